@@ -1,0 +1,80 @@
+"""Bytes in, a valid event or a rejection with its reason out.
+
+Every rejection carries a short reason code (for counters and the replay
+summary) and the validator's own sentence (for the dead-letter record), so a
+bad event is explained, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import msgspec
+from msgspec import Struct
+
+from pipeline.core.events import Event
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MS = timedelta(milliseconds=1)
+_decoder = msgspec.json.Decoder(Event)
+
+REASONS = (
+    "invalid_json",
+    "not_an_object",
+    "missing_type",
+    "unknown_type",
+    "missing_field",
+    "wrong_type",
+    "out_of_range",
+    "invalid_value",
+    "bad_timestamp",
+)
+
+
+class Accepted(Struct, frozen=True):
+    event: Event
+    ts_ms: int
+
+
+class Rejected(Struct, frozen=True):
+    reason: str
+    detail: str
+
+
+_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"missing required field `type`"), "missing_type"),
+    (re.compile(r"Invalid value .* at `\$\.type`"), "unknown_type"),
+    (re.compile(r"at `\$\.ts`"), "bad_timestamp"),
+    (re.compile(r"^Expected `object`, got `\w+`$"), "not_an_object"),
+    (re.compile(r"missing required field"), "missing_field"),
+    (re.compile(r"^Expected `[^`]+`, got `[^`]+`"), "wrong_type"),
+    (re.compile(r"^Expected `[^`]+` (of length )?[<>]=?"), "out_of_range"),
+    (re.compile(r"Invalid enum value|Invalid value"), "invalid_value"),
+)
+
+
+def _classify(message: str) -> str:
+    for pattern, reason in _RULES:
+        if pattern.search(message):
+            return reason
+    return "invalid_value"
+
+
+def to_epoch_ms(ts: datetime) -> int:
+    """Exact integer milliseconds (sub-millisecond digits are truncated)."""
+    return (ts - _EPOCH) // _MS
+
+
+def decode(raw: bytes) -> Accepted | Rejected:
+    """Validate one message of the event contract v1."""
+    try:
+        event = _decoder.decode(raw)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        return Rejected(_classify(message), message)
+    except msgspec.DecodeError as exc:
+        return Rejected("invalid_json", str(exc))
+    if event.ts.tzinfo is None:
+        return Rejected("bad_timestamp", "`ts` has no UTC offset; write it as RFC 3339 with Z or +hh:mm - at `$.ts`")
+    return Accepted(event, to_epoch_ms(event.ts))

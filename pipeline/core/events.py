@@ -1,0 +1,159 @@
+"""Event contract v1 (DESIGN.md section 2) as msgspec structs.
+
+msgspec rather than pydantic because decoding is on the hot path of the worker
+(tens of thousands of events a second on two cores) and msgspec validates while
+it parses.  The JSON Schemas in ``schemas/events/`` are generated from these
+structs (``cckpi schemas export``), so the contract is written once.
+
+Unknown extra fields are ignored by the structs (never an error); the original
+bytes travel beside the decoded event and are what the store keeps.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, Union
+
+import msgspec
+from msgspec import Meta, Struct
+
+Id = Annotated[str, Meta(min_length=1, max_length=128)]
+Key = Annotated[str, Meta(min_length=1, max_length=256)]
+Channel = Literal["voice", "chat"]
+Direction = Literal["inbound", "outbound"]
+Sender = Literal["agent", "customer"]
+Disposition = Literal["resolved", "unresolved", "escalated"]
+AgentStateName = Literal["logged_out", "available", "on_contact", "after_contact_work", "not_ready"]
+NonNegativeInt = Annotated[int, Meta(ge=0)]
+
+
+class _Event(Struct, frozen=True, tag_field="type", forbid_unknown_fields=False):
+    event_id: Id
+    ts: datetime
+
+
+class ContactOffered(_Event, tag="contact.offered"):
+    contact_id: Key
+    channel: Channel
+    queue: Key
+    direction: Direction = "inbound"
+    customer_key: str | None = None
+
+
+class ContactAnswered(_Event, tag="contact.answered"):
+    contact_id: Key
+    agent_id: Key
+
+
+class ContactAbandoned(_Event, tag="contact.abandoned"):
+    contact_id: Key
+
+
+class ContactMessage(_Event, tag="contact.message"):
+    contact_id: Key
+    sender: Sender
+
+
+class ContactHoldStarted(_Event, tag="contact.hold_started"):
+    contact_id: Key
+
+
+class ContactHoldEnded(_Event, tag="contact.hold_ended"):
+    contact_id: Key
+
+
+class ContactTransferred(_Event, tag="contact.transferred"):
+    contact_id: Key
+    to_queue: str | None = None
+    to_agent: str | None = None
+
+
+class ContactEnded(_Event, tag="contact.ended"):
+    contact_id: Key
+
+
+class ContactWrapupCompleted(_Event, tag="contact.wrapup_completed"):
+    contact_id: Key
+    agent_id: Key
+    disposition: Disposition | None = None
+
+
+class SurveyCsat(_Event, tag="survey.csat"):
+    contact_id: Key
+    score: Annotated[int, Meta(ge=1, le=5)]
+
+
+class SurveyNps(_Event, tag="survey.nps"):
+    contact_id: Key
+    score: Annotated[int, Meta(ge=0, le=10)]
+
+
+class QaEvaluated(_Event, tag="qa.evaluated"):
+    contact_id: Key
+    agent_id: Key
+    score: Annotated[float, Meta(ge=0, le=100)]
+    fatal_errors: NonNegativeInt
+    nonfatal_errors: NonNegativeInt
+    opportunities: NonNegativeInt
+    source: Literal["internal", "external"] = "internal"
+
+
+class ComplaintFiled(_Event, tag="complaint.filed"):
+    agent_id: Key
+    valid: bool
+    escalated: bool
+    contact_id: Key | None = None
+
+
+class AgentState(_Event, tag="agent.state"):
+    agent_id: Key
+    state: AgentStateName
+    reason: str | None = None
+
+
+ContactEvent = Union[
+    ContactOffered,
+    ContactAnswered,
+    ContactAbandoned,
+    ContactMessage,
+    ContactHoldStarted,
+    ContactHoldEnded,
+    ContactTransferred,
+    ContactEnded,
+    ContactWrapupCompleted,
+    SurveyCsat,
+    SurveyNps,
+]
+Event = Union[ContactEvent, QaEvaluated, ComplaintFiled, AgentState]
+
+EVENT_TYPES: tuple[type[_Event], ...] = Event.__args__  # type: ignore[attr-defined]
+CONTACT_EVENT_TYPES: tuple[type[_Event], ...] = ContactEvent.__args__  # type: ignore[attr-defined]
+TYPE_NAMES: tuple[str, ...] = tuple(t.__struct_config__.tag for t in EVENT_TYPES)  # type: ignore[misc]
+
+
+def type_name(event: _Event) -> str:
+    """The contract's ``type`` string of a decoded event."""
+    return type(event).__struct_config__.tag  # type: ignore[return-value]
+
+
+def json_schemas() -> dict[str, dict[str, object]]:
+    """One JSON Schema per event type, generated from the structs above."""
+    schemas = {}
+    for event_type in EVENT_TYPES:
+        (schema,), components = msgspec.json.schema_components([event_type], ref_template="#/$defs/{name}")
+        body = dict(components[event_type.__name__])
+        name = type_name_of(event_type)
+        body["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        body["$id"] = f"https://cckpi.dev/schemas/events/v1/{name}.json"
+        body["title"] = name
+        body["properties"] = {**body["properties"], "ts": {"type": "string", "format": "date-time",
+                                                             "description": "RFC 3339 with an offset"}}
+        defs = {k: v for k, v in components.items() if k != event_type.__name__}
+        if defs:
+            body["$defs"] = defs
+        schemas[name] = body
+    return schemas
+
+
+def type_name_of(event_type: type[_Event]) -> str:
+    return event_type.__struct_config__.tag  # type: ignore[return-value]

@@ -1,0 +1,166 @@
+"""One typed settings object for every command.
+
+Environment variables (prefix ``CCKPI_``) override the optional TOML file named
+by ``CCKPI_CONFIG``; both override the defaults here.  Per-queue targets live in
+the TOML file (``[queues.<name>]``) because they are tables, not scalars; a queue
+without a table uses ``[queue_defaults]``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+SlAbandonMode = Literal["exclude_short", "count_against", "ignore", "count_as_met"]
+
+DEFAULT_DATA_DIR = Path(platformdirs.user_data_dir("cckpi"))
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message names the setting and the fix."""
+
+
+class QueueSettings(BaseModel):
+    """Targets and thresholds of one queue (DESIGN.md section 3 defaults)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sl_threshold_s: float = Field(30, gt=0, description="answered within this many seconds counts as within service level")
+    sl_target: float = Field(0.90, ge=0, le=1, description="service-level target as a fraction")
+    short_abandon_s: float = Field(5, ge=0, description="abandons quicker than this are short abandons")
+    frt_target_s: float = Field(15, gt=0, description="chat first-response target")
+    fcr_window_days: float = Field(7, gt=0, description="a repeat inbound contact within this many days breaks FCR")
+    sl_abandon_mode: SlAbandonMode = "exclude_short"
+    abandon_rate_target: float = Field(0.05, ge=0, le=1, description="alert when abandon rate is above this")
+    longest_wait_alert_s: float = Field(120, gt=0, description="alert when the longest waiting contact waits longer")
+
+
+class StackSettings(BaseModel):
+    """Where the local stack (DESIGN.md section 6) keeps its data and listens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dir: Path = Field(default=Path(".stack"), description="project-local folder for data, logs, pids, secrets")
+    host: str = "127.0.0.1"
+    kafka_port: int = Field(19092, gt=0, lt=65536)
+    kafka_controller_port: int = Field(19093, gt=0, lt=65536)
+    clickhouse_tcp_port: int = Field(19000, gt=0, lt=65536)
+    clickhouse_http_port: int = Field(18123, gt=0, lt=65536)
+    prometheus_port: int = Field(19090, gt=0, lt=65536)
+    alertmanager_port: int = Field(19094, gt=0, lt=65536)
+    kafka_version: str = "3.9.1"
+    start_timeout_s: float = Field(90, gt=0)
+
+
+class Settings(BaseSettings):
+    """Every setting of every command, each with its ``CCKPI_`` environment name."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CCKPI_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    store_url: str = Field(
+        default=f"chdb://{DEFAULT_DATA_DIR / 'store'}",
+        description="clickhouse://user:password@host:port/db or chdb:///path (embedded default)",
+    )
+    payroll_store_url: str | None = Field(
+        default=None, description="store for payroll tables; defaults to store_url (embedded) "
+    )
+    kafka_bootstrap: str = "127.0.0.1:19092"
+    topic_prefix: str = Field("cckpi", pattern=r"^[A-Za-z0-9._-]+$")
+    topic_partitions: int = Field(4, ge=1)
+    topic_replication: int = Field(1, ge=1)
+    tz: str = "Asia/Shanghai"
+    pseudonym_key: str | None = Field(
+        default=None, description="secret for the keyed hash of customer identifiers; a key file in data_dir otherwise"
+    )
+    data_dir: Path = DEFAULT_DATA_DIR
+    trailing_window_s: float = Field(1800, gt=0, description="window of the live service level")
+    queue_defaults: QueueSettings = QueueSettings()
+    queues: dict[str, QueueSettings] = Field(default_factory=dict)
+    stack: StackSettings = StackSettings()
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai") from None
+        return value
+
+    @field_validator("store_url", "payroll_store_url")
+    @classmethod
+    def _known_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("chdb://", "clickhouse://")):
+            raise ValueError("must start with chdb:// or clickhouse://")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    def queue(self, name: str) -> QueueSettings:
+        """The settings in force for ``name``: its own table or the defaults."""
+        return self.queues.get(name, self.queue_defaults)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    def topic(self, name: str) -> str:
+        """Every topic name derives from the prefix so a test can use a fresh set."""
+        return f"{self.topic_prefix}.{name}"
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads the TOML file named by CCKPI_CONFIG (the lowest-priority source)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        path = os.environ.get("CCKPI_CONFIG")
+        if not path:
+            return {}
+        try:
+            with open(path, "rb") as handle:
+                return tomllib.load(handle)
+        except FileNotFoundError:
+            raise SettingsError(f"CCKPI_CONFIG: no file {path!r}; point it at a TOML file or unset it") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"CCKPI_CONFIG: {path} is not valid TOML ({exc}); fix the file") from None
+
+
+def explain(error: ValidationError) -> str:
+    """One line per bad setting, naming its environment variable and the fix."""
+    lines = []
+    for item in error.errors():
+        loc = [str(part) for part in item["loc"]]
+        env = "CCKPI_" + "__".join(loc).upper()
+        value = item.get("input")
+        lines.append(f"setting {'.'.join(loc)} ({env}): {item['msg']} (got {value!r})")
+    return "; ".join(lines)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings or raise SettingsError with a one-line explanation."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(explain(exc)) from None
+

@@ -1,0 +1,52 @@
+"""Agent time from ``agent.state`` changes: logged in, available, handling.
+
+A state lasts from its change to the agent's next change.  The last known
+state of an agent is still open and counts nothing until the next change
+arrives (so a replay never depends on the wall clock).  Time is clipped to the
+report range and split at interval boundaries.  Handling time for occupancy is
+time in ``on_contact`` plus ``after_contact_work`` (the state-based definition
+ACDs use, which stays right for concurrent chats); logged in is every state
+but ``logged_out``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+HANDLING = frozenset({"on_contact", "after_contact_work"})
+
+
+def state_time(
+    changes: Sequence[tuple[int, str, str]],
+    start_ms: int,
+    end_ms: int,
+    boundaries: Sequence[int] = (),
+) -> dict[int, dict[str, int]]:
+    """Milliseconds per bucket for one agent.
+
+    ``changes`` are (ts_ms, event_id, state) and should include the last change
+    before ``start_ms``; ``boundaries`` are the sorted bucket starts (none: one
+    bucket keyed by ``start_ms``).
+    """
+    buckets: dict[int, dict[str, int]] = {}
+    ordered = sorted(changes)
+    cuts = list(boundaries) or [start_ms]
+    for (begin, _, state), (finish, _, _) in zip(ordered, ordered[1:]):
+        begin, finish = max(begin, start_ms), min(finish, end_ms)
+        if finish <= begin or state == "logged_out":
+            continue
+        index = max(bisect.bisect_right(cuts, begin) - 1, 0)
+        while begin < finish:
+            bucket_end = cuts[index + 1] if index + 1 < len(cuts) else end_ms
+            piece_end = min(finish, bucket_end)
+            totals = buckets.setdefault(cuts[index], {"handle_state_ms": 0, "available_ms": 0, "logged_in_ms": 0})
+            length = piece_end - begin
+            totals["logged_in_ms"] += length
+            if state in HANDLING:
+                totals["handle_state_ms"] += length
+            elif state == "available":
+                totals["available_ms"] += length
+            begin = piece_end
+            index += 1
+    return buckets

@@ -1,0 +1,176 @@
+"""``cckpi report``: group keys plus every catalogue key, from the store.
+
+Three sources feed one row: contact facts (attributed to the interval the
+contact was offered in), QA evaluations and complaints (attributed to their
+contact's offered interval and queue; with no known contact, to their own
+time, and to agent groupings only), and agent-state time (agent groupings).
+Components are summed per group, then ``metrics.compute`` makes the ratios.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pipeline.core import intervals
+from pipeline.core.agent_time import state_time
+from pipeline.core.metrics import AGENT_COMPONENTS, COUNT_COMPONENTS, compute
+from pipeline.settings import Settings
+from pipeline.store.components_sql import contact_query
+from pipeline.store.engines import literal
+from pipeline.store.store import Store
+
+GROUPINGS = ("queue", "agent", "channel", "interval")
+KEY_NAMES = {"queue": "queue", "agent": "agent_id", "channel": "channel", "interval": "interval_start"}
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    start_ms: int
+    end_ms: int
+    by: tuple[str, ...] = ("queue",)
+    interval: str = "1d"
+    queues: tuple[str, ...] = ()
+    direction: str = "inbound"
+
+    def __post_init__(self) -> None:
+        unknown = [b for b in self.by if b not in GROUPINGS]
+        if unknown:
+            raise ValueError(f"--by {','.join(unknown)}: choose from {', '.join(GROUPINGS)}")
+        intervals.check_interval(self.interval)
+        if self.end_ms <= self.start_ms:
+            raise ValueError("--to must be after --from")
+
+
+Key = tuple[Any, ...]
+
+
+def build_report(store: Store, request: ReportRequest, settings: Settings) -> list[dict[str, Any]]:
+    zone = settings.zone
+    components: dict[Key, dict[str, float]] = defaultdict(lambda: dict.fromkeys(COUNT_COMPONENTS + AGENT_COMPONENTS, 0))
+    frt_values: dict[Key, list[float]] = defaultdict(list)
+    modes: dict[Key, set[str]] = defaultdict(set)
+
+    for key, row in _contact_rows(store, request, settings):
+        frt_values[key].extend(row.pop("frt_values_ms"))
+        modes[key].update(row.pop("queues_seen"))
+        for name, value in row.items():
+            components[key][name] += value
+    for key, row in _side_rows(store, request, settings):
+        for name, value in row.items():
+            components[key][name] += value
+    if "agent" in request.by:
+        for key, row in _agent_time_rows(store, request, zone):
+            for name, value in row.items():
+                components[key][name] += value
+
+    report = []
+    for key in sorted(components, key=lambda k: tuple("" if v is None else v for v in k)):
+        queue_modes = {settings.queue(q).sl_abandon_mode for q in modes.get(key, ())}
+        mode = queue_modes.pop() if len(queue_modes) == 1 else ("mixed" if queue_modes else _default_mode(settings))
+        row: dict[str, Any] = {}
+        for name, value in zip(request.by, key):
+            row[KEY_NAMES[name]] = intervals.iso(value * 1000, zone) if name == "interval" else value
+        row.update(compute(components[key], frt_values_ms=frt_values.get(key, ()), sl_abandon_mode=mode,
+                           agent="agent" in request.by))
+        report.append(row)
+    return report
+
+
+def _default_mode(settings: Settings) -> str:
+    return settings.queue_defaults.sl_abandon_mode
+
+
+def _contact_keys(request: ReportRequest, settings: Settings, ms: str) -> dict[str, str]:
+    exprs = {"queue": "queue", "agent": "agent_id", "channel": "channel",
+             "interval": intervals.sql_start(ms, request.interval, settings.tz)}
+    return {name: exprs[name] for name in request.by}
+
+
+def _contact_rows(store: Store, request: ReportRequest, settings: Settings) -> list[tuple[Key, dict[str, Any]]]:
+    keys = _contact_keys(request, settings, "offered_ms")
+    where = [f"has_offered AND direction = {literal(request.direction)}",
+             f"offered_ms >= {request.start_ms} AND offered_ms < {request.end_ms}"]
+    if request.queues:
+        where.append(f"queue IN ({', '.join(literal(q) for q in request.queues)})")
+    if "agent" in request.by:
+        where.append("agent_id != ''")
+    longest_window = max([settings.queue_defaults.fcr_window_days] + [q.fcr_window_days for q in settings.queues.values()])
+    sql = contact_query(store.db, settings, keys, " AND ".join(where), request.start_ms,
+                        request.end_ms + int(longest_window * 86_400_000))
+    result = store.engine.query(sql)
+    return _keyed(result, list(keys))
+
+
+def _keyed(result: dict[str, list[Any]], keys: Sequence[str]) -> list[tuple[Key, dict[str, Any]]]:
+    names = [n for n in result if not n.startswith("k_")]
+    count = len(next(iter(result.values()), []))
+    out = []
+    for i in range(count):
+        key = tuple(result[f"k_{k}"][i] for k in keys)
+        out.append((key, {n: result[n][i] for n in names}))
+    return out
+
+
+def _side_rows(store: Store, request: ReportRequest, settings: Settings) -> list[tuple[Key, dict[str, Any]]]:
+    """QA evaluations and complaints, attributed through their contact when it is known."""
+    db = store.db
+    facts = (f"SELECT contact_id, has_offered, offered_ms, queue, channel, direction "
+             f"FROM {db}.contact_facts FINAL WHERE has_offered")
+    when = "if(has_offered, offered_ms, ts_ms)"
+    keys = {"queue": "queue", "agent": "agent_id", "channel": "channel",
+            "interval": intervals.sql_start(when, request.interval, settings.tz)}
+    chosen = {name: keys[name] for name in request.by}
+    where = [f"{when} >= {request.start_ms} AND {when} < {request.end_ms}",
+             f"(NOT has_offered OR direction = {literal(request.direction)})"]
+    if any(b in ("queue", "channel") for b in request.by) or request.queues:
+        where.append("has_offered")
+    if request.queues:
+        where.append(f"queue IN ({', '.join(literal(q) for q in request.queues)})")
+    key_select = ", ".join(f"{expr} AS k_{name}" for name, expr in chosen.items())
+    group = f" GROUP BY {', '.join('k_' + n for n in chosen)}" if chosen else ""
+    prefix = f"{key_select}, " if key_select else ""
+    sources = {
+        "qa_evaluations": "count() AS qa_evaluations, sum(score) AS qa_score_sum, "
+        "sum(fatal_errors > 0) AS qa_fatal_evaluations, sum(nonfatal_errors) AS qa_nonfatal_sum, "
+        "sum(opportunities) AS qa_opportunities_sum",
+        "complaints": "sum(valid) AS complaints_valid, sum(escalated) AS complaints_escalated",
+    }
+    rows: list[tuple[Key, dict[str, Any]]] = []
+    for table, aggregates in sources.items():
+        sql = (f"SELECT {prefix}{aggregates} FROM {db}.{table} FINAL ANY LEFT JOIN ({facts}) AS facts USING contact_id "
+               f"WHERE {' AND '.join(where)}{group}")
+        result = store.engine.query(sql)
+        rows.extend((k, v) for k, v in _keyed(result, list(chosen)) if any(v.values()))
+    return rows
+
+
+def _agent_time_rows(store: Store, request: ReportRequest, zone: ZoneInfo) -> list[tuple[Key, dict[str, Any]]]:
+    """Agent-state time per agent (and interval), clipped to the report range."""
+    db = store.db
+    inside = store.engine.query(
+        f"SELECT agent_id, ts_ms, event_id, state FROM {db}.agent_states FINAL "
+        f"WHERE ts_ms >= {request.start_ms} AND ts_ms < {request.end_ms}"
+    )
+    before = store.engine.query(  # the state each agent was in when the range began
+        f"SELECT agent_id, max(ts_ms) AS last_ms, argMax(event_id, ts_ms) AS last_event, "
+        f"argMax(state, ts_ms) AS last_state FROM {db}.agent_states FINAL "
+        f"WHERE ts_ms < {request.start_ms} GROUP BY agent_id"
+    )
+    changes: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    for agent, ts, eid, state in zip(inside["agent_id"], inside["ts_ms"], inside["event_id"], inside["state"]):
+        changes[agent].append((ts, eid, state))
+    for agent, ts, eid, state in zip(before["agent_id"], before["last_ms"], before["last_event"], before["last_state"]):
+        changes[agent].append((ts, eid, state))
+    by_interval = "interval" in request.by
+    cuts = intervals.starts(request.start_ms, request.end_ms, request.interval, zone) if by_interval else []
+    rows = []
+    for agent, agent_changes in changes.items():
+        for bucket, totals in state_time(agent_changes, request.start_ms, request.end_ms, cuts).items():
+            key = tuple(agent if b == "agent" else bucket // 1000 for b in request.by if b in ("agent", "interval"))
+            if len(key) == len(request.by):
+                rows.append((key, dict(totals)))
+    return rows

@@ -1,0 +1,110 @@
+"""The additive components of section 3 as SQL over ``contact_facts``.
+
+Per-queue thresholds come from the settings at read time through
+``transform(queue, [...], [...], default)``, so changing a target in the TOML
+file changes the next report without a replay.  Every contact is counted by
+its own queue's ``sl_abandon_mode`` (the numerator and denominator are summed
+per contact), which keeps a group of mixed queues exact.
+"""
+
+from __future__ import annotations
+
+from pipeline.settings import QueueSettings, Settings
+from pipeline.store.engines import literal
+
+
+def _per_queue(settings: Settings, field: str, scale: float = 1.0) -> str:
+    def value(queue: QueueSettings) -> float | str:
+        raw = getattr(queue, field)
+        return raw if isinstance(raw, str) else float(raw) * scale
+
+    default = literal(value(settings.queue_defaults))
+    if not settings.queues:
+        return default
+    names = literal(list(settings.queues))
+    values = literal([value(q) for q in settings.queues.values()])
+    return f"transform(queue, {names}, {values}, {default})"
+
+
+def per_contact_columns(settings: Settings) -> list[str]:
+    """Inner-select expressions: one 0/1 flag or millisecond value per contact."""
+    sl = _per_queue(settings, "sl_threshold_s", 1000)
+    short = _per_queue(settings, "short_abandon_s", 1000)
+    frt = _per_queue(settings, "frt_target_s", 1000)
+    fcr = _per_queue(settings, "fcr_window_days", 86_400_000)
+    mode = _per_queue(settings, "sl_abandon_mode")
+    return [
+        "ifNull(wait_ms, 0) AS w",
+        f"{sl} AS sl_ms",
+        f"{mode} AS mode",
+        f"is_abandoned AND w < {short} AS f_short",
+        "is_answered AND w <= sl_ms AS f_answered_sl",
+        "is_abandoned AND w <= sl_ms AS f_abandoned_sl",
+        "f_answered_sl + (mode = 'count_as_met' AND f_abandoned_sl) AS f_sl_num",
+        "multiIf(mode = 'exclude_short', 1 - f_short, mode = 'ignore', 1 - f_abandoned_sl, 1) AS f_sl_den",
+        "is_answered AND wrapup_complete AS f_aht",
+        "channel = 'chat' AND isNotNull(first_response_ms) AS f_frt",
+        "ifNull(first_response_ms, 0) AS frt_value",
+        "is_answered AND disposition != '' AS f_disposed",
+        f"arrayExists(x -> x > offered_ms AND x <= offered_ms + {fcr}, customer_offers) AS f_repeat",
+        f"f_frt AND frt_value <= {frt} AS f_frt_ok",
+    ]
+
+
+# component name -> outer aggregate over the per-contact columns; the last two are
+# not additive: the FRT values for the p90 and the queues whose sl_abandon_mode applies
+AGGREGATES: dict[str, str] = {
+    "offered": "count()",
+    "answered": "sum(is_answered)",
+    "abandoned": "sum(is_abandoned)",
+    "short_abandoned": "sum(f_short)",
+    "answered_within_sl": "sum(f_answered_sl)",
+    "abandoned_within_sl": "sum(f_abandoned_sl)",
+    "waiting": "sum(NOT is_answered AND NOT is_abandoned)",
+    "sl_numerator": "sum(f_sl_num)",
+    "sl_denominator": "sum(f_sl_den)",
+    "wait_answered_sum_ms": "sum(if(is_answered, w, 0))",
+    "aht_contacts": "sum(f_aht)",
+    "handle_sum_ms": "sum(if(f_aht, ifNull(handle_ms, 0), 0))",
+    "talk_sum_ms": "sum(if(f_aht, ifNull(talk_ms, 0), 0))",
+    "hold_sum_ms": "sum(if(f_aht, hold_ms, 0))",
+    "acw_sum_ms": "sum(if(f_aht, ifNull(acw_ms, 0), 0))",
+    "frt_contacts": "sum(f_frt)",
+    "frt_sum_ms": "sum(if(f_frt, frt_value, 0))",
+    "frt_within_target": "sum(f_frt_ok)",
+    "transferred": "sum(is_answered AND transferred)",
+    "fcr_resolved": "sum(f_disposed AND disposition = 'resolved' AND NOT f_repeat)",
+    "fcr_with_disposition": "sum(f_disposed)",
+    "csat_responses": "sum(isNotNull(csat))",
+    "csat_sum": "sum(ifNull(csat, 0))",
+    "csat_top2": "sum(ifNull(csat, 0) >= 4)",
+    "nps_responses": "sum(isNotNull(nps))",
+    "nps_promoters": "sum(ifNull(nps, 0) >= 9)",
+    "nps_detractors": "sum(isNotNull(nps) AND ifNull(nps, 0) <= 6)",
+    "frt_values_ms": "groupArrayIf(frt_value, f_frt)",
+    "queues_seen": "groupUniqArray(queue)",
+}
+
+
+def contact_query(
+    db: str, settings: Settings, keys: dict[str, str], where: str, repeat_from_ms: int, repeat_to_ms: int
+) -> str:
+    """Components grouped by ``keys`` (name -> expression over a fact), returned as ``k_<name>``."""
+    key_select = [f"{expr} AS k_{name}" for name, expr in keys.items()]
+    inner = ", ".join(
+        key_select
+        + ["is_answered", "is_abandoned", "wrapup_complete", "handle_ms", "talk_ms", "hold_ms", "acw_ms",
+           "transferred", "disposition", "csat", "nps", "channel", "first_response_ms", "offered_ms", "queue"]
+        + per_contact_columns(settings)
+    )
+    outer = ", ".join([f"k_{name}" for name in keys] + [f"{agg} AS {name}" for name, agg in AGGREGATES.items()])
+    group = f" GROUP BY {', '.join('k_' + name for name in keys)}" if keys else ""
+    customers = (
+        f"SELECT customer_key, groupArray(offered_ms) AS customer_offers FROM {db}.contact_facts FINAL "
+        f"WHERE has_offered AND direction = 'inbound' AND customer_key != '' "
+        f"AND offered_ms > {repeat_from_ms} AND offered_ms <= {repeat_to_ms} GROUP BY customer_key"
+    )
+    return (
+        f"SELECT {outer} FROM (SELECT {inner} FROM {db}.contact_facts FINAL "
+        f"ANY LEFT JOIN ({customers}) AS repeats USING customer_key WHERE {where}){group}"
+    )

@@ -1,0 +1,70 @@
+"""Numbered, reviewable schema steps: ``schemas/clickhouse/NNNN_name.sql``.
+
+Each file is a list of ``;``-separated statements with a ``{db}`` placeholder,
+written in the SQL subset ClickHouse 18.16 and chDB share.  Applying is
+idempotent (every statement says IF NOT EXISTS) and records the version, so
+two workers starting at once cannot break a store.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.store.engines import Engine
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas" / "clickhouse"
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+def load(directory: Path = SCHEMA_DIR) -> list[Migration]:
+    """The migrations in version order; a gap or a repeated number is an error."""
+    found = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _NAME.match(path.name)
+        if not match:
+            raise ValueError(f"{path}: migration files are named NNNN_name.sql")
+        text = "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("--"))
+        statements = tuple(part.strip() for part in text.split(";") if part.strip())
+        found.append(Migration(int(match.group(1)), match.group(2), statements))
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise ValueError(f"{directory}: migration numbers must run 1..N without gaps, got {versions}")
+    return found
+
+
+def applied_version(engine: Engine) -> int:
+    rows = engine.query(f"SELECT max(version) AS v FROM {engine.database}.schema_migrations")
+    return int(rows["v"][0] or 0) if rows["v"] else 0
+
+
+def migrate(engine: Engine, directory: Path = SCHEMA_DIR) -> int:
+    """Apply what is missing; returns the version the store is at."""
+    db = engine.database
+    engine.command(f"CREATE DATABASE IF NOT EXISTS {db}")
+    engine.command(
+        f"CREATE TABLE IF NOT EXISTS {db}.schema_migrations (version UInt32, name String, applied_ms Int64) "
+        "ENGINE = MergeTree() ORDER BY version"
+    )
+    current = applied_version(engine)
+    for migration in load(directory):
+        if migration.version <= current:
+            continue
+        for statement in migration.statements:
+            engine.command(statement.replace("{db}", db))
+        engine.insert(
+            "schema_migrations",
+            {"version": [migration.version], "name": [migration.name], "applied_ms": [int(time.time() * 1000)]},
+            {"version": "int", "name": "str", "applied_ms": "int"},
+        )
+        current = migration.version
+    return current

@@ -1,0 +1,107 @@
+"""Core objects to insertable columns: one function per table, the types beside them.
+
+Kept apart from the engines so the payload-to-row step is plain data work
+(the way Snuba keeps one processor per dataset) and testable without a store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import msgspec
+
+from pipeline.core import events as ev
+from pipeline.core.contact import ContactState
+from pipeline.core.facts import ContactFact, derive
+
+Columns = dict[str, list[Any]]
+
+FACT_TYPES: dict[str, str] = {
+    "contact_id": "str", "version": "int", "has_offered": "bool", "offered_ms": "int", "queue": "str",
+    "channel": "str", "direction": "str", "customer_key": "str", "agent_id": "str", "is_answered": "bool",
+    "is_abandoned": "bool", "answered_ms": "int", "abandoned_ms": "int", "ended_ms": "int", "wrapup_ms": "int",
+    "wait_ms": "int", "hold_ms": "int", "talk_ms": "int", "acw_ms": "int", "handle_ms": "int",
+    "wrapup_complete": "bool", "disposition": "str", "transferred": "bool", "first_response_ms": "int",
+    "csat": "int", "nps": "int", "state": "str",
+}
+EVENT_TYPES: dict[str, str] = {
+    "event_id": "str", "type": "str", "ts_ms": "int", "contact_id": "str", "agent_id": "str",
+    "ingested_ms": "int", "raw": "str",
+}
+QA_TYPES: dict[str, str] = {
+    "event_id": "str", "ts_ms": "int", "contact_id": "str", "agent_id": "str", "score": "float",
+    "fatal_errors": "int", "nonfatal_errors": "int", "opportunities": "int", "source": "str",
+}
+COMPLAINT_TYPES: dict[str, str] = {
+    "event_id": "str", "ts_ms": "int", "agent_id": "str", "contact_id": "str", "valid": "bool",
+    "escalated": "bool",
+}
+AGENT_STATE_TYPES: dict[str, str] = {
+    "event_id": "str", "ts_ms": "int", "agent_id": "str", "state": "str", "reason": "str",
+}
+
+_FACT_FIELDS = [name for name in FACT_TYPES if name not in ("version", "state")]
+_state_encoder = msgspec.json.Encoder()
+
+
+def _empty(types: dict[str, str]) -> Columns:
+    return {name: [] for name in types}
+
+
+def fact_columns(states: Iterable[ContactState], version: int) -> Columns:
+    """Derived figures plus the mergeable state (JSON) of each contact."""
+    columns = _empty(FACT_TYPES)
+    appenders = [(columns[name].append, name) for name in _FACT_FIELDS]
+    versions, blobs = columns["version"], columns["state"]
+    for state in states:
+        fact: ContactFact = derive(state)
+        for append, name in appenders:
+            append(getattr(fact, name))
+        versions.append(version)
+        blobs.append(_state_encoder.encode(state).decode())
+    return columns
+
+
+def event_columns(accepted: Sequence[tuple[ev.Event, int, str]], ingested_ms: int) -> Columns:
+    """(event, ts_ms, raw JSON text) triples; raw already pseudonymised."""
+    columns = _empty(EVENT_TYPES)
+    for event, ts_ms, raw in accepted:
+        columns["event_id"].append(event.event_id)
+        columns["type"].append(ev.type_name(event))
+        columns["ts_ms"].append(ts_ms)
+        columns["contact_id"].append(getattr(event, "contact_id", None) or "")
+        columns["agent_id"].append(getattr(event, "agent_id", None) or "")
+        columns["ingested_ms"].append(ingested_ms)
+        columns["raw"].append(raw)
+    return columns
+
+
+def qa_columns(items: Sequence[tuple[ev.QaEvaluated, int]]) -> Columns:
+    columns = _empty(QA_TYPES)
+    for qa, ts_ms in items:
+        for name, value in (("event_id", qa.event_id), ("ts_ms", ts_ms), ("contact_id", qa.contact_id),
+                            ("agent_id", qa.agent_id), ("score", float(qa.score)),
+                            ("fatal_errors", qa.fatal_errors), ("nonfatal_errors", qa.nonfatal_errors),
+                            ("opportunities", qa.opportunities), ("source", qa.source)):
+            columns[name].append(value)
+    return columns
+
+
+def complaint_columns(items: Sequence[tuple[ev.ComplaintFiled, int]]) -> Columns:
+    columns = _empty(COMPLAINT_TYPES)
+    for complaint, ts_ms in items:
+        for name, value in (("event_id", complaint.event_id), ("ts_ms", ts_ms), ("agent_id", complaint.agent_id),
+                            ("contact_id", complaint.contact_id or ""), ("valid", complaint.valid),
+                            ("escalated", complaint.escalated)):
+            columns[name].append(value)
+    return columns
+
+
+def agent_state_columns(items: Sequence[tuple[ev.AgentState, int]]) -> Columns:
+    columns = _empty(AGENT_STATE_TYPES)
+    for change, ts_ms in items:
+        for name, value in (("event_id", change.event_id), ("ts_ms", ts_ms), ("agent_id", change.agent_id),
+                            ("state", change.state), ("reason", change.reason or "")):
+            columns[name].append(value)
+    return columns

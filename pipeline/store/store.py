@@ -1,0 +1,78 @@
+"""The store: idempotent writes of contacts and events, and the reads that merge.
+
+Every write can be repeated: contact facts are replaced by a later version
+(ReplacingMergeTree), event rows collapse on their event id.  So at-least-once
+delivery plus this store gives exact numbers, and a replay of the same events
+twice changes nothing (DESIGN.md section 4).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+
+import msgspec
+
+from pipeline.core import events as ev
+from pipeline.core.contact import ContactState
+from pipeline.store import rows
+from pipeline.store.engines import Engine, literal, open_engine
+from pipeline.store.migrations import migrate
+
+_state_decoder = msgspec.json.Decoder(ContactState)
+_LOOKUP_CHUNK = 5000
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.db = engine.database
+        self._last_version = 0
+
+    @classmethod
+    def open(cls, url: str, *, migrate_schema: bool = True) -> Store:
+        store = cls(open_engine(url))
+        if migrate_schema:
+            migrate(store.engine)
+        return store
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def next_version(self) -> int:
+        """Strictly increasing per process: a later write of a contact wins."""
+        self._last_version = max(self._last_version + 1, time.time_ns() // 1000)
+        return self._last_version
+
+    def load_states(self, contact_ids: Iterable[str]) -> dict[str, ContactState]:
+        """The stored states of these contacts (absent ones are missing from the result)."""
+        ids = list(contact_ids)
+        found: dict[str, ContactState] = {}
+        for start in range(0, len(ids), _LOOKUP_CHUNK):
+            chunk = ids[start : start + _LOOKUP_CHUNK]
+            result = self.engine.query(
+                f"SELECT contact_id, argMax(state, version) AS state FROM {self.db}.contact_facts "
+                f"WHERE contact_id IN ({', '.join(literal(i) for i in chunk)}) GROUP BY contact_id"
+            )
+            for contact_id, blob in zip(result["contact_id"], result["state"]):
+                found[contact_id] = _state_decoder.decode(blob)
+        return found
+
+    def write_states(self, states: Sequence[ContactState]) -> None:
+        if states:
+            self.engine.insert("contact_facts", rows.fact_columns(states, self.next_version()), rows.FACT_TYPES)
+
+    def write_events(self, accepted: Sequence[tuple[ev.Event, int, str]]) -> None:
+        """Raw events plus the per-type tables for events that are not about one contact's timeline."""
+        if not accepted:
+            return
+        self.engine.insert("events", rows.event_columns(accepted, int(time.time() * 1000)), rows.EVENT_TYPES)
+        qa = [(e, ts) for e, ts, _ in accepted if isinstance(e, ev.QaEvaluated)]
+        complaints = [(e, ts) for e, ts, _ in accepted if isinstance(e, ev.ComplaintFiled)]
+        states = [(e, ts) for e, ts, _ in accepted if isinstance(e, ev.AgentState)]
+        if qa:
+            self.engine.insert("qa_evaluations", rows.qa_columns(qa), rows.QA_TYPES)
+        if complaints:
+            self.engine.insert("complaints", rows.complaint_columns(complaints), rows.COMPLAINT_TYPES)
+        if states:
+            self.engine.insert("agent_states", rows.agent_state_columns(states), rows.AGENT_STATE_TYPES)

@@ -1,0 +1,1 @@
+"""Converters from other systems' records into the event contract v1."""

@@ -128,12 +128,12 @@ Event = Union[ContactEvent, QaEvaluated, ComplaintFiled, AgentState]
 
 EVENT_TYPES: tuple[type[_Event], ...] = Event.__args__  # type: ignore[attr-defined]
 CONTACT_EVENT_TYPES: tuple[type[_Event], ...] = ContactEvent.__args__  # type: ignore[attr-defined]
-TYPE_NAMES: tuple[str, ...] = tuple(t.__struct_config__.tag for t in EVENT_TYPES)  # type: ignore[misc]
+TYPE_NAMES: tuple[str, ...] = tuple(t.__struct_config__.tag for t in EVENT_TYPES)  # type: ignore[misc]  # noqa
 
 
 def type_name(event: _Event) -> str:
     """The contract's ``type`` string of a decoded event."""
-    return type(event).__struct_config__.tag  # type: ignore[return-value]
+    return type_name_of(type(event))
 
 
 def json_schemas() -> dict[str, dict[str, object]]:

@@ -106,7 +106,8 @@ def convert_record(line: str, summary: ImportSummary) -> list[tuple[int, dict[st
     entry = _clock(r["vru_entry"], "vru_entry")
     vru_exit, q_start, ser_start = (_clock(r[k], k) for k in ("vru_exit", "q_start", "ser_start"))
     q_time, ser_time = _int(r["q_time"], "q_time"), _int(r["ser_time"], "ser_time")
-    _clock(r["q_exit"], "q_exit"), _clock(r["ser_exit"], "ser_exit")
+    for unused in ("q_exit", "ser_exit"):  # end clocks are not used (durations are) but must be readable
+        _clock(r[unused], unused)
     if q_time < 0 or ser_time < 0:
         raise Malformed("negative q_time or ser_time")
     if not r["vru+line"] or not r["call_id"] or not r["type"]:

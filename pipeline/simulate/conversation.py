@@ -64,8 +64,8 @@ def serve(out: Outbox, rng: random.Random, b: Behaviour, c: Contact, agent_id: s
     if c.outbound:  # the agent dials; the customer picks up after some rings
         out.add(now, "contact.offered", offered_body(c))
         answered = now + rng.randint(4 * S, 25 * S)
-    out.add(answered, "contact.answered", {"contact_id": c.contact_id, "agent_id": agent_id})
     out.agent_state(now, agent_id, "on_contact")
+    out.add(answered, "contact.answered", {"contact_id": c.contact_id, "agent_id": agent_id})
     if c.channel == "chat":
         end = _chat(out, rng, b, cid, answered)
         acw_mean = b.chat_acw_mean_s

@@ -55,8 +55,16 @@ class StackSettings(BaseModel):
     clickhouse_http_port: int = Field(18123, gt=0, lt=65536)
     prometheus_port: int = Field(19090, gt=0, lt=65536)
     alertmanager_port: int = Field(19094, gt=0, lt=65536)
-    kafka_version: str = "3.9.1"
+    kafka_version: str = Field("3.9.1", pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")
+    kafka_heap_mb: int = Field(512, ge=128, description="broker JVM heap (-Xmx)")
     start_timeout_s: float = Field(90, gt=0)
+    stop_timeout_s: float = Field(60, gt=0, description="wait this long for a service to exit before SIGKILL")
+    database: str = Field("cckpi", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="wallboard/pipeline database")
+    payroll_database: str = Field("cckpi_payroll", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    alert_webhook_url: str = Field(
+        "http://127.0.0.1:19095/alerts", description="where the local Alertmanager sends every alert"
+    )
+    install_missing: bool = Field(True, description="apt-get/mvn what the stack lacks; false: fail instead")
 
 
 class Settings(BaseSettings):
@@ -73,6 +81,10 @@ class Settings(BaseSettings):
     payroll_store_url: str | None = Field(
         default=None, description="store for payroll tables; defaults to store_url (embedded) "
     )
+    wallboard_store_url: str | None = Field(default=None, description="read-only store of the wallboards")
+    admin_store_url: str | None = Field(default=None, description="store user allowed to create databases")
+    prometheus_url: str | None = None
+    alertmanager_url: str | None = None
     kafka_bootstrap: str = "127.0.0.1:19092"
     topic_prefix: str = Field("cckpi", pattern=r"^[A-Za-z0-9._-]+$")
     topic_partitions: int = Field(4, ge=1)
@@ -96,7 +108,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai") from None
         return value
 
-    @field_validator("store_url", "payroll_store_url")
+    @field_validator("store_url", "payroll_store_url", "wallboard_store_url", "admin_store_url")
     @classmethod
     def _known_scheme(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("chdb://", "clickhouse://")):

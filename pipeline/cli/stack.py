@@ -1,0 +1,96 @@
+"""``cckpi stack up|down|status|logs|env``: the local stack of real services.
+
+Problems the user can fix (a taken port, a service that does not start, a bad
+setting) end as one ``error:`` line, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pipeline.settings import Settings, SettingsError, load_settings
+from pipeline.stack import manager, process
+from pipeline.stack.errors import StackError
+from pipeline.stack.info import env_exports, stack_info
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _friendly(func: F) -> F:
+    """Turn StackError/SettingsError into ``error: ...`` and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (StackError, SettingsError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+@click.group()
+def stack() -> None:
+    """Start and stop Kafka, ClickHouse, Prometheus and Alertmanager on loopback (data in .stack/)."""
+
+
+@stack.command()
+@_friendly
+def up() -> None:
+    """Install what is missing, start what is not running, wait until each service answers."""
+    manager.up(_settings(), click.echo)
+
+
+@stack.command()
+@_friendly
+def down() -> None:
+    """Stop the services this stack folder started (by their pid files)."""
+    manager.down(_settings(), click.echo)
+
+
+@stack.command()
+@_friendly
+def status() -> None:
+    """Say which services run; exit 3 when some do not."""
+    items = manager.status(_settings())
+    for item in items:
+        state = f"running (pid {item.pid}) on {item.listens}" if item.pid else "not running"
+        click.echo(f"{item.name}: {state}")
+    if any(item.pid is None for item in items):
+        sys.exit(3)
+
+
+@stack.command()
+@click.argument("service", required=False, type=click.Choice(manager.NAMES))
+@click.option("-n", "--lines", default=40, show_default=True, type=click.IntRange(min=1), help="lines per log")
+@_friendly
+def logs(service: str | None, lines: int) -> None:
+    """Print the last lines of a service's log (every service's without SERVICE)."""
+    settings = _settings()
+    for item in manager.status(settings):
+        if service in (None, item.name):
+            click.echo(f"==> {item.log} <==")
+            for line in process.tail(Path(item.log), lines):
+                click.echo(line)
+
+
+@stack.command()
+@_friendly
+def env() -> None:
+    """Print shell exports for the running stack: eval "$(cckpi stack env)"."""
+    settings = _settings()
+    down_services = [item.name for item in manager.status(settings) if item.pid is None]
+    if down_services:
+        click.echo(f"warning: not running: {', '.join(down_services)} (run `cckpi stack up`)", err=True)
+    click.echo(env_exports(stack_info(settings)), nl=False)

@@ -1,0 +1,83 @@
+"""ClickHouse server from Debian's package, with a private config under the stack folder.
+
+Runs as the current user (root is fine) without systemd.  The users and their
+database limits are rendered from ``deploy/local/clickhouse/users.xml.tmpl``
+with the random passwords of ``secrets.env`` (only their SHA-256 is written).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.stack.base import Context, Service
+from pipeline.stack.errors import StackError
+from pipeline.stack.install import find_command
+from pipeline.stack.layout import deploy_file, render
+from pipeline.stack.secrets import sha256_hex
+
+
+def admin_client(ctx: Context, **kwargs: Any) -> Any:
+    """A clickhouse-driver client as ``cckpi_admin`` (the one user that may create databases)."""
+    from clickhouse_driver import Client
+
+    return Client(ctx.stack.host, port=ctx.stack.clickhouse_tcp_port, user="cckpi_admin",
+                  password=ctx.passwords["cckpi_admin"], connect_timeout=1, send_receive_timeout=10, **kwargs)
+
+
+class ClickHouse(Service):
+    name = "clickhouse"
+    apt = {"clickhouse-server": ("clickhouse-server", "clickhouse-client")}
+
+    def ports(self, ctx: Context) -> dict[str, int]:
+        return {"clickhouse_tcp_port": ctx.stack.clickhouse_tcp_port,
+                "clickhouse_http_port": ctx.stack.clickhouse_http_port}
+
+    def listens(self, ctx: Context) -> str:
+        return f"tcp {ctx.stack.host}:{ctx.stack.clickhouse_tcp_port}, http {ctx.stack.clickhouse_http_port}"
+
+    def prepare(self, ctx: Context) -> None:
+        chdir = ctx.layout.service_dir("clickhouse")
+        for sub in ("data", "tmp", "user_files", "format_schemas"):
+            (chdir / sub).mkdir(parents=True, exist_ok=True)
+        values: dict[str, object] = {
+            "root": ctx.layout.root, "host": ctx.stack.host, "tcp_port": ctx.stack.clickhouse_tcp_port,
+            "http_port": ctx.stack.clickhouse_http_port, "db": ctx.stack.database,
+            "payroll_db": ctx.stack.payroll_database,
+        }
+        for user, password in ctx.passwords.items():
+            values[f"{user.removeprefix('cckpi_')}_sha256"] = sha256_hex(password)
+        render(deploy_file("local", "clickhouse", "config.xml.tmpl"), chdir / "config.xml", values)
+        render(deploy_file("local", "clickhouse", "users.xml.tmpl"), chdir / "users.xml", values, mode=0o600)
+
+    def command(self, ctx: Context) -> list[str]:
+        binary = find_command("clickhouse-server")
+        if binary is None:
+            raise StackError("clickhouse: clickhouse-server is missing: apt-get install -y clickhouse-server")
+        return [binary, f"--config-file={ctx.layout.service_dir('clickhouse') / 'config.xml'}"]
+
+    def ready(self, ctx: Context) -> bool:
+        from clickhouse_driver.errors import Error
+
+        client = admin_client(ctx)
+        try:
+            return bool(client.execute("SELECT 1") == [(1,)])
+        except (Error, OSError, EOFError):
+            return False
+        finally:
+            client.disconnect()
+
+    def after_ready(self, ctx: Context) -> None:
+        """The wallboard and payroll databases exist whenever the stack is up."""
+        client = admin_client(ctx)
+        try:
+            for database in (ctx.stack.database, ctx.stack.payroll_database):
+                client.execute(f"CREATE DATABASE IF NOT EXISTS `{database}`")
+        finally:
+            client.disconnect()
+
+    def version(self, ctx: Context) -> str:
+        client = admin_client(ctx)
+        try:
+            return str(client.execute("SELECT version()")[0][0])
+        finally:
+            client.disconnect()

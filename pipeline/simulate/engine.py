@@ -183,7 +183,11 @@ class _Centre:
             return False
         c.status = 1
         agent.status = "busy"
-        free, disposition = serve(self.out, self.service_rng, self.b, c, agent.agent_id, ms,
+        # The contact rings at the agent (or waits to be accepted) for a moment: the pick-up
+        # never falls on the same ms as the agent's "available", so replaying the events in any
+        # order cannot swap the two states.
+        alert = self.service_rng.randint(S, 5 * S)
+        free, disposition = serve(self.out, self.service_rng, self.b, c, agent.agent_id, ms + alert,
                                   self.transfer_targets[c.queue])
         if c.customer_key is not None and not c.outbound:
             comeback = self.b.unresolved_repeat_share if disposition != "resolved" else self.b.repeat_share

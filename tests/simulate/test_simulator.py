@@ -94,8 +94,12 @@ def test_agent_states_follow_their_work(day: list[Event]) -> None:
         "not_ready": {"available", "logged_out", "not_ready"},
     }
     state: dict[str, str] = {}
+    last_change: dict[str, int] = {}
     for e in day:
         if e["type"] == "agent.state":
+            # two changes on the same ms could be swapped by an out-of-order replay
+            assert last_change.get(e["agent_id"]) != _ms(e), e
+            last_change[e["agent_id"]] = _ms(e)
             before = state.get(e["agent_id"], "logged_out")
             assert e["state"] in allowed[before], (e, before)
             state[e["agent_id"]] = e["state"]

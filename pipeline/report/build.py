@@ -134,7 +134,8 @@ def _side_rows(store: Store, request: ReportRequest, settings: Settings) -> list
     group = f" GROUP BY {', '.join('k_' + n for n in chosen)}" if chosen else ""
     prefix = f"{key_select}, " if key_select else ""
     sources = {
-        "qa_evaluations": "count() AS qa_evaluations, sum(score) AS qa_score_sum, "
+        # scores summed as integer thousandths: a float sum would depend on row order
+        "qa_evaluations": "count() AS qa_evaluations, sum(toInt64(round(score * 1000))) / 1000 AS qa_score_sum, "
         "sum(fatal_errors > 0) AS qa_fatal_evaluations, sum(nonfatal_errors) AS qa_nonfatal_sum, "
         "sum(opportunities) AS qa_opportunities_sum",
         "complaints": "sum(valid) AS complaints_valid, sum(escalated) AS complaints_escalated",

@@ -73,6 +73,25 @@ def _check_db(name: str, url: str) -> str:
     return name
 
 
+def _ensure_not_locked(path: Path) -> None:
+    """chDB holds an exclusive lock on ``status`` while a process has the folder open."""
+    import fcntl
+
+    status = path / "status"
+    if not status.exists():
+        return
+    with status.open("rb") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise StoreError(
+                f"the embedded store {path} is in use by another process; the embedded store is "
+                "single-process, so stop the other process or use ClickHouse server "
+                "(CCKPI_STORE_URL=clickhouse://...) for concurrent access"
+            ) from None
+        fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class ChdbEngine:
     """chDB: one data folder per process, one process per data folder."""
 
@@ -96,16 +115,11 @@ class ChdbEngine:
         from chdb import session as chdb_session
 
         path.mkdir(parents=True, exist_ok=True)
+        _ensure_not_locked(path)
         try:
             cls._session = chdb_session.Session(str(path))
-        except Exception as exc:  # chDB raises a plain RuntimeError with the lock message
-            if "lock" in str(exc).lower() or "76" in str(exc):
-                raise StoreError(
-                    f"the embedded store {path} is in use by another process; the embedded store is "
-                    "single-process, so stop the other process or use ClickHouse server "
-                    "(CCKPI_STORE_URL=clickhouse://...) for concurrent access"
-                ) from None
-            raise
+        except Exception as exc:
+            raise StoreError(f"cannot open the embedded store {path}: {exc}") from None
         cls._open_path = path
         return cls._session
 

@@ -1,0 +1,91 @@
+"""The commands as a user runs them: real processes, one-line errors, identical outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CCKPI = [sys.executable, "-m", "pipeline.cli.main"]
+
+
+def run(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([*CCKPI, *args], capture_output=True, text=True, env={**os.environ, **(env or {})},
+                            timeout=300)
+    if check and result.returncode != 0:
+        raise AssertionError(f"cckpi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> dict[str, str]:
+    return {"CCKPI_STORE_URL": f"chdb://{tmp_path / 'store'}", "CCKPI_DATA_DIR": str(tmp_path / "data"),
+            "CCKPI_CONFIG": ""}
+
+
+def test_simulate_replay_report_twice_gives_the_same_json(tmp_path, workdir):
+    day = tmp_path / "day.jsonl"
+    run("simulate", "--out", str(day), "--contacts", "500", "--seed", "4", env=workdir)
+    run("replay", str(day), env=workdir)
+    args = ("report", "--from", "2026-11-02", "--to", "2026-11-03", "--by", "queue", "--format", "json")
+    first = run(*args, env=workdir).stdout
+    run("replay", str(day), env=workdir)
+    assert run(*args, env=workdir).stdout == first
+    rows = json.loads(first)
+    assert {r["queue"] for r in rows} >= {"billing", "webchat"}
+    table = run("report", "--from", "2026-11-02", "--to", "2026-11-03", env=workdir).stdout
+    assert "billing" in table and "%" in table
+    csv_out = run(*args[:-1], "csv", env=workdir).stdout
+    assert csv_out.splitlines()[0].startswith("queue,offered,answered")
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (("report", "--from", "yesterday", "--to", "2026-11-03"), "--from/--to"),
+        (("report", "--from", "2026-11-03", "--to", "2026-11-02"), "--to must be after --from"),
+        (("report", "--from", "2026-11-02", "--to", "2026-11-03", "--by", "planet"), "planet"),
+        (("report", "--from", "2026-11-02", "--to", "2026-11-03", "--tz", "Mars/Olympus"), "CCKPI_TZ"),
+        (("replay", "/no/such/file.jsonl"), "no file"),
+        (("report", "--from", "2026-11-02", "--to", "2026-11-03", "--store", "mysql://x"), "chdb://"),
+    ],
+)
+def test_bad_arguments_get_one_line_not_a_traceback(workdir, args, fragment):
+    result = run(*args, env=workdir, check=False)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert fragment in result.stderr
+
+
+def test_bad_setting_in_the_environment_names_the_variable(workdir):
+    result = run("report", "--from", "2026-11-02", "--to", "2026-11-03",
+                 env={**workdir, "CCKPI_TOPIC_PARTITIONS": "zero"}, check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "CCKPI_TOPIC_PARTITIONS" in result.stderr
+
+
+def test_bad_toml_config_names_the_setting(tmp_path, workdir):
+    config = tmp_path / "cckpi.toml"
+    config.write_text('[queues.billing]\nsl_target = 1.5\n')
+    result = run("report", "--from", "2026-11-02", "--to", "2026-11-03", env={**workdir, "CCKPI_CONFIG": str(config)},
+                 check=False)
+    assert result.returncode == 2 and "queues.billing.sl_target" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_second_process_on_the_embedded_store_gets_a_clear_error(tmp_path, workdir):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys,time; from pipeline.store.store import Store; "
+         f"Store.open({workdir['CCKPI_STORE_URL']!r}); print('open', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        result = run("report", "--from", "2026-11-02", "--to", "2026-11-03", env=workdir, check=False)
+        assert result.returncode != 0 and "Traceback" not in result.stderr
+        assert "in use by another process" in result.stderr and "ClickHouse server" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()

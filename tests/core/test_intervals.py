@@ -1,0 +1,46 @@
+"""Interval buckets in the centre's zone: the Python and SQL definitions agree."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from pipeline.core import intervals
+from pipeline.core.agent_time import state_time
+
+ZONES = ["Asia/Shanghai", "Asia/Kolkata", "America/New_York", "Europe/London"]
+# around a New York DST change (2026-03-08), a Shanghai midnight, a Kolkata half hour
+INSTANTS = [1772953200000, 1772956799000, 1772960400000, 1793548799999, 1793548800000, 1793570400000,
+            1793571300000, 1793610005250]
+
+
+@pytest.mark.parametrize("interval", list(intervals.INTERVALS))
+@pytest.mark.parametrize("zone", ZONES)
+def test_sql_and_python_buckets_agree(store, zone, interval):
+    values = ", ".join(f"{intervals.sql_start(str(ms), interval, zone)} AS b{i}" for i, ms in enumerate(INSTANTS))
+    row = store.engine.query(f"SELECT {values}")
+    for i, ms in enumerate(INSTANTS):
+        assert row[f"b{i}"][0] * 1000 == intervals.floor_ms(ms, interval, ZoneInfo(zone)), (zone, interval, ms)
+
+
+def test_days_start_at_local_midnight():
+    zone = ZoneInfo("Asia/Shanghai")
+    starts = intervals.starts(intervals.parse_instant("2026-11-01", zone), intervals.parse_instant("2026-11-03", zone),
+                              "1d", zone)
+    assert [intervals.iso(s, zone) for s in starts] == ["2026-11-01T00:00:00+08:00", "2026-11-02T00:00:00+08:00"]
+
+
+def test_an_hourly_day_across_a_dst_change_has_23_hours():
+    zone = ZoneInfo("America/New_York")
+    day = intervals.starts(intervals.parse_instant("2026-03-08", zone), intervals.parse_instant("2026-03-09", zone),
+                           "1h", zone)
+    assert len(day) == 23
+
+
+def test_state_time_clips_and_splits():
+    changes = [(0, "a", "available"), (100, "b", "on_contact"), (250, "c", "logged_out")]
+    assert state_time(changes, 50, 200) == {50: {"handle_state_ms": 100, "available_ms": 50, "logged_in_ms": 150}}
+    split = state_time(changes, 0, 300, boundaries=[0, 150])
+    assert split == {0: {"handle_state_ms": 50, "available_ms": 100, "logged_in_ms": 150},
+                     150: {"handle_state_ms": 100, "available_ms": 0, "logged_in_ms": 100}}

@@ -23,13 +23,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _friendly(func: F) -> F:
-    """Turn StackError/SettingsError into ``error: ...`` and exit code 1."""
+    """Turn StackError (exit 1) and SettingsError (exit 2) into one ``error: ...`` line."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (StackError, SettingsError) as exc:
+        except SettingsError as exc:  # same exit code as pipeline.cli.main gives a bad setting
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except StackError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
 

@@ -1,0 +1,111 @@
+"""Plain values the payroll steps pass along: the month and one agent's rollup.
+
+Kept free of the store and of the policy so the scorecard maths is testable
+with hand-written figures alone.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Month:
+    """A calendar month; its instants are taken in the centre's zone."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise ValueError(f"month {text!r}: write YYYY-MM, e.g. 2026-10")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def first(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last(self) -> date:
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    def next(self) -> Month:
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def range_ms(self, tz: ZoneInfo) -> tuple[int, int]:
+        """[local midnight of the 1st, local midnight of the next 1st) in epoch ms."""
+        following = self.next()
+        start = datetime(self.year, self.month, 1, tzinfo=tz)
+        end = datetime(following.year, following.month, 1, tzinfo=tz)
+        return int(start.timestamp() * 1000), int(end.timestamp() * 1000)
+
+
+@dataclass(frozen=True)
+class AgentRollup:
+    """One agent's month, as measured (no policy applied yet).
+
+    Catalogue figures (AHT, FCR, CSAT, ...) come from the report builder, so
+    they equal ``cckpi report --by agent`` for the same month; the QA split by
+    source, complaint counts and handled-by-channel come from small extra
+    queries.  ``None`` means no data (a ratio with a zero denominator).
+    """
+
+    agent_id: str
+    handled_voice: int = 0
+    handled_chat: int = 0
+    handled_outbound: int = 0
+    aht_s: float | None = None
+    acw_share: float | None = None
+    asa_s: float | None = None
+    fcr_rate: float | None = None
+    resolution_rate: float | None = None
+    transfer_rate: float | None = None
+    csat_avg: float | None = None
+    csat_top2box: float | None = None
+    csat_responses: int = 0
+    nps: float | None = None
+    complaint_rate: float | None = None
+    qa_internal_evaluations: int = 0
+    qa_internal_avg: float | None = None
+    qa_internal_fatal: int = 0
+    qa_internal_nonfatal: int = 0
+    qa_external_evaluations: int = 0
+    qa_external_avg: float | None = None
+    qa_external_fatal: int = 0
+    qa_external_nonfatal: int = 0
+    fatal_error_share: float | None = None
+    nonfatal_accuracy: float | None = None
+    complaints_valid: int = 0
+    complaints_escalated: int = 0
+    logged_in_s: float = 0.0
+    occupancy: float | None = None
+    team_output_avg: float | None = None
+
+    @property
+    def handled_total(self) -> int:
+        return self.handled_voice + self.handled_chat + self.handled_outbound
+
+    @property
+    def hours(self) -> float:
+        """Worked hours = logged-in time from agent states (every state but logged_out)."""
+        return self.logged_in_s / 3600.0
+
+    @property
+    def output_vs_team(self) -> float | None:
+        """Handled contacts / the team's average handled (1.05 = 105 % of the team average)."""
+        if not self.team_output_avg:
+            return None
+        return self.handled_total / self.team_output_avg
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,155 @@
+"""The pay policy file (YAML) as pydantic models.
+
+Every figure of KPI_SOURCES.md's pay rules is a setting here, never a constant
+in code.  Unknown keys are errors (``extra="forbid"``) because a misspelt key
+in a pay rule would otherwise be silently ignored and pay the wrong amount;
+``load_policy`` turns a validation error into one line naming the key path.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class PolicyError(Exception):
+    """The policy file is wrong; the message names the file and the bad key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# Rollup figures a weighted-card KPI may name (all per agent and month).
+CARD_KPIS = ("csat_avg", "csat_top2box", "nps", "resolution_rate", "fcr_rate", "qa_avg_combined",
+             "transfer_rate", "aht_s", "acw_share", "asa_s", "complaint_rate", "occupancy", "output_vs_team",
+             "nonfatal_accuracy", "fatal_error_share")
+
+
+class CardKpi(_Strict):
+    """One line of the weighted card: the KPI earns its full weight when it meets the target."""
+
+    kpi: Literal[CARD_KPIS]  # type: ignore[valid-type]
+    target: float
+    comparison: Literal[">=", "<="] = ">="
+    weight: Decimal = Field(gt=0, description="points (or per cent) this KPI is worth")
+
+
+class Conditions(_Strict):
+    """Limits checked on one QA source (internal or external); None: no limit.
+
+    ``max_errors`` limits fraud orders + business errors together (the
+    example's "fraud + business + tariff errors <= 3"); ``max_business_errors``
+    limits business errors alone.  QA errors of this side only are counted;
+    fraud orders and valid complaints are per agent and count on both sides.
+    """
+
+    qa_avg_min: float | None = Field(None, ge=0, le=100)
+    max_errors: int | None = Field(None, ge=0)
+    max_business_errors: int | None = Field(None, ge=0)
+    max_fraud_orders: int | None = Field(None, ge=0)
+    max_valid_complaints: int | None = Field(None, ge=0)
+
+
+class Tier(_Strict):
+    name: str = Field(min_length=1)
+    amount: Decimal = Field(ge=0)
+    internal: Conditions = Conditions()
+    external: Conditions = Conditions()
+
+    @property
+    def unconditional(self) -> bool:
+        return self.internal == Conditions() and self.external == Conditions()
+
+
+class QaRules(_Strict):
+    """How the QA average and business errors come out of QA evaluations."""
+
+    average: Literal["mean_of_sources", "all_evaluations"] = Field(
+        "mean_of_sources", description="mean_of_sources: (internal avg + external avg) / 2")
+    missing_source: Literal["use_other", "no_bonus"] = Field(
+        "use_other", description="a source without evaluations: average the other alone, or fail the QA condition")
+    business_errors: Literal["fatal_errors", "nonfatal_errors", "all_errors"] = Field(
+        "fatal_errors", description="which QA error counts are business (and tariff) errors")
+
+
+class HourRules(_Strict):
+    required: float = Field(176, ge=0, description="worked hours the month requires")
+    short_block: float = Field(8, gt=0, description="each full block of this many hours short deducts")
+    deduction_per_block: Decimal = Field(Decimal(10), ge=0)
+    minimum: float = Field(100, ge=0, description="under this many hours: no quality bonus")
+
+
+class HireRules(_Strict):
+    last_hire_day: int = Field(10, ge=1, le=31, description="hired after this day of the month: no bonus")
+
+
+class Rounding(_Strict):
+    quantum: Decimal = Field(Decimal("0.01"), gt=0, description="money is rounded to a multiple of this")
+    mode: Literal["ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_DOWN", "ROUND_UP", "ROUND_FLOOR",
+                  "ROUND_CEILING", "ROUND_HALF_DOWN"] = "ROUND_HALF_UP"
+
+    def money(self, value: Decimal) -> Decimal:
+        return value.quantize(self.quantum, rounding=getattr(decimal, self.mode))
+
+
+class Policy(_Strict):
+    name: str = Field(min_length=1)
+    currency: str = "CNY"
+    rounding: Rounding = Rounding()
+    qa: QaRules = QaRules()
+    tiers: tuple[Tier, ...] = Field(min_length=1, description="best first; the last one has no conditions")
+    hours: HourRules = HourRules()
+    hire: HireRules = HireRules()
+    card: tuple[CardKpi, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> Policy:
+        names = [t.name for t in self.tiers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"tier names must be unique, got {names}")
+        if not self.tiers[-1].unconditional:
+            raise ValueError(f"the last tier ({self.tiers[-1].name}) is the fallback and must have no conditions")
+        kpis = [c.kpi for c in self.card]
+        if len(set(kpis)) != len(kpis):
+            raise ValueError(f"card KPIs must be unique, got {kpis}")
+        return self
+
+
+def _explain(error: ValidationError, source: str) -> str:
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        if item["type"] == "extra_forbidden":
+            lines.append(f"{source}: unknown key {where!r}; check its spelling against the example policy")
+        else:
+            lines.append(f"{source}: {where}: {item['msg']} (got {item.get('input')!r})")
+    return "; ".join(lines)
+
+
+def parse_policy(text: str, source: str = "policy") -> Policy:
+    """A policy from YAML text; PolicyError names the bad key."""
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{source}: not valid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"{source}: must be a YAML mapping of policy keys")
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(_explain(exc, source)) from None
+
+
+def load_policy(path: Path) -> tuple[Policy, str]:
+    """The policy and its exact text (the text is what a closed month keeps)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"policy {path}: cannot read it ({exc.strerror})") from None
+    return parse_policy(text, str(path)), text

@@ -16,7 +16,9 @@ from collections import deque
 from pathlib import Path
 
 
-def spawn(cmd: list[str], log: Path, pid_file: Path, cwd: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def spawn(
+    cmd: list[str], log: Path, pid_file: Path, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """Start ``cmd`` detached (own session, no terminal), output appended to ``log``.
 
     Detached so that it outlives ``cckpi stack up`` and a Ctrl-C in the shell;

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.settings import StackSettings, load_settings
+from pipeline.settings import load_settings
 from pipeline.stack import alertmanager, prometheus, secrets
 from pipeline.stack.base import Context
 from pipeline.stack.clickhouse import ClickHouse
@@ -19,8 +19,8 @@ from pipeline.stack.layout import DEPLOY_DIR, Layout, deploy_file, render
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Context:
-    settings = load_settings(stack=StackSettings(dir=tmp_path / "st", clickhouse_tcp_port=29000,
-                                                 clickhouse_http_port=28123))
+    settings = load_settings(stack={"dir": tmp_path / "st", "clickhouse_tcp_port": 29000,
+                                    "clickhouse_http_port": 28123})
     layout = Layout.from_settings(settings.stack)
     layout.make()
     return Context(settings=settings, layout=layout, passwords=secrets.ensure(layout.secrets))

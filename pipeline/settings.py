@@ -40,6 +40,33 @@ class QueueSettings(BaseModel):
     sl_abandon_mode: SlAbandonMode = "exclude_short"
     abandon_rate_target: float = Field(0.05, ge=0, le=1, description="alert when abandon rate is above this")
     longest_wait_alert_s: float = Field(120, gt=0, description="alert when the longest waiting contact waits longer")
+    opening_hours: str = Field(
+        "08:00-20:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$",
+        description="local HH:MM-HH:MM the queue is open (may cross midnight); the no-events alert fires only then",
+    )
+    open_weekdays: tuple[int, ...] = Field((1, 2, 3, 4, 5, 6, 7), description="ISO weekdays open (1 = Monday)")
+    no_events_alert_s: float = Field(900, gt=0, description="alert when an open queue has had no contact this long")
+
+    @field_validator("open_weekdays")
+    @classmethod
+    def _iso_weekdays(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value or any(day < 1 or day > 7 for day in value):
+            raise ValueError("list ISO weekdays 1 (Monday) .. 7 (Sunday), at least one")
+        return tuple(sorted(set(value)))
+
+
+class AlertSettings(BaseModel):
+    """How long a condition must hold before its alert fires (``for:``), so a short dip does not page."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sl_for_s: float = Field(300, ge=0, description="service level below target this long")
+    longest_wait_for_s: float = Field(60, ge=0, description="longest wait above its threshold this long")
+    abandon_rate_for_s: float = Field(600, ge=0, description="abandon rate above target this long")
+    no_events_for_s: float = Field(60, ge=0, description="no-events condition (already no_events_alert_s old) this long")
+    worker_down_for_s: float = Field(60, ge=0, description="worker scrape failing this long")
+    lag_messages: int = Field(10000, ge=1, description="consumer lag (messages, summed per topic) counted as lagging")
+    lag_for_s: float = Field(300, ge=0, description="lagging this long")
 
 
 class StackSettings(BaseModel):
@@ -98,6 +125,7 @@ class Settings(BaseSettings):
     queue_defaults: QueueSettings = QueueSettings()
     queues: dict[str, QueueSettings] = Field(default_factory=dict)
     stack: StackSettings = StackSettings()
+    alerts: AlertSettings = AlertSettings()
 
     @field_validator("tz")
     @classmethod

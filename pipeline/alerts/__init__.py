@@ -1,0 +1,1 @@
+"""Prometheus alert rules rendered from the settings (``cckpi alerts render``)."""

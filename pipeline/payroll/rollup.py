@@ -1,0 +1,137 @@
+"""One calendar month (centre's zone) per agent, from the store.
+
+The catalogue figures come from ``build_report(by=agent)`` so a payroll figure
+and ``cckpi report --by agent`` can never disagree; three small queries add
+what payroll needs and the report lacks: handled by channel and direction (and
+the resolution rate), QA split by internal/external source, and counts of
+valid and escalated complaints.  Attribution is the report's: a contact counts
+in the month it was offered in; a QA evaluation or complaint in its contact's
+month (its own time when the contact is unknown).  Unlike the report (inbound
+only), QA and complaints on outbound contacts count too: they are the agent's
+work.  Hours are logged-in time from agent states clipped to the month.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from typing import Any
+
+from pipeline.payroll.model import AgentRollup, Month
+from pipeline.payroll.roster import Roster
+from pipeline.report.build import ReportRequest, build_report
+from pipeline.settings import Settings
+from pipeline.store.store import Store
+
+NOT_IN_ROSTER_TEAM = "(not in roster)"
+# catalogue keys taken as they are from the report's agent rows
+FROM_REPORT = ("aht_s", "acw_share", "asa_s", "fcr_rate", "transfer_rate", "csat_avg", "csat_top2box",
+               "csat_responses", "nps", "complaint_rate", "fatal_error_share", "nonfatal_accuracy", "occupancy",
+               "logged_in_s")
+
+
+@dataclass(frozen=True)
+class MonthRollup:
+    month: Month
+    tz: str
+    start_ms: int
+    end_ms: int
+    agents: tuple[AgentRollup, ...]
+    not_in_roster: tuple[str, ...]
+
+
+def monthly_rollup(store: Store, month: Month, settings: Settings, roster: Roster) -> MonthRollup:
+    start_ms, end_ms = month.range_ms(settings.zone)
+    figures: dict[str, dict[str, Any]] = defaultdict(dict)
+    for row in build_report(store, ReportRequest(start_ms, end_ms, by=("agent",)), settings):
+        figures[row["agent_id"]].update({k: row[k] for k in FROM_REPORT if row.get(k) is not None})
+    for agent, extra in _handled(store, start_ms, end_ms).items():
+        figures[agent].update(extra)
+    for agent, extra in _qa_by_source(store, start_ms, end_ms).items():
+        figures[agent].update(extra)
+    for agent, extra in _complaints(store, start_ms, end_ms).items():
+        figures[agent].update(extra)
+    for entry in roster.values():
+        if entry.active_in(month.first, month.last):
+            figures.setdefault(entry.agent_id, {})  # an agent with no contacts still gets a row
+    agents = [AgentRollup(agent_id=agent, **values) for agent, values in sorted(figures.items())]
+    agents = _with_team_averages(agents, roster)
+    missing = tuple(a.agent_id for a in agents if a.agent_id not in roster)
+    return MonthRollup(month, settings.tz, start_ms, end_ms, tuple(agents), missing)
+
+
+def _with_team_averages(agents: list[AgentRollup], roster: Roster) -> list[AgentRollup]:
+    """Output vs team: each agent's handled against the mean of the agents of their roster team."""
+    def team(agent_id: str) -> str:
+        entry = roster.get(agent_id)
+        return entry.team if entry else NOT_IN_ROSTER_TEAM
+
+    handled: dict[str, list[int]] = defaultdict(list)
+    for agent in agents:
+        handled[team(agent.agent_id)].append(agent.handled_total)
+    means = {name: sum(values) / len(values) for name, values in handled.items()}
+    return [replace(a, team_output_avg=means[team(a.agent_id)]) for a in agents]
+
+
+def _period(column: str, start_ms: int, end_ms: int) -> str:
+    return f"{column} >= {start_ms} AND {column} < {end_ms}"
+
+
+def _handled(store: Store, start_ms: int, end_ms: int) -> dict[str, dict[str, Any]]:
+    """Answered contacts by channel (inbound) and outbound; resolution rate of the inbound ones."""
+    result = store.engine.query(
+        f"SELECT agent_id, channel, direction, sum(is_answered) AS handled, "
+        f"sum(is_answered AND disposition = 'resolved') AS resolved, "
+        f"sum(is_answered AND disposition != '') AS disposed "
+        f"FROM {store.db}.contact_facts FINAL "
+        f"WHERE has_offered AND agent_id != '' AND {_period('offered_ms', start_ms, end_ms)} "
+        f"GROUP BY agent_id, channel, direction"
+    )
+    out: dict[str, dict[str, Any]] = defaultdict(lambda: {"handled_voice": 0, "handled_chat": 0,
+                                                           "handled_outbound": 0})
+    resolution: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for agent, channel, direction, handled, resolved, disposed in zip(
+            result["agent_id"], result["channel"], result["direction"], result["handled"], result["resolved"],
+            result["disposed"]):
+        row = out[agent]
+        if direction == "outbound":
+            row["handled_outbound"] += int(handled)
+            continue
+        row["handled_chat" if channel == "chat" else "handled_voice"] += int(handled)
+        resolution[agent][0] += int(resolved)
+        resolution[agent][1] += int(disposed)
+    for agent, (resolved, disposed) in resolution.items():
+        out[agent]["resolution_rate"] = resolved / disposed if disposed else None
+    return dict(out)
+
+
+def _attributed(store: Store, table: str, aggregates: str, group: str, start_ms: int, end_ms: int) -> dict[str, list[Any]]:
+    """QA evaluations or complaints attributed to their contact's offered month (own time if unknown)."""
+    facts = f"SELECT contact_id, has_offered, offered_ms FROM {store.db}.contact_facts FINAL WHERE has_offered"
+    when = "if(has_offered, offered_ms, ts_ms)"
+    return store.engine.query(
+        f"SELECT {group}, {aggregates} FROM {store.db}.{table} FINAL "
+        f"ANY LEFT JOIN ({facts}) AS facts USING contact_id "
+        f"WHERE {_period(when, start_ms, end_ms)} GROUP BY {group}"
+    )
+
+
+def _qa_by_source(store: Store, start_ms: int, end_ms: int) -> dict[str, dict[str, Any]]:
+    result = _attributed(store, "qa_evaluations", "count() AS n, sum(score) AS score_sum, "
+                         "sum(fatal_errors) AS fatal, sum(nonfatal_errors) AS nonfatal",
+                         "agent_id, source", start_ms, end_ms)
+    out: dict[str, dict[str, Any]] = defaultdict(dict)
+    for agent, source, n, score_sum, fatal, nonfatal in zip(
+            result["agent_id"], result["source"], result["n"], result["score_sum"], result["fatal"],
+            result["nonfatal"]):
+        side = "external" if source == "external" else "internal"
+        out[agent].update({f"qa_{side}_evaluations": int(n), f"qa_{side}_avg": float(score_sum) / int(n),
+                           f"qa_{side}_fatal": int(fatal), f"qa_{side}_nonfatal": int(nonfatal)})
+    return dict(out)
+
+
+def _complaints(store: Store, start_ms: int, end_ms: int) -> dict[str, dict[str, Any]]:
+    result = _attributed(store, "complaints", "sum(valid) AS valid, sum(escalated) AS escalated",
+                         "agent_id", start_ms, end_ms)
+    return {agent: {"complaints_valid": int(valid), "complaints_escalated": int(escalated)}
+            for agent, valid, escalated in zip(result["agent_id"], result["valid"], result["escalated"])}

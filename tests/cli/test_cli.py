@@ -89,3 +89,31 @@ def test_a_second_process_on_the_embedded_store_gets_a_clear_error(tmp_path, wor
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.integration
+def test_clickhouse_server_and_embedded_store_give_identical_reports(tmp_path, workdir):
+    from tests.fixtures.stores import _fresh_db, server_admin_url
+
+    admin = server_admin_url()
+    if admin is None:
+        pytest.skip("ClickHouse server not configured (run through `make test`)")
+    server_url = f"{admin.rsplit('/', 1)[0]}/{_fresh_db()}"
+    day = tmp_path / "day.jsonl"
+    run("simulate", "--out", str(day), "--contacts", "1500", "--seed", "8", env=workdir)
+    outputs = []
+    try:
+        for url in (workdir["CCKPI_STORE_URL"], server_url):
+            env = {**workdir, "CCKPI_STORE_URL": url}
+            run("replay", str(day), env=env)
+            outputs.append([run("report", "--from", "2026-11-02", "--to", "2026-11-03", "--by", by, "--interval", "1h",
+                                "--format", "json", env=env).stdout
+                            for by in ("queue", "agent", "queue,interval", "channel")])
+    finally:
+        from pipeline.store.engines import open_engine
+
+        engine = open_engine(server_url)
+        engine.command(f"DROP DATABASE IF EXISTS {engine.database}")
+        engine.close()
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0][0])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.stack import process
 from pipeline.stack.base import Context, Service
 from pipeline.stack.errors import StackError
 from pipeline.stack.install import find_command
@@ -58,6 +59,8 @@ class ClickHouse(Service):
     def ready(self, ctx: Context) -> bool:
         from clickhouse_driver.errors import Error
 
+        if not process.port_open(ctx.stack.host, ctx.stack.clickhouse_tcp_port):
+            return False  # the driver would log a traceback for every refused poll
         client = admin_client(ctx)
         try:
             return bool(client.execute("SELECT 1") == [(1,)])

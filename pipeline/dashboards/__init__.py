@@ -1,0 +1,1 @@
+"""Grafana dashboards as code: builders, export to JSON files, push through the HTTP API."""

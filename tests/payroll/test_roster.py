@@ -38,4 +38,4 @@ def test_roster_errors_name_row_and_key(text, message):
 
 def test_example_roster_loads():
     roster, _ = load_roster(Path(__file__).resolve().parents[2] / "deploy" / "policies" / "example-roster.csv")
-    assert len(roster) == 6 and roster["agent-006"].hire_date == date(2026, 10, 11)
+    assert len(roster) == 23 and roster["billing-006"].hire_date == date(2026, 10, 11)

@@ -1,0 +1,61 @@
+"""The sheet of a month, from the frozen rows when it is closed, else computed now.
+
+The one place that decides between the two, so ``rollup`` and ``export`` of a
+closed month both show exactly what was closed (and say so).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.payroll.closing import ClosedMonth, find_closed
+from pipeline.payroll.export import SheetMeta, csv_bytes, xlsx_bytes
+from pipeline.payroll.model import Month
+from pipeline.payroll.policy import Policy
+from pipeline.payroll.rollup import monthly_rollup
+from pipeline.payroll.roster import Roster
+from pipeline.payroll.sheet import build_rows, columns, totals
+from pipeline.settings import Settings
+from pipeline.store.store import Store
+
+
+@dataclass(frozen=True)
+class Sheet:
+    rows: list[dict[str, Any]]
+    columns: list[tuple[str, str, str]]
+    totals: list[tuple[str, Any]]
+    meta: SheetMeta
+
+    @property
+    def closed(self) -> bool:
+        return self.meta.closed_ms is not None
+
+    def export(self, fmt: str) -> bytes:
+        if fmt == "csv":
+            return csv_bytes(self.rows, self.columns)
+        return xlsx_bytes(self.rows, self.columns, self.totals, self.meta)
+
+
+def from_closed(closed: ClosedMonth) -> Sheet:
+    meta = SheetMeta(month=closed.month, tz=closed.tz, policy_name=closed.policy_name,
+                     policy_text=closed.policy_text, currency=closed.meta["currency"], checksum=closed.checksum,
+                     closed_ms=closed.closed_ms, not_in_roster=tuple(closed.meta["not_in_roster"]))
+    return Sheet(closed.rows, columns(tuple(closed.meta["card"])), totals(closed.rows, closed.month), meta)
+
+
+def computed(store: Store, month: Month, settings: Settings, roster: Roster, policy: Policy,
+             policy_text: str) -> Sheet:
+    rollup = monthly_rollup(store, month, settings, roster)
+    rows = build_rows(rollup, roster, policy)
+    meta = SheetMeta(month=str(month), tz=settings.tz, policy_name=policy.name, policy_text=policy_text,
+                     currency=policy.currency, not_in_roster=rollup.not_in_roster)
+    return Sheet(rows, columns(tuple(line.kpi for line in policy.card)), totals(rows, month), meta)
+
+
+def month_sheet(store: Store, payroll: Store, month: Month, settings: Settings, roster: Roster, policy: Policy,
+                policy_text: str) -> Sheet:
+    closed = find_closed(payroll, month)
+    if closed is not None:
+        return from_closed(closed)
+    return computed(store, month, settings, roster, policy, policy_text)

@@ -48,7 +48,7 @@ def demo(store_url: str | None, contacts: int, seed: int, day: str) -> None:
     console.print(f"simulated {contacts:,} contacts -> {events_file}")
     with open_store(config.store_url) as store:
         with console.status("replaying through the pipeline"):
-            summary = replay([str(events_file)], store, pseudonymiser(pseudonym_key(config)),
+            summary = replay([str(events_file)], store, config, pseudonymiser(pseudonym_key(config)),
                              default_dead_letter_path(config.store_url, config))
         console.print(f"replayed {summary.counts.accepted:,} events, {summary.contacts:,} contacts "
                       f"into {config.store_url}")

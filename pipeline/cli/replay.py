@@ -39,10 +39,10 @@ def replay(paths: tuple[str, ...], store_url: str | None, dead_letter: Path | No
             columns = (BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
             with Progress(*columns, console=console) as progress:
                 task = progress.add_task("replay", total=total)
-                summary = run_replay(list(paths), store, pseudonymise, target,
+                summary = run_replay(list(paths), store, config, pseudonymise, target,
                                      on_bytes=lambda n: progress.advance(task, n))
         else:
-            summary = run_replay(list(paths), store, pseudonymise, target)
+            summary = run_replay(list(paths), store, config, pseudonymise, target)
     counts = summary.counts
     table = Table(title="replay", show_header=False)
     for name, value in (("events read", counts.read), ("accepted", counts.accepted),

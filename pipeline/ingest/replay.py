@@ -15,6 +15,8 @@ from typing import BinaryIO
 from pipeline.core.intake import Counts, Intake
 from pipeline.ingest import dead_letter
 from pipeline.ingest.writer import flush
+from pipeline.settings import Settings
+from pipeline.store import queue_intervals
 from pipeline.store.store import Store
 
 CHUNK_EVENTS = 500_000
@@ -45,6 +47,7 @@ def _lines(path: str, on_bytes: Callable[[int], None]) -> Iterator[tuple[bytes, 
 def replay(
     paths: list[str],
     store: Store,
+    settings: Settings,
     pseudonymise: Callable[[str], str],
     dead_letter_path: Path,
     on_bytes: Callable[[int], None] = lambda n: None,
@@ -52,6 +55,7 @@ def replay(
 ) -> ReplaySummary:
     intake = Intake(pseudonymise)
     contacts: set[str] = set()
+    spans: list[tuple[int, int]] = []
     letters = 0
     pending = 0
     for path in paths:
@@ -59,14 +63,18 @@ def replay(
             intake.feed(raw, source)
             pending += 1
             if pending >= chunk:
-                letters += _flush(store, intake, contacts, dead_letter_path)
+                letters += _flush(store, intake, contacts, spans, dead_letter_path)
                 pending = 0
-    letters += _flush(store, intake, contacts, dead_letter_path)
+    letters += _flush(store, intake, contacts, spans, dead_letter_path)
+    if spans:
+        queue_intervals.refresh(store, settings, min(s for s, _ in spans), max(e for _, e in spans))
     return ReplaySummary(intake.counts, len(contacts), letters, dead_letter_path)
 
 
-def _flush(store: Store, intake: Intake, contacts: set[str], dead_letter_path: Path) -> int:
+def _flush(store: Store, intake: Intake, contacts: set[str], spans: list[tuple[int, int]], dead_letter_path: Path) -> int:
     batch = intake.take()
     contacts.update(batch.contacts)
-    flush(store, batch)
+    span = flush(store, batch)
+    if span is not None:
+        spans.append(span)
     return dead_letter.append(dead_letter_path, batch.dead_letters)

@@ -66,7 +66,7 @@ def test_february_1999_per_queue_totals(chdb_store, tmp_path):
     assert not summary.malformed
     source = tmp_path / "feb.jsonl"
     source.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in events))
-    result = replay([str(source)], chdb_store, pseudonymiser(TEST_KEY), tmp_path / "dead.jsonl")
+    result = replay([str(source)], chdb_store, load_settings(tz="Asia/Jerusalem"), pseudonymiser(TEST_KEY), tmp_path / "dead.jsonl")
     assert result.dead_letters == 0
 
     settings = load_settings(tz="Asia/Jerusalem")

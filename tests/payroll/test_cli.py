@@ -1,0 +1,85 @@
+"""``cckpi payroll`` end to end on the embedded store: rollup, close, export, late, bad inputs."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli.main import cli
+from pipeline.payroll.closing import open_payroll_store
+from tests.fixtures.events import event
+from tests.fixtures.stores import ingest
+from tests.payroll.events import OCT5, ROSTER_CSV, october
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "policies" / "example-quality-bonus.yaml"
+
+
+@pytest.fixture
+def run(chdb_store, chdb_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("CCKPI_TZ", "Asia/Shanghai")
+    ingest(chdb_store, october())
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER_CSV)
+    payroll_url = f"chdb://{chdb_dir}?database=p_{uuid.uuid4().hex[:12]}"
+    stores = ["--store", f"chdb://{chdb_dir}?database={chdb_store.db}", "--payroll-store", payroll_url]
+
+    def invoke(command: str, *args: str, policy: Path = EXAMPLE):
+        argv = ["payroll", command, "--month", "2026-10", "--roster", str(roster), "--policy", str(policy),
+                *stores, *args]
+        return CliRunner().invoke(cli, argv, catch_exceptions=False)
+
+    yield invoke
+    payroll = open_payroll_store(payroll_url)
+    payroll.engine.command(f"DROP DATABASE IF EXISTS {payroll.db}")
+
+
+def test_rollup_prints_scorecards_and_warns_about_agents_not_in_the_roster(run):
+    result = run("rollup")
+    assert result.exit_code == 0, result.output
+    assert "open: figures may still change" in result.output and "not fair: valid complaints 1 > 0" in result.output
+    assert "warning: not in the roster (paid 0): a2" in result.output
+    data = json.loads(run("rollup", "--format", "json").stdout)
+    assert [r["agent_id"] for r in data["rows"]] == ["a1", "a2", "a3"] and data["closed"] is False
+
+
+def test_close_export_late(run, chdb_store, tmp_path):
+    closed = run("close")
+    assert closed.exit_code == 0 and "closed 2026-10 at" in closed.stdout and "3 agents" in closed.stdout
+    again = run("close")
+    assert again.exit_code == 1 and "2026-10 was closed" in again.output
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    assert run("export", "--out", str(first)).exit_code == 0
+    assert run("export", "--out", str(second), "--format", "xlsx").exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+    csv_out = tmp_path / "october.csv"
+    assert run("export", "--out", str(csv_out)).exit_code == 0
+    assert csv_out.read_text().startswith("agent_id,name,team,hire_date,in_roster,handled_total")
+    assert "closed (checksum" in run("rollup").output
+
+    assert "no late events for 2026-10" in run("late").output
+    ingest(chdb_store, [event("complaint.filed", 3600, OCT5, event_id="late-complaint", agent_id="a1", valid=True,
+                              escalated=False)])
+    listed = run("late")
+    assert listed.exit_code == 0 and "late-complaint" in listed.output and "1 late events" in listed.output
+
+
+def test_late_needs_a_closed_month(run):
+    result = run("late")
+    assert result.exit_code == 1 and "2026-10 is not closed" in result.output
+
+
+def test_policy_with_a_wrong_key_is_one_clear_error(run, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(EXAMPLE.read_text().replace("  required: 176", "  requried: 176"))
+    result = run("rollup", policy=bad)
+    assert result.exit_code == 1
+    assert f"Error: {bad}: unknown key 'hours.requried'" in result.output
+
+
+def test_bad_month_is_a_usage_error(run):
+    result = CliRunner().invoke(cli, ["payroll", "rollup", "--month", "2026-13"])
+    assert result.exit_code == 2 and "write YYYY-MM" in result.output

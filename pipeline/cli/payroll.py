@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -19,6 +19,9 @@ from rich.table import Table
 
 from pipeline.cli.common import open_store, settings, store_option
 from pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    from pipeline.payroll.roster import Roster
 
 EXAMPLE_POLICY = Path(__file__).resolve().parents[2] / "deploy" / "policies" / "example-quality-bonus.yaml"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,7 +84,8 @@ class Inputs:
         self.policy, self.policy_text = load_policy(policy_path)
         if roster_path is None:
             click.echo("warning: no --roster: every agent is listed as not in the roster and paid 0", err=True)
-            self.roster, self.roster_text = {}, ""
+            self.roster: Roster = {}
+            self.roster_text = ""
         else:
             self.roster, self.roster_text = load_roster(roster_path)
 

@@ -49,11 +49,11 @@ class Conditions(_Strict):
     fraud orders and valid complaints are per agent and count on both sides.
     """
 
-    qa_avg_min: float | None = Field(None, ge=0, le=100)
-    max_errors: int | None = Field(None, ge=0)
-    max_business_errors: int | None = Field(None, ge=0)
-    max_fraud_orders: int | None = Field(None, ge=0)
-    max_valid_complaints: int | None = Field(None, ge=0)
+    qa_avg_min: float | None = Field(default=None, ge=0, le=100)
+    max_errors: int | None = Field(default=None, ge=0)
+    max_business_errors: int | None = Field(default=None, ge=0)
+    max_fraud_orders: int | None = Field(default=None, ge=0)
+    max_valid_complaints: int | None = Field(default=None, ge=0)
 
 
 class Tier(_Strict):
@@ -71,26 +71,27 @@ class QaRules(_Strict):
     """How the QA average and business errors come out of QA evaluations."""
 
     average: Literal["mean_of_sources", "all_evaluations"] = Field(
-        "mean_of_sources", description="mean_of_sources: (internal avg + external avg) / 2")
+        default="mean_of_sources", description="mean_of_sources: (internal avg + external avg) / 2")
     missing_source: Literal["use_other", "no_bonus"] = Field(
-        "use_other", description="a source without evaluations: average the other alone, or fail the QA condition")
+        default="use_other",
+        description="a source without evaluations: average the other alone, or fail the QA condition")
     business_errors: Literal["fatal_errors", "nonfatal_errors", "all_errors"] = Field(
-        "fatal_errors", description="which QA error counts are business (and tariff) errors")
+        default="fatal_errors", description="which QA error counts are business (and tariff) errors")
 
 
 class HourRules(_Strict):
-    required: float = Field(176, ge=0, description="worked hours the month requires")
-    short_block: float = Field(8, gt=0, description="each full block of this many hours short deducts")
-    deduction_per_block: Decimal = Field(Decimal(10), ge=0)
-    minimum: float = Field(100, ge=0, description="under this many hours: no quality bonus")
+    required: float = Field(default=176, ge=0, description="worked hours the month requires")
+    short_block: float = Field(default=8, gt=0, description="each full block of this many hours short deducts")
+    deduction_per_block: Decimal = Field(default=Decimal(10), ge=0)
+    minimum: float = Field(default=100, ge=0, description="under this many hours: no quality bonus")
 
 
 class HireRules(_Strict):
-    last_hire_day: int = Field(10, ge=1, le=31, description="hired after this day of the month: no bonus")
+    last_hire_day: int = Field(default=10, ge=1, le=31, description="hired after this day of the month: no bonus")
 
 
 class Rounding(_Strict):
-    quantum: Decimal = Field(Decimal("0.01"), gt=0, description="money is rounded to a multiple of this")
+    quantum: Decimal = Field(default=Decimal("0.01"), gt=0, description="money is rounded to a multiple of this")
     mode: Literal["ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_DOWN", "ROUND_UP", "ROUND_FLOOR",
                   "ROUND_CEILING", "ROUND_HALF_DOWN"] = "ROUND_HALF_UP"
 

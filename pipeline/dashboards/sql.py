@@ -106,7 +106,10 @@ AGENT_METRICS = ["answered", "aht_s", "avg_talk_s", "avg_hold_s", "avg_acw_s", "
 def agent_scorecard(settings: Settings) -> str:
     """One row per agent: handled contacts and handling quality over the time range."""
     inner = components(settings, {"agent": "agent_id"}, ["agent_id != ''"])
-    return f"SELECT k_agent AS agent_id, {_select(AGENT_METRICS)} FROM ({inner}) ORDER BY agent_id"
+    # queues_handled also keeps the inner `queue` column in use: ClickHouse 18.16 prunes unused subquery
+    # columns and then fails on transform(queue, ...) with "Unknown identifier: queue"
+    return (f"SELECT k_agent AS agent_id, length(queues_seen) AS queues_handled, {_select(AGENT_METRICS)} "
+            f"FROM ({inner}) ORDER BY agent_id")
 
 
 def agent_quality() -> str:

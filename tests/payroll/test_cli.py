@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from pathlib import Path
 
@@ -61,6 +62,7 @@ def test_close_export_late(run, chdb_store, tmp_path):
     assert "closed (checksum" in run("rollup").output
 
     assert "no late events for 2026-10" in run("late").output
+    time.sleep(0.01)  # ingested strictly after the close instant
     ingest(chdb_store, [event("complaint.filed", 3600, OCT5, event_id="late-complaint", agent_id="a1", valid=True,
                               escalated=False)])
     listed = run("late")

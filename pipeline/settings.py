@@ -41,11 +41,11 @@ class QueueSettings(BaseModel):
     abandon_rate_target: float = Field(0.05, ge=0, le=1, description="alert when abandon rate is above this")
     longest_wait_alert_s: float = Field(120, gt=0, description="alert when the longest waiting contact waits longer")
     opening_hours: str = Field(
-        "08:00-20:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$",
+        default="08:00-20:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$",
         description="local HH:MM-HH:MM the queue is open (may cross midnight); the no-events alert fires only then",
     )
-    open_weekdays: tuple[int, ...] = Field((1, 2, 3, 4, 5, 6, 7), description="ISO weekdays open (1 = Monday)")
-    no_events_alert_s: float = Field(900, gt=0, description="alert when an open queue has had no contact this long")
+    open_weekdays: tuple[int, ...] = Field(default=(1, 2, 3, 4, 5, 6, 7), description="ISO weekdays open (1 = Monday)")
+    no_events_alert_s: float = Field(default=900, gt=0, description="alert: an open queue had no contact this long")
 
     @field_validator("open_weekdays")
     @classmethod
@@ -60,13 +60,13 @@ class AlertSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    sl_for_s: float = Field(300, ge=0, description="service level below target this long")
-    longest_wait_for_s: float = Field(60, ge=0, description="longest wait above its threshold this long")
-    abandon_rate_for_s: float = Field(600, ge=0, description="abandon rate above target this long")
-    no_events_for_s: float = Field(60, ge=0, description="no-events condition (already no_events_alert_s old) this long")
-    worker_down_for_s: float = Field(60, ge=0, description="worker scrape failing this long")
-    lag_messages: int = Field(10000, ge=1, description="consumer lag (messages, summed per topic) counted as lagging")
-    lag_for_s: float = Field(300, ge=0, description="lagging this long")
+    sl_for_s: float = Field(default=300, ge=0, description="service level below target this long")
+    longest_wait_for_s: float = Field(default=60, ge=0, description="longest wait above its threshold this long")
+    abandon_rate_for_s: float = Field(default=600, ge=0, description="abandon rate above target this long")
+    no_events_for_s: float = Field(default=60, ge=0, description="no-events condition holding this long")
+    worker_down_for_s: float = Field(default=60, ge=0, description="worker scrape failing this long")
+    lag_messages: int = Field(default=10000, ge=1, description="lag (messages per topic) that counts as lagging")
+    lag_for_s: float = Field(default=300, ge=0, description="lagging this long")
 
 
 class StackSettings(BaseModel):

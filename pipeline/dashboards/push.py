@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from grafana_client import GrafanaApi
+from grafana_client.api import GrafanaApi
 from grafana_client.client import GrafanaException
 
 from pipeline.dashboards import grafana as g
@@ -57,7 +57,12 @@ def prometheus_datasource(url: str) -> g.JSON:
 
 
 def _missing(exc: GrafanaException) -> bool:
-    return exc.status_code == 404
+    return bool(exc.status_code == 404)
+
+
+def _untyped(func: Any) -> Any:
+    """grafana-client's methods carry no annotations; this marks where Any comes in."""
+    return func
 
 
 def _call(what: str, func: Any, *args: Any, **kwargs: Any) -> Any:
@@ -70,7 +75,7 @@ def _call(what: str, func: Any, *args: Any, **kwargs: Any) -> Any:
 def ensure_folder(api: GrafanaApi, uid: str = g.FOLDER_UID, title: str = g.FOLDER_TITLE) -> str:
     """Create the folder, or rename it back to ``title``; returns what was done."""
     try:
-        existing = api.folder.get_folder(uid)
+        existing: dict[str, Any] = _untyped(api.folder.get_folder)(uid)
     except GrafanaException as exc:
         if not _missing(exc):
             raise PushError(f"folder {uid}: Grafana answered {exc.status_code}: {exc.message}") from None
@@ -85,7 +90,7 @@ def ensure_folder(api: GrafanaApi, uid: str = g.FOLDER_UID, title: str = g.FOLDE
 def ensure_datasource(api: GrafanaApi, datasource: g.JSON) -> str:
     uid = datasource["uid"]
     try:
-        api.datasource.get_datasource_by_uid(uid)
+        _untyped(api.datasource.get_datasource_by_uid)(uid)
     except GrafanaException as exc:
         if not _missing(exc):
             raise PushError(f"datasource {uid}: Grafana answered {exc.status_code}: {exc.message}") from None
@@ -111,4 +116,5 @@ def push(api: GrafanaApi, dashboards: list[g.JSON], datasources: list[g.JSON]) -
 
 def connect(url: str, token: str, timeout: float = 10.0) -> GrafanaApi:
     """A client that sends ``Authorization: Bearer <token>`` (a service-account token)."""
-    return GrafanaApi.from_url(url, credential=token, timeout=timeout)
+    api: GrafanaApi = GrafanaApi.from_url(url, credential=token, timeout=timeout)
+    return api

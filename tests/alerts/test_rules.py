@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -108,6 +109,32 @@ def test_per_queue_targets_and_opening_hours_reach_the_rules(tmp_path: Path) -> 
             ],
         }],
     }
+    test_file = tmp_path / "case_test.yml"
+    test_file.write_text(yaml.safe_dump(case))
+    out = promtool("test", "rules", test_file)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.mark.parametrize(("hours", "eval_time", "fires"), [
+    ("20:00-04:00", "1h", True),      # 01:00 UTC: inside hours that cross midnight
+    ("20:00-04:00", "12h", False),    # 12:00 UTC: closed
+    ("20:00-04:00", "21h", True),     # 21:00 UTC: open again
+    ("09:00-17:00", "1h", False),
+    ("09:00-17:00", "10h", True),
+])
+def test_opening_hours_gate_the_no_events_alert(tmp_path: Path, hours: str, eval_time: str, fires: bool) -> None:
+    settings = load_settings(tz="UTC", queue_defaults={"opening_hours": hours})
+    rule_file = tmp_path / "rules.yml"
+    body = yaml.safe_load(rules.render(settings)[rules.QUEUES_FILE])
+    body["groups"][0]["rules"] = [{k: v for k, v in r.items() if k != "annotations"}
+                                  for r in body["groups"][0]["rules"] if r["alert"] == "QueueNoEvents"]
+    rule_file.write_text(yaml.safe_dump(body))
+    expected = [{"exp_labels": {"severity": "warning", "queue": "billing"}}] if fires else []
+    case = {"rule_files": [str(rule_file)], "evaluation_interval": "1m", "tests": [{
+        "interval": "1m",
+        "input_series": [{"series": 'cckpi_queue_last_event_timestamp_seconds{queue="billing"}', "values": "0x1500"}],
+        "alert_rule_test": [{"eval_time": eval_time, "alertname": "QueueNoEvents", "exp_alerts": expected}],
+    }]}
     test_file = tmp_path / "case_test.yml"
     test_file.write_text(yaml.safe_dump(case))
     out = promtool("test", "rules", test_file)

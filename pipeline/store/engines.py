@@ -143,30 +143,43 @@ class ChdbEngine:
         """The session stays open for the process: chDB cannot reopen another folder anyway."""
 
 
+_UNKNOWN_DATABASE = 81
+
+
 class ClickhouseEngine:
     """ClickHouse server through clickhouse-driver's native protocol."""
 
     def __init__(self, url: StoreUrl, settings: dict[str, Any] | None = None) -> None:
+        self.database = url.database
+        self._url = url
+        self._settings = {"insert_block_size": 1_000_000, **(settings or {})}
+        try:
+            self._client = self._connect(url.database)
+        except Exception as exc:
+            if getattr(exc, "code", None) != _UNKNOWN_DATABASE:
+                raise self._unreachable(exc) from None
+            # a fresh database (tests, a new deployment): create it through the server's default database
+            bootstrap = self._connect("default")
+            bootstrap.execute(f"CREATE DATABASE IF NOT EXISTS {url.database}")
+            bootstrap.disconnect()
+            self._client = self._connect(url.database)
+
+    def _connect(self, database: str) -> Any:
+        """Connect into ``database`` itself: users restricted by allow_databases may not enter ``default``."""
         from clickhouse_driver import Client
 
-        self.database = url.database
-        self._client = Client(
-            host=url.host,
-            port=url.port,
-            user=url.user,
-            password=url.password,
-            database="default",
-            settings={"insert_block_size": 1_000_000, **(settings or {})},
-            connect_timeout=5,
-            send_receive_timeout=300,
+        url = self._url
+        client = Client(host=url.host, port=url.port, user=url.user, password=url.password, database=database,
+                        settings=self._settings, connect_timeout=5, send_receive_timeout=300)
+        client.execute("SELECT 1")
+        return client
+
+    def _unreachable(self, exc: Exception) -> StoreError:
+        url = self._url
+        return StoreError(
+            f"cannot use ClickHouse at {url.host}:{url.port} as {url.user} in database {url.database}: "
+            f"{str(exc).splitlines()[0]}; is the stack up (`cckpi stack up`), and may this user use that database?"
         )
-        try:
-            self._client.execute("SELECT 1")
-        except Exception as exc:
-            raise StoreError(
-                f"cannot reach ClickHouse at {url.host}:{url.port} as {url.user}: {exc}; "
-                "is the stack up (`cckpi stack up`)?"
-            ) from None
 
     def command(self, sql: str) -> None:
         self._client.execute(sql)

@@ -48,15 +48,26 @@ def applied_version(engine: Engine) -> int:
 
 
 def migrate(engine: Engine, directory: Path = SCHEMA_DIR) -> int:
-    """Apply what is missing; returns the version the store is at."""
+    """Apply what is missing; returns the version the store is at.
+
+    A store already at the latest version gets no DDL at all, so read-only
+    users (the wallboard) can open it.
+    """
     db = engine.database
+    migrations = load(directory)
+    latest = migrations[-1].version if migrations else 0
+    try:
+        if applied_version(engine) >= latest:
+            return latest
+    except Exception:  # no migrations table yet: a new store
+        pass
     engine.command(f"CREATE DATABASE IF NOT EXISTS {db}")
     engine.command(
         f"CREATE TABLE IF NOT EXISTS {db}.schema_migrations (version UInt32, name String, applied_ms Int64) "
         "ENGINE = MergeTree() ORDER BY version"
     )
     current = applied_version(engine)
-    for migration in load(directory):
+    for migration in migrations:
         if migration.version <= current:
             continue
         for statement in migration.statements:

@@ -122,6 +122,12 @@ class Settings(BaseSettings):
     )
     data_dir: Path = DEFAULT_DATA_DIR
     trailing_window_s: float = Field(1800, gt=0, description="window of the live service level")
+    consumer_group: str | None = Field(
+        default=None, description="Kafka consumer group of `cckpi worker`; default '<topic_prefix>-worker'"
+    )
+    batch_max_events: int = Field(20000, ge=1, description="worker flushes to the store after this many messages")
+    batch_max_seconds: float = Field(1.0, gt=0, description="... or after this many seconds, whichever first")
+    worker_metrics_port: int = Field(19100, ge=0, lt=65536, description="worker's Prometheus port (0: none)")
     queue_defaults: QueueSettings = QueueSettings()
     queues: dict[str, QueueSettings] = Field(default_factory=dict)
     stack: StackSettings = StackSettings()
@@ -161,6 +167,11 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.tz)
+
+    @property
+    def worker_group(self) -> str:
+        """The consumer group: a fresh topic prefix gets a fresh group unless one is set."""
+        return self.consumer_group or f"{self.topic_prefix}-worker"
 
     def topic(self, name: str) -> str:
         """Every topic name derives from the prefix so a test can use a fresh set."""

@@ -1,0 +1,46 @@
+"""The worker's own health and throughput in Prometheus (names from ``pipeline.metric_defs``).
+
+One registry per worker rather than prometheus-client's global one, so a
+process (a test, the demo) can build more than one worker without
+"Duplicated timeseries" errors.
+"""
+
+from __future__ import annotations
+
+from collections import Counter as Tally
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+
+from pipeline import metric_defs as m
+from pipeline.worker.gauges import LiveCollector
+
+LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600, 86400)
+
+
+class WorkerMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.consumed = Counter(m.EVENTS_CONSUMED, "accepted events", ["type"], registry=r)
+        self.rejected = Counter(m.EVENTS_REJECTED, "messages sent to the dead-letter topic", ["reason"], registry=r)
+        self.duplicate = Counter(m.EVENTS_DUPLICATE, "dropped repeats of an event_id", ["type"], registry=r)
+        self.batch_seconds = Histogram(m.BATCH_INSERT_SECONDS, "one store flush", registry=r)
+        self.latency = Histogram(m.EVENT_TO_STORE_SECONDS, "event ts to stored", buckets=LATENCY_BUCKETS, registry=r)
+        self.lag = Gauge(m.CONSUMER_LAG, "messages behind the end of the partition", ["topic", "partition"],
+                         registry=r)
+        self.live = LiveCollector()
+        r.register(self.live)
+
+    def serve(self, port: int) -> None:
+        """Expose /metrics on 127.0.0.1:port (0: not at all)."""
+        if port:
+            start_http_server(port, addr="127.0.0.1", registry=self.registry)
+
+    def count(self, consumed: Tally[str], rejected: Tally[str], duplicates: Tally[str]) -> None:
+        """Add one batch's tallies (by event type, by rejection reason)."""
+        for kind, n in consumed.items():
+            self.consumed.labels(kind).inc(n)
+        for reason, n in rejected.items():
+            self.rejected.labels(reason).inc(n)
+        for kind, n in duplicates.items():
+            self.duplicate.labels(kind).inc(n)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from typing import Any
 
 import click
 from rich.console import Console
@@ -37,3 +39,26 @@ def produce(paths: tuple[str, ...], rate: float | None, topic: str | None) -> No
     Console(stderr=True).print(
         f"produced [bold]{summary.sent:,}[/] messages to {target} in {summary.seconds:.1f} s "
         f"({summary.rate:,.0f}/s); {summary.unkeyed:,} without a key (not JSON or no id)")
+
+
+def stream_simulation(events: Iterable[dict[str, Any]], speed: float) -> None:
+    """``cckpi simulate --live``: generated events to <prefix>.events, paced by their time; Ctrl-C stops."""
+    from pipeline.kafka_admin import KafkaAdminError, ensure_topics
+    from pipeline.producer import open_producer, stream_live
+
+    config = settings()
+    target = config.topic("events")
+    try:
+        ensure_topics(config, [target, config.topic("dead-letter")])
+    except KafkaAdminError as exc:
+        raise click.ClickException(str(exc)) from None
+    console = Console(stderr=True)
+    console.print(f"streaming simulated events to {target} at {speed:g}x real time (Ctrl-C stops)")
+    producer = open_producer(config)
+    try:
+        summary = stream_live(producer, target, events, speed)
+        console.print(f"sent {summary.sent:,} events in {summary.seconds:.1f} s")
+    except KeyboardInterrupt:
+        console.print("stopped")
+    finally:
+        producer.close()

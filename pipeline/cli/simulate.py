@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import datetime, timezone
 from typing import BinaryIO
 
 import click
@@ -23,7 +24,10 @@ _BATCH = 4096
 
 
 @click.command()
-@click.option("--out", "out_path", required=True, help="JSON Lines file to write; - for stdout")
+@click.option("--out", "out_path", default=None, help="JSON Lines file to write; - for stdout")
+@click.option("--live", is_flag=True, help="instead of a file, stream to Kafka (<prefix>.events) paced by event time")
+@click.option("--speed", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="with --live: simulated seconds per wall-clock second (1 = real time)")
 @click.option("--contacts", default=5000, show_default=True, type=click.IntRange(min=0),
               help="contacts over the whole period (inbound and outbound)")
 @click.option("--days", default=1, show_default=True, type=click.IntRange(min=1), help="days to simulate")
@@ -37,9 +41,13 @@ _BATCH = 4096
 @click.option("--staffing", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="scale the roster: 0.5 = half the planned agents, so service level falls")
 @click.option("--tz", default=None, help="centre's time zone (default: the CCKPI_TZ setting)")
-def simulate(out_path: str, contacts: int, days: int, seed: int, start: str, queues: str,
-             agents: int | None, staffing: float, tz: str | None) -> None:
+def simulate(out_path: str | None, live: bool, speed: float, contacts: int, days: int, seed: int, start: str,
+             queues: str, agents: int | None, staffing: float, tz: str | None) -> None:
     """Simulate contact-centre traffic (voice and chat) as contract events, sorted by time."""
+    if live == (out_path is not None):
+        raise click.UsageError("give either --out FILE or --live")
+    if live and click.get_current_context().get_parameter_source("start") == click.core.ParameterSource.DEFAULT:
+        start = datetime.now(timezone.utc).isoformat(timespec="seconds")  # live traffic starts now by default
     try:
         config = SimulationConfig(contacts=contacts, days=days, seed=seed, start=parse_start(start),
                                   queues=parse_queues(queues), agents=agents, staffing=staffing,
@@ -48,12 +56,16 @@ def simulate(out_path: str, contacts: int, days: int, seed: int, start: str, que
         raise click.BadParameter(str(exc)) from None
     tally = Tally()
     began = time.perf_counter()
-    if out_path == "-":
+    if live:
+        from pipeline.cli.produce import stream_simulation
+
+        stream_simulation(tally.count(generate(config)), speed)
+    elif out_path == "-":
         write_events(sys.stdout.buffer, tally, config)
     else:
         with open(out_path, "wb") as handle:
             write_events(handle, tally, config)
-    print_summary(tally, time.perf_counter() - began, out_path)
+    print_summary(tally, time.perf_counter() - began, out_path or "kafka")
 
 
 def write_events(handle: BinaryIO, tally: Tally, config: SimulationConfig) -> None:

@@ -6,6 +6,7 @@ Chain per batch (``stream.take_events``: ``batch_max_events`` or
     decode/validate -> pseudonymise -> dedupe -> assemble   (pipeline.core.intake, pure)
     -> dead letters to the dead-letter topic, delivery awaited
     -> flush: merge with the stored contact states, write    (pipeline.ingest.writer, as replay)
+    -> rebuild the touched 15-minute queue intervals         (pipeline.store.queue_intervals, as replay)
     -> ack: ``take_events`` acks the batch's events when the loop comes back for more,
        and Faust commits only acked offsets.
 
@@ -36,6 +37,7 @@ from faust.types import TP
 from pipeline.core.intake import Batch, Intake
 from pipeline.ingest.writer import flush
 from pipeline.settings import Settings
+from pipeline.store import queue_intervals
 from pipeline.store.store import Store
 from pipeline.worker import batching
 from pipeline.worker.gauges import compute_live
@@ -45,6 +47,7 @@ from pipeline.worker.seen import BoundedSeen
 log = logging.getLogger("cckpi.worker")
 
 EXIT_STORE_FAILED = 70
+SESSION_TIMEOUT_S = 10.0
 FLUSH_ATTEMPTS = 8  # ~1+2+4+5*5 s of retries: a ClickHouse restart, not an outage
 
 
@@ -62,7 +65,9 @@ class Sink:
         for attempt in range(1, FLUSH_ATTEMPTS + 1):
             began = time.perf_counter()
             try:
-                flush(self.store, batch)
+                span = flush(self.store, batch)
+                if span is not None:  # the 15-minute queue aggregates of the intervals this batch touched
+                    queue_intervals.refresh(self.store, self.settings, *span)
                 return time.perf_counter() - began
             except Exception as exc:  # noqa: BLE001 - any store error is retried, then fatal
                 if attempt == FLUSH_ATTEMPTS:
@@ -143,6 +148,9 @@ def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Si
         consumer_auto_offset_reset="earliest",
         stream_buffer_maxsize=16384,
         producer_acks=-1,
+        # a SIGKILLed member holds its partitions until its session expires: keep that short
+        broker_session_timeout=SESSION_TIMEOUT_S,
+        broker_heartbeat_interval=3.0,
     )
     events_topic = app.topic(settings.topic("events"), key_type=bytes, value_type=bytes,
                              key_serializer="raw", value_serializer="raw")

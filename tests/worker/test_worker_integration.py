@@ -1,0 +1,127 @@
+"""The streaming worker against real Kafka and ClickHouse: the issue's four acceptance tests.
+
+Each test has its own topic prefix, consumer group and database (see conftest).
+Reports are compared with a replay of the same shuffled, repeated file.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+import warnings
+
+import orjson
+import pytest
+
+from pipeline import metric_defs as m
+from pipeline.store.store import Store
+from tests.fixtures.events import answered, event, offered
+from tests.worker.conftest import Day, Pipeline, metric_value, queue_interval_rows, reports
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
+
+
+def _assert_same_as_replay(run: Pipeline, store: Store, day: Day) -> None:
+    assert reports(store, run.settings) == day.reports
+    assert queue_interval_rows(store) == day.intervals
+
+
+def test_stream_equals_replay(pipeline: Pipeline, day: Day) -> None:
+    worker = pipeline.start_worker()
+    pipeline.produce(day.path)
+    began = time.monotonic()
+    store = Store.open(pipeline.store_url, migrate_schema=False)
+    pipeline.wait_stored(store, day.distinct, timeout=150)
+    print(f"\nworker stored {day.distinct:,} events ({day.messages:,} messages) "
+          f"{time.monotonic() - began:.1f} s after the producer finished")
+    time.sleep(1.5)  # the last batch's contacts follow its events
+    _assert_same_as_replay(pipeline, store, day)
+    text = pipeline.metrics()
+    assert metric_value(text, m.EVENTS_CONSUMED) == day.distinct
+    assert metric_value(text, m.EVENTS_DUPLICATE) == day.messages - day.distinct
+    assert metric_value(text, m.EVENTS_REJECTED) is None
+    # live gauges over the trailing window ending at the newest event (--clock events)
+    assert metric_value(text, m.SERVICE_LEVEL_TARGET, queue="billing") == 0.9
+    assert metric_value(text, m.AGENTS) is not None
+    assert worker.poll() is None
+
+
+def test_sigkill_mid_stream_loses_and_doubles_nothing(pipeline: Pipeline, small_day: Day) -> None:
+    pipeline.extra_env["CCKPI_BATCH_MAX_EVENTS"] = "1500"  # many batches, so kills land between commits
+    pipeline.produce(small_day.path)
+    store = Store.open(pipeline.store_url, migrate_schema=False)
+    kills = 0
+    for fraction in (0.2, 0.5, 0.8):
+        worker = pipeline.start_worker()
+        deadline = time.monotonic() + 60
+        while pipeline.stored_events(store) < small_day.distinct * fraction and time.monotonic() < deadline:
+            assert worker.poll() is None
+            time.sleep(0.1)
+        if pipeline.stored_events(store) < small_day.distinct:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+            kills += 1
+    assert kills >= 2, "the worker finished before it could be killed twice; use a bigger day"
+    pipeline.start_worker()
+    pipeline.wait_stored(store, small_day.distinct, timeout=90)
+    time.sleep(1.5)
+    _assert_same_as_replay(pipeline, store, small_day)
+
+
+def test_two_workers_split_the_partitions_and_give_the_same_numbers(pipeline: Pipeline, small_day: Day) -> None:
+    first, second = pipeline.start_worker(), pipeline.start_worker()
+    pipeline.wait_ready(first)
+    pipeline.wait_ready(second)
+    pipeline.produce(small_day.path)
+    store = Store.open(pipeline.store_url, migrate_schema=False)
+    pipeline.wait_stored(store, small_day.distinct, timeout=90)
+    time.sleep(1.5)
+    _assert_same_as_replay(pipeline, store, small_day)
+    consumed = [metric_value(pipeline.metrics(i), m.EVENTS_CONSUMED) or 0 for i in (0, 1)]
+    assert all(n > 0 for n in consumed), f"one worker got no partition: {consumed}"
+    assert sum(consumed) >= small_day.distinct
+
+
+def test_bad_input_goes_to_the_dead_letter_topic_and_good_events_count(pipeline: Pipeline, tmp_path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from kafka import KafkaConsumer, KafkaProducer
+
+    good = [offered("c1", 0), answered("c1", 10), offered("c2", 5, queue="sales"),
+            event("agent.state", 1, agent_id="a1", state="available")]
+    bad = {
+        b"\x00\xff\xfe\x81 binary garbage": "invalid_json",
+        b'{"event_id": "x1", "type": "contact.offered", ': "invalid_json",
+        orjson.dumps({**offered("c3", 1), "queue": 42}): "wrong_type",
+        orjson.dumps(event("contact.teleported", 1, contact_id="c4")): "unknown_type",
+        orjson.dumps({"event_id": "x2", "type": "contact.answered", "ts": "2026-11-02T01:00:00Z",
+                      "contact_id": "c5"}): "missing_field",
+        b"[1, 2, 3]": "not_an_object",
+    }
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b"\n".join([orjson.dumps(e) for e in good] + [raw for raw in bad if b"\n" not in raw]) + b"\n")
+    pipeline.produce(path)  # the CLI: bad lines go as-is, unkeyed
+    settings = pipeline.settings
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    producer.send(settings.topic("events"), value=b"\n\n\xc3\x28 not utf-8 with newlines")  # not a line: raw
+    producer.flush()
+    producer.close()
+    pipeline.start_worker()
+    store = Store.open(pipeline.store_url, migrate_schema=False)
+    pipeline.wait_stored(store, len(good), timeout=60)
+
+    consumer = KafkaConsumer(settings.topic("dead-letter"), bootstrap_servers=settings.kafka_bootstrap,
+                             auto_offset_reset="earliest", consumer_timeout_ms=2000, group_id=None)
+    records: list[dict[str, str]] = []
+    deadline = time.monotonic() + 30
+    while len(records) < len(bad) + 1 and time.monotonic() < deadline:
+        records.extend(orjson.loads(message.value) for message in consumer)
+    consumer.close()
+    assert sorted(r["reason"] for r in records) == sorted([*bad.values(), "invalid_json"])
+    assert all(r["detail"] and r["source"].startswith(settings.topic("events") + "/") for r in records)
+    assert any(r.get("raw_base64") for r in records)
+    text = pipeline.metrics()
+    assert metric_value(text, m.EVENTS_REJECTED) == len(bad) + 1
+    assert metric_value(text, m.EVENTS_REJECTED, reason="unknown_type") == 1
+    assert metric_value(text, m.EVENTS_CONSUMED) == len(good)
+    assert pipeline.workers[0].poll() is None

@@ -15,7 +15,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,6 +168,15 @@ class Pipeline:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def eventually(check: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll until ``check()`` holds: a flush writes events, then contacts, then intervals, then counters."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout} s: {what}")
+        time.sleep(0.3)
 
 
 def metric_value(text: str, name: str, **labels: str) -> float | None:

@@ -31,11 +31,13 @@ import yaml
 
 from pipeline import metric_defs as m
 from pipeline.alerts import rules
+from pipeline.dashboards import export
 from pipeline.settings import load_settings
 from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.engine import generate
 from pipeline.store.store import Store
 from tests.alerts.conftest import need
+from tests.dashboards.panels import prom_queries
 from tests.worker.conftest import Pipeline, free_port, metric_value
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
@@ -139,6 +141,16 @@ def _listed(alertmanager: str, system: str) -> list[dict[str, Any]]:
     return [a for a in _get(f"{alertmanager}/api/v2/alerts?{query}") if a["status"]["state"] == "active"]
 
 
+def _wallboard_shows_numbers(prometheus: ScratchPrometheus) -> None:
+    """Every live wallboard panel has a value from the worker's gauges (chat FRT for the chat queue only)."""
+    model = export.build_all(load_settings())["wallboard.json"]
+    for title, expr in prom_queries(model):
+        if expr.startswith("label_values("):
+            continue
+        for queue in (["webchat"] if m.FIRST_RESPONSE in expr else ["billing", "webchat"]):
+            assert prometheus.query(expr.replace("$queue", queue)), f"wallboard {title} ({queue}): no data: {expr}"
+
+
 def test_staffing_cut_fires_the_sla_alert_and_restoring_staff_resolves_it(run: Pipeline, stack: Any,
                                                                          tmp_path: Path) -> None:
     alertmanager = stack.alertmanager_url.rstrip("/")
@@ -155,6 +167,7 @@ def test_staffing_cut_fires_the_sla_alert_and_restoring_staff_resolves_it(run: P
                "well-staffed service level on the worker's gauge")
         _until(lambda: prometheus.query(f'{m.SERVICE_LEVEL}{{queue="{QUEUE}"}} >= 0.9'), 20,
                "Prometheus scraped the well-staffed service level")
+        _wallboard_shows_numbers(prometheus)
         time.sleep(FOR_S + 2 * EVAL_S)
         assert prometheus.query(f'ALERTS{{alertname="{ALERT}"}}') == []
         assert _listed(alertmanager, system) == []

@@ -30,6 +30,7 @@ import logging
 import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import NoReturn
 
 import faust
 from faust.types import TP
@@ -103,11 +104,11 @@ def _finish_or_die(future: Future[float]) -> None:
         _die(f"store flush failed while stopping, exiting without committing offsets: {exc}")
 
 
-def _die(message: str) -> None:
+def _die(message: str, code: int = EXIT_STORE_FAILED) -> NoReturn:
     """Exit at once: no Faust shutdown, so nothing un-stored gets acked and committed."""
-    log.critical(message)
+    (log.critical if code else log.warning)(message)
     logging.shutdown()
-    os._exit(EXIT_STORE_FAILED)
+    os._exit(code)
 
 
 class Clock:
@@ -167,11 +168,21 @@ def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Si
         async for events in batches:
             messages = [batching.Message(e.value or b"", e.message.topic, e.message.partition, e.message.offset)
                         for e in events]
-            done = batching.process(intake, messages)
-            if done.dead_letters:
-                sent = [await dead_letter_topic.send(value=body) for body in done.dead_letters]
-                await asyncio.gather(*sent)
-            await sink.write(done.batch)
+            stage = "intake"
+            try:
+                done = batching.process(intake, messages)
+                stage = "dead letters"
+                if done.dead_letters:
+                    sent = [await dead_letter_topic.send(value=body) for body in done.dead_letters]
+                    await asyncio.gather(*sent)
+                stage = "store"
+                await sink.write(done.batch)  # when cancelled, it finishes the flush before re-raising
+            except asyncio.CancelledError:
+                if stage != "store":  # leave before take_events can ack a batch that is not stored
+                    _die(f"stopped during {stage}; the batch in hand will be re-delivered", code=0)
+                raise
+            except Exception as exc:  # noqa: BLE001 - a bug must not ack what was not stored
+                _die(f"batch failed, exiting without committing its offsets: {exc!r}")
             metrics.count(done.consumed, done.rejected, done.duplicates)
             clock.seen(done.newest_ts_ms)
             _record_lag(app, metrics, done.next_offsets)

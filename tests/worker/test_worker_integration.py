@@ -79,12 +79,19 @@ def test_sigkill_mid_stream_loses_and_doubles_nothing(pipeline: Pipeline, small_
     _assert_same_as_replay(pipeline, store, small_day)
 
 
-def test_two_workers_split_the_partitions_and_give_the_same_numbers(pipeline: Pipeline, small_day: Day) -> None:
-    first, second = pipeline.start_worker(), pipeline.start_worker()
-    pipeline.wait_ready(first)
-    pipeline.wait_ready(second)
-    pipeline.produce(small_day.path)
+def test_two_workers_split_the_partitions_and_give_the_same_numbers(pipeline: Pipeline, small_day: Day,
+                                                                    tmp_path) -> None:
+    lines = small_day.path.read_bytes().splitlines()
+    halves = [tmp_path / "first.jsonl", tmp_path / "second.jsonl"]
+    halves[0].write_bytes(b"\n".join(lines[: len(lines) // 2]) + b"\n")
+    halves[1].write_bytes(b"\n".join(lines[len(lines) // 2:]) + b"\n")
+    first = pipeline.start_worker()
+    pipeline.produce(halves[0])
     store = Store.open(pipeline.store_url, migrate_schema=False)
+    pipeline.wait_ready(first)
+    eventually(lambda: pipeline.stored_events(store) >= small_day.distinct * 0.3, 60, "the first worker stores")
+    pipeline.wait_ready(pipeline.start_worker())  # scale out: the group rebalances, maybe mid-batch
+    pipeline.produce(halves[1])
     pipeline.wait_stored(store, small_day.distinct, timeout=90)
     _assert_same_as_replay(pipeline, store, small_day)
     def consumed() -> list[float]:

@@ -48,7 +48,9 @@ def test_stream_equals_replay(pipeline: Pipeline, day: Day) -> None:
           f"{time.monotonic() - began:.1f} s after the producer finished")
     _assert_same_as_replay(pipeline, store, day)
     _metric(pipeline, m.EVENTS_CONSUMED, day.distinct)
-    _metric(pipeline, m.EVENTS_DUPLICATE, day.messages - day.distinct)
+    # at least the file's repeats (a rebalance could re-deliver a batch: its events count as repeats too)
+    eventually(lambda: (metric_value(pipeline.metrics(), m.EVENTS_DUPLICATE) or 0) >= day.messages - day.distinct,
+               20, "every repeat in the file counted")
     assert metric_value(pipeline.metrics(), m.EVENTS_REJECTED) is None
     # live gauges over the trailing window ending at the newest contact event (--clock events)
     _metric(pipeline, m.SERVICE_LEVEL_TARGET, 0.9, queue="billing")

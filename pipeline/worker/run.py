@@ -25,6 +25,9 @@ def run_worker(settings: Settings, clock: str = "wall", *, gauge_interval_s: flo
 
     ``clock``: ``wall`` (live gauges over the trailing window ending now) or
     ``events`` (ending at the newest event time seen, for replays of past data).
+    Call it from the main thread (Faust installs its SIGTERM/SIGINT handlers
+    there); a caller that must keep its own main loop runs ``cckpi worker`` as a
+    subprocess instead and stops it with SIGTERM.
     """
     import faust
 

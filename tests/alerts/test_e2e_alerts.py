@@ -90,7 +90,8 @@ class ScratchPrometheus:
             "global": {"scrape_interval": f"{SCRAPE_S}s", "evaluation_interval": f"{EVAL_S}s",
                        "external_labels": {"system": system}},
             "rule_files": [str(rule_dir / "*.yml")],
-            "alerting": {"alertmanagers": [{"static_configs": [{"targets": [urllib.parse.urlparse(alertmanager).netloc]}]}]},
+            "alerting": {"alertmanagers": [
+                {"static_configs": [{"targets": [urllib.parse.urlparse(alertmanager).netloc]}]}]},
             "scrape_configs": [{"job_name": rules.WORKER_JOB,
                                 "static_configs": [{"targets": [f"127.0.0.1:{worker_port}"]}]}],
         }

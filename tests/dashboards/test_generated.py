@@ -24,7 +24,8 @@ def test_committed_json_is_what_the_builders_generate(reference_settings: Settin
     rendered = export.render(reference_settings)
     assert sorted(rendered) == sorted(p.name for p in GENERATED.glob("*.json"))
     for name, text in rendered.items():
-        assert (GENERATED / name).read_text() == text, f"{name} is stale: run `cckpi dashboards export dashboards/generated`"
+        stale = f"{name} is stale: run `cckpi dashboards export dashboards/generated`"
+        assert (GENERATED / name).read_text() == text, stale
 
 
 def test_dashboards_are_importable_models(reference_settings: Settings) -> None:

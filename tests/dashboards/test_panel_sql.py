@@ -31,7 +31,8 @@ Row = dict[str, Any]
 @pytest.fixture
 def settings() -> Settings:
     """billing has its own threshold and abandon mode, so the per-queue transform() path is checked too."""
-    return load_settings(tz="Asia/Shanghai", queues={"billing": {"sl_threshold_s": 20, "sl_abandon_mode": "count_against"}})
+    billing = {"sl_threshold_s": 20, "sl_abandon_mode": "count_against"}
+    return load_settings(tz="Asia/Shanghai", queues={"billing": billing})
 
 
 @pytest.fixture

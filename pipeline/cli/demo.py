@@ -19,8 +19,19 @@ from pipeline.cli.common import default_dead_letter_path, open_store, settings, 
 @click.option("--contacts", type=click.IntRange(min=1), default=5000, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--day", default="2026-11-02", show_default=True, help="the simulated day (ISO date)")
-def demo(store_url: str | None, contacts: int, seed: int, day: str) -> None:
-    """Simulate a day, replay it into the store and print the per-queue report."""
+@click.option("--live", is_flag=True, help="the live pipeline: stack, worker, traffic to Kafka, terminal wallboard")
+@click.option("--speed", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="with --live: simulated seconds per wall-clock second")
+@click.option("--duration", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="with --live: stop after this many seconds (0: at Ctrl-C)")
+def demo(store_url: str | None, contacts: int, seed: int, day: str, live: bool, speed: float,
+         duration: float) -> None:
+    """Simulate a day, replay it into the store and print the per-queue report (--live: stream it)."""
+    if live:
+        from pipeline.cli.live_demo import run_live_demo
+
+        run_live_demo(contacts, speed, duration, refresh_s=3.0)
+        return
     from datetime import date, timedelta
 
     from pipeline.core.pseudonym import pseudonymiser

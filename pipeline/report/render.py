@@ -16,7 +16,8 @@ PERCENT_KEYS = {"service_level", "abandon_rate", "acw_share", "frt_within_target
 DURATION_KEYS = {"asa_s", "aht_s", "avg_talk_s", "avg_hold_s", "avg_acw_s", "frt_avg_s", "frt_p90_s", "logged_in_s"}
 # what the table shows, in order (JSON and CSV carry every key)
 TABLE_COLUMNS = (
-    ("offered", "Offered"), ("answered", "Answ"), ("abandoned", "Aband"), ("service_level", "SL"),
+    ("offered", "Offered"), ("answered", "Answ"), ("abandoned", "Aband"), ("waiting", "Waiting"),
+    ("service_level", "SL"),
     ("abandon_rate", "Aband%"), ("asa_s", "ASA"), ("aht_s", "AHT"), ("acw_share", "ACW%"),
     ("frt_avg_s", "FRT"), ("frt_p90_s", "FRT p90"), ("transfer_rate", "Xfer%"), ("fcr_rate", "FCR"),
     ("csat_avg", "CSAT"), ("nps", "NPS"), ("qa_avg", "QA"), ("complaint_rate", "Compl%"),

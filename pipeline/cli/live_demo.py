@@ -1,0 +1,90 @@
+"""``cckpi demo --live``: the live pipeline end to end, with a wallboard in the terminal.
+
+Starts the local stack if it is not up, then a worker and live simulated
+traffic as child processes (the same commands a user runs), and redraws a
+per-queue wallboard from the store every few seconds until Ctrl-C or
+``--duration``; then stops what it started, and only that.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+
+from rich.console import Group
+from rich.live import Live
+from rich.text import Text
+
+from pipeline.core import intervals
+from pipeline.report import render
+from pipeline.report.build import ReportRequest, build_report
+from pipeline.settings import Settings, load_settings
+from pipeline.store.store import Store
+
+CCKPI = [sys.executable, "-m", "pipeline.cli.main"]
+
+
+def _stack_env() -> dict[str, str]:
+    """`cckpi stack up`, then the exports of `cckpi stack env` as a dict."""
+    subprocess.run([*CCKPI, "stack", "up"], check=True)
+    exports = subprocess.run([*CCKPI, "stack", "env"], check=True, capture_output=True, text=True).stdout
+    env = {}
+    for line in exports.splitlines():
+        if line.startswith("export ") and "=" in line:
+            name, _, value = line[len("export "):].partition("=")
+            env[name] = value.strip().strip("'\"")
+    return env
+
+
+def _stack_was_up() -> bool:
+    return subprocess.run([*CCKPI, "stack", "status"], capture_output=True).returncode == 0
+
+
+def _wallboard(store: Store, settings: Settings, started: datetime) -> Group:
+    zone = settings.zone
+    now = datetime.now(timezone.utc)
+    start_ms = intervals.floor_ms(int(started.timestamp() * 1000), "1d", zone)
+    rows = build_report(store, ReportRequest(start_ms, int(now.timestamp() * 1000) + 60_000, ("queue",)), settings)
+    title = f"live wallboard, today since {started.astimezone(zone):%H:%M} ({settings.tz}), {now.astimezone(zone):%H:%M:%S}"
+    return Group(render.as_table(rows, ["queue"], title), Text("Ctrl-C stops the demo", style="dim"))
+
+
+def run_live_demo(contacts: int, speed: float, duration: float, refresh_s: float) -> None:
+    was_up = _stack_was_up()
+    env = {**os.environ, **_stack_env(), "CCKPI_TOPIC_PREFIX": f"demo-{uuid.uuid4().hex[:8]}"}
+    settings = load_settings(store_url=env["CCKPI_STORE_URL"])
+    started = datetime.now(timezone.utc)
+    children = [
+        subprocess.Popen([*CCKPI, "worker", "--metrics-port", "0"], env=env),
+        subprocess.Popen([*CCKPI, "simulate", "--live", "--speed", str(speed), "--contacts", str(contacts),
+                          "--start", started.isoformat(timespec="seconds")], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+    ]
+    deadline = time.monotonic() + duration if duration > 0 else float("inf")
+    store = Store.open(settings.store_url, migrate_schema=False)
+    try:
+        with Live(_wallboard(store, settings, started), refresh_per_second=1) as live:
+            while time.monotonic() < deadline and children[0].poll() is None:
+                time.sleep(refresh_s)
+                live.update(_wallboard(store, settings, started))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        store.close()
+        if not was_up:
+            subprocess.run([*CCKPI, "stack", "down"], check=False)
+
+

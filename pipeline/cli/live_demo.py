@@ -66,7 +66,7 @@ def run_live_demo(contacts: int, speed: float, duration: float, refresh_s: float
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
     ]
     deadline = time.monotonic() + duration if duration > 0 else float("inf")
-    store = Store.open(settings.store_url, migrate_schema=False)
+    store = Store.open(settings.store_url)  # the worker may not have created the tables yet
     try:
         with Live(_wallboard(store, settings, started), refresh_per_second=1) as live:
             while time.monotonic() < deadline and children[0].poll() is None:

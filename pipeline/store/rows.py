@@ -77,31 +77,25 @@ def event_columns(accepted: Sequence[tuple[ev.Event, int, str]], ingested_ms: in
     return columns
 
 
-def qa_columns(items: Sequence[tuple[ev.QaEvaluated, int]]) -> Columns:
-    columns = _empty(QA_TYPES)
-    for qa, ts_ms in items:
-        for name, value in (("event_id", qa.event_id), ("ts_ms", ts_ms), ("contact_id", qa.contact_id),
-                            ("agent_id", qa.agent_id), ("score", float(qa.score)),
-                            ("fatal_errors", qa.fatal_errors), ("nonfatal_errors", qa.nonfatal_errors),
-                            ("opportunities", qa.opportunities), ("source", qa.source)):
-            columns[name].append(value)
+def _event_rows(items: Sequence[tuple[Any, int]], types: dict[str, str]) -> Columns:
+    """One row per (event, ts_ms): the columns are the event's fields of the same name."""
+    columns = _empty(types)
+    for event, ts_ms in items:
+        for name, kind in types.items():
+            value = ts_ms if name == "ts_ms" else getattr(event, name)
+            if value is None and kind == "str":  # optional text fields (contact_id, reason) are stored as ''
+                value = ""
+            columns[name].append(float(value) if kind == "float" else value)
     return columns
+
+
+def qa_columns(items: Sequence[tuple[ev.QaEvaluated, int]]) -> Columns:
+    return _event_rows(items, QA_TYPES)
 
 
 def complaint_columns(items: Sequence[tuple[ev.ComplaintFiled, int]]) -> Columns:
-    columns = _empty(COMPLAINT_TYPES)
-    for complaint, ts_ms in items:
-        for name, value in (("event_id", complaint.event_id), ("ts_ms", ts_ms), ("agent_id", complaint.agent_id),
-                            ("contact_id", complaint.contact_id or ""), ("valid", complaint.valid),
-                            ("escalated", complaint.escalated)):
-            columns[name].append(value)
-    return columns
+    return _event_rows(items, COMPLAINT_TYPES)
 
 
 def agent_state_columns(items: Sequence[tuple[ev.AgentState, int]]) -> Columns:
-    columns = _empty(AGENT_STATE_TYPES)
-    for change, ts_ms in items:
-        for name, value in (("event_id", change.event_id), ("ts_ms", ts_ms), ("agent_id", change.agent_id),
-                            ("state", change.state), ("reason", change.reason or "")):
-            columns[name].append(value)
-    return columns
+    return _event_rows(items, AGENT_STATE_TYPES)

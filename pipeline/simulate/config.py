@@ -58,7 +58,7 @@ class Behaviour:
     nps_share: float = 0.12
     late_survey_share: float = 0.15
     qa_share: float = 0.04
-    complaint_share: float = 0.012
+    complaint_share: float = 0.0005  # of contacts; most agents end a month with no valid complaint
     disposition_resolved: float = 0.78
     disposition_escalated: float = 0.07
     opening: time = time(8, 0)

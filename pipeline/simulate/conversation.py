@@ -136,7 +136,7 @@ def _feedback(out: Outbox, rng: random.Random, b: Behaviour, c: Contact, agent_i
     if rng.random() < share:
         out.add(done + rng.randint(600 * S, 24 * 3600 * S), "complaint.filed", {
             "agent_id": agent_id, "contact_id": c.contact_id,
-            "valid": rng.random() < 0.65, "escalated": rng.random() < 0.25})
+            "valid": rng.random() < 0.5, "escalated": rng.random() < 0.25})
 
 
 def _survey_delay(rng: random.Random, b: Behaviour) -> int:

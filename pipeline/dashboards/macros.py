@@ -1,4 +1,4 @@
-"""Grafana's substitutions done by hand, so a panel's SQL runs against a test store.
+"""Grafana's substitutions done by hand, so a panel's SQL runs against a store (tests, ``cckpi bench``).
 
 Grafana interpolates template variables (``${database}``, ``${queue}``,
 ``${queue:singlequote}``) and then the ClickHouse plugin expands its macros;
@@ -23,5 +23,6 @@ def substitute(sql: str, *, database: str, start_ms: int, end_ms: int, queues: l
                  lambda m: f"{m[1]} >= toDateTime({start_s}) AND {m[1]} <= toDateTime({end_s})", out)
     out = out.replace("$__fromTime", f"toDateTime({start_s})").replace("$__toTime", f"toDateTime({end_s})")
     left = re.findall(r"\$\{?\w+", out)
-    assert not left, f"unsubstituted {left} in {out}"
+    if left:
+        raise ValueError(f"unsubstituted {left} in {out}")
     return out

@@ -20,7 +20,7 @@ from pipeline.settings import Settings, load_settings
 from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.engine import generate
 from pipeline.store.store import Store
-from tests.dashboards.macros import substitute
+from pipeline.dashboards.macros import substitute
 from tests.dashboards.panels import sql_queries
 from tests.fixtures.stores import ingest, report
 

@@ -1,0 +1,153 @@
+"""Shared pieces of the benchmark: statistics, fresh databases and topics, the machine description."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def median(values: Sequence[float]) -> float:
+    return float(statistics.median(values)) if values else float("nan")
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty sample."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(1, min(len(ordered), int(-(-q * len(ordered) // 100))))
+    return float(ordered[rank - 1])
+
+
+def timed(fn: Callable[[], T]) -> tuple[float, T]:
+    began = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - began, result
+
+
+def fresh_name(prefix: str) -> str:
+    """A database / topic-prefix name unused by anyone else (letters, digits and _)."""
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the bench runs: the stack's Kafka and a ClickHouse user that may create databases."""
+
+    kafka_bootstrap: str
+    admin_store_base: str  # clickhouse://user:pw@host:port  (no database)
+
+    @classmethod
+    def from_env(cls) -> Target:
+        admin = os.environ.get("CCKPI_ADMIN_STORE_URL")
+        bootstrap = os.environ.get("CCKPI_KAFKA_BOOTSTRAP")
+        if not admin or not bootstrap or not admin.startswith("clickhouse://"):
+            raise RuntimeError("cckpi bench needs the local stack: run `cckpi stack up` and "
+                               "`eval \"$(cckpi stack env)\"` (CCKPI_ADMIN_STORE_URL, CCKPI_KAFKA_BOOTSTRAP)")
+        return cls(bootstrap, admin.rsplit("/", 1)[0])
+
+    def store_url(self, database: str) -> str:
+        return f"{self.admin_store_base}/{database}"
+
+
+def drop_database(target: Target, database: str) -> None:
+    from pipeline.store.engines import ClickhouseEngine, parse_url
+
+    engine = ClickhouseEngine(parse_url(target.store_url("default")))
+    try:
+        engine.command(f"DROP DATABASE IF EXISTS {database}")
+    finally:
+        engine.close()
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """The environment of a ``cckpi`` subprocess: ours plus ``extra`` (CCKPI_* settings)."""
+    env = dict(os.environ)
+    env.update(extra)
+    return env
+
+
+def cckpi_command() -> list[str]:
+    return [sys.executable, "-m", "pipeline.cli.main"]
+
+
+def _version(module: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(module)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def machine(target: Target | None) -> dict[str, Any]:
+    """Cores, memory and the versions that move the figures."""
+    memory_mb = 0
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemTotal:"):
+                    memory_mb = int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    out: dict[str, Any] = {
+        "cores": os.cpu_count(),
+        "memory_mb": memory_mb,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "faust": _version("faust-streaming"),
+        "aiokafka": _version("aiokafka"),
+        "clickhouse_driver": _version("clickhouse-driver"),
+        "chdb": _version("chdb"),
+        "uvloop": _version("uvloop"),
+    }
+    if target is not None:
+        from pipeline.store.engines import ClickhouseEngine, parse_url
+
+        engine = ClickhouseEngine(parse_url(target.store_url("default")))
+        try:
+            out["clickhouse"] = str(engine.query("SELECT version() AS v")["v"][0])
+        finally:
+            engine.close()
+        out["kafka"] = kafka_version()
+    return out
+
+
+def kafka_version() -> str:
+    """The broker's version from the jars the stack runs (``libs-<version>``), else unknown."""
+    stack_dir = os.environ.get("CCKPI_STACK__DIR")
+    for base in filter(None, [stack_dir]):
+        for libs in sorted(Path(base, "kafka").glob("libs-*")):
+            return libs.name.removeprefix("libs-")
+    try:
+        from pipeline.settings import load_settings
+
+        base = str(load_settings().stack.dir)
+        for libs in sorted(Path(base, "kafka").glob("libs-*")):
+            return libs.name.removeprefix("libs-")
+    except Exception:  # noqa: BLE001 - the description is best effort
+        pass
+    return "unknown"
+
+
+def commit() -> str:
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "pipeline"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return sha + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"

@@ -1,0 +1,164 @@
+"""Dashboard panel SQL and ``report --by queue`` on contact facts generated in SQL.
+
+The facts (``--facts``, 50 million in the issue) are generated with
+``numbers()`` into a dedicated database (``pipeline.bench.facts``), then the
+15-minute ``queue_intervals`` are rebuilt from them with the worker's own code.
+Every ClickHouse query of every dashboard is run after Grafana's
+substitutions (``pipeline.dashboards.macros``) over the dashboard's default
+range ending at the newest contact ("now"), and ``build_report`` by queue over
+the whole month.
+
+Baselines in the same run: a plain scan of the same rows without FINAL and
+without the repeat-contact join (what any query over those rows costs), and
+the wallboard's number read from ``queue_intervals`` instead of the facts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from pipeline.bench.common import Target, drop_database, fresh_name, median, percentile
+from pipeline.bench.facts import QUEUES, Shape, generate_facts
+from pipeline.dashboards import export
+from pipeline.dashboards import grafana as g
+from pipeline.dashboards.macros import substitute
+from pipeline.payroll.model import Month
+from pipeline.report.build import ReportRequest, build_report
+from pipeline.settings import Settings
+from pipeline.store import queue_intervals
+from pipeline.store.store import Store
+
+DAY_MS = 86_400_000
+WALLBOARD = "wallboard"
+
+
+@dataclass
+class PanelTiming:
+    dashboard: str
+    title: str
+    samples_ms: list[float] = field(default_factory=list)
+
+    @property
+    def p50_ms(self) -> float:
+        return percentile(self.samples_ms, 50)
+
+    @property
+    def p95_ms(self) -> float:
+        return percentile(self.samples_ms, 95)
+
+
+@dataclass
+class QueryResult:
+    facts: int
+    generate_s: float = 0.0
+    intervals_rebuild_s: float = 0.0
+    panels: list[PanelTiming] = field(default_factory=list)
+    report_s: list[float] = field(default_factory=list)
+    report_baseline_s: list[float] = field(default_factory=list)
+    wallboard_baseline_ms: list[float] = field(default_factory=list)
+    wallboard_from_intervals_ms: list[float] = field(default_factory=list)
+
+    def wallboard_p95_ms(self) -> float:
+        samples = [s for p in self.panels if p.dashboard.startswith(WALLBOARD) for s in p.samples_ms]
+        return percentile(samples, 95)
+
+
+def _sql_targets(model: g.JSON) -> Iterator[tuple[str, str]]:
+    """(panel title, SQL) of every ClickHouse target of a dashboard (variables included)."""
+    for panel in model["panels"]:
+        for inner in [panel, *panel.get("panels", [])]:
+            for target in inner.get("targets", []):
+                if target["datasource"]["type"] == g.CLICKHOUSE_TYPE:
+                    yield inner["title"], target["rawSql"]
+    for variable in model["templating"]["list"]:
+        if variable.get("datasource", {}).get("type") == g.CLICKHOUSE_TYPE:
+            yield f"variable {variable['name']}", variable["query"]
+
+
+def _range(model: g.JSON, now_ms: int, month: tuple[int, int], day_start_ms: int) -> tuple[int, int]:
+    """The dashboard's default time range with "now" at the newest contact."""
+    frm = model["time"]["from"]
+    if frm == "now/M":
+        return month
+    if frm.startswith("now-") and frm.endswith("h"):
+        return now_ms - int(frm[4:-1]) * 3_600_000, now_ms
+    return day_start_ms, now_ms  # now/d and anything else: today
+
+
+def _repeat(fn: Callable[[], Any], samples: list[float], *, at_least: int, at_most: int, budget_s: float,
+            scale: float = 1000.0) -> None:
+    fn()  # warm-up: caches, first connection
+    began = time.perf_counter()
+    for i in range(at_most):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * scale)
+        if i + 1 >= at_least and time.perf_counter() - began > budget_s:
+            break
+
+
+def run(target: Target, settings: Settings, facts: int, runs: int, keep: bool = False,
+        log: Callable[[str], None] = lambda s: None) -> QueryResult:
+    month = Month(2026, 11)
+    start_ms, end_ms = month.range_ms(settings.zone)
+    shape = Shape(contacts=facts, start_ms=start_ms, span_ms=end_ms - start_ms)
+    database = fresh_name("bench_query")
+    store = Store.open(target.store_url(database))
+    result = QueryResult(facts)
+    try:
+        began = time.perf_counter()
+        generate_facts(store, shape, lambda n: log(f"  generated {n:,} of {facts:,} contact facts"))
+        result.generate_s = time.perf_counter() - began
+        began = time.perf_counter()
+        queue_intervals.refresh(store, settings, start_ms, end_ms)
+        result.intervals_rebuild_s = time.perf_counter() - began
+        log(f"  facts in {result.generate_s:.1f} s, queue_intervals rebuilt in {result.intervals_rebuild_s:.1f} s")
+
+        now_ms = int(store.engine.query(f"SELECT max(offered_ms) AS m FROM {database}.contact_facts")["m"][0])
+        day_start = now_ms - (now_ms - start_ms) % DAY_MS  # local midnight: the month starts at one
+        queues = list(QUEUES)
+        at_most = max(runs, 20)
+        for name, model in export.build_all(settings).items():
+            lo, hi = _range(model, now_ms, (start_ms, end_ms), day_start)
+            for title, sql in _sql_targets(model):
+                timing = PanelTiming(name.removesuffix(".json"), title)
+                per_queue = [[q] for q in queues] if "${queue}" in sql else [queues]
+                for selected in per_queue:
+                    text = substitute(sql, database=database, start_ms=lo, end_ms=hi, queues=selected)
+                    _repeat(partial(store.engine.query, text), timing.samples_ms, at_least=runs,
+                            at_most=at_most, budget_s=20.0 / len(per_queue))
+                result.panels.append(timing)
+                log(f"  {timing.dashboard}: {title}: p50 {timing.p50_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms")
+
+        db = database
+        plain = (f"SELECT sum(handle_ms) / count() AS aht FROM {db}.contact_facts WHERE queue = 'billing' "
+                 f"AND direction = 'inbound' AND offered_ms >= {day_start} AND offered_ms < {now_ms}")
+        _repeat(lambda: store.engine.query(plain), result.wallboard_baseline_ms, at_least=runs, at_most=at_most,
+                budget_s=10.0)
+        from_intervals = (
+            f"SELECT sum(handle_sum_ms) / sum(aht_contacts) / 1000 AS aht_s FROM {db}.queue_intervals FINAL "
+            f"WHERE queue = 'billing' AND direction = 'inbound' AND interval_start >= toDateTime({day_start // 1000}) "
+            f"AND interval_start < toDateTime({now_ms // 1000 + 1})")
+        _repeat(lambda: store.engine.query(from_intervals), result.wallboard_from_intervals_ms, at_least=runs,
+                at_most=at_most, budget_s=10.0)
+
+        request = ReportRequest(start_ms, end_ms, by=("queue",))
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            build_report(store, request, settings)
+            result.report_s.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            store.engine.query(f"SELECT queue, count() AS n, sum(is_answered) AS a, sum(handle_ms) AS h "
+                               f"FROM {db}.contact_facts WHERE direction = 'inbound' AND offered_ms >= {start_ms} "
+                               f"AND offered_ms < {end_ms} GROUP BY queue")
+            result.report_baseline_s.append(time.perf_counter() - t0)
+        log(f"  report --by queue: median {median(result.report_s):.2f} s")
+        return result
+    finally:
+        store.close()
+        if not keep:
+            drop_database(target, database)

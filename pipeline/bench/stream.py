@@ -1,0 +1,177 @@
+"""Worker throughput and peak memory from a pre-filled topic, against a bare consumer of the same topic.
+
+The topic is filled once with the simulated file (``cckpi produce``'s own code:
+keyed by contact, 4 partitions).  Then, alternately and in the same run:
+
+- the bare baseline: one aiokafka consumer that reads every message and
+  ``orjson``-decodes it, nothing else (the ceiling of any Python consumer here);
+- ``cckpi worker --clock events --metrics-port 0`` as a subprocess, a fresh
+  consumer group and ClickHouse database each run, until every event, every
+  contact fact and the last batch's 15-minute aggregates are stored.
+
+The worker's rate counts from its first stored batch (Faust's start-up and
+the group join are excluded, and so are the first batch's events) to the end
+of its last flush; its peak RSS is the kernel's high-water mark (VmHWM).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from pipeline.bench.common import Target, cckpi_command, cli_env, drop_database, fresh_name
+from pipeline.settings import load_settings
+from pipeline.store.engines import Engine
+
+PARTITIONS = 4
+
+
+def expected_events(path: Path) -> int:
+    """Distinct valid event ids in the file: what the worker stores (it drops repeats and dead-letters)."""
+    from pipeline.core.decode import Accepted, decode
+
+    ids: set[str] = set()
+    with path.open("rb") as handle:
+        for line in handle:
+            if line.strip():
+                outcome = decode(line.strip())
+                if isinstance(outcome, Accepted):
+                    ids.add(outcome.event.event_id)
+    return len(ids)
+
+
+def fill_topic(target: Target, prefix: str, path: Path) -> int:
+    """Publish the file to ``<prefix>.events`` (and create the dead-letter topic); returns the message count."""
+    from pipeline.kafka_admin import ensure_topics
+    from pipeline.producer import file_lines, open_producer, produce_lines
+
+    settings = load_settings(kafka_bootstrap=target.kafka_bootstrap, topic_prefix=prefix,
+                             topic_partitions=PARTITIONS)
+    ensure_topics(settings, [settings.topic("events"), settings.topic("dead-letter")])
+    producer = open_producer(settings)
+    try:
+        return produce_lines(producer, settings.topic("events"), file_lines([str(path)])).sent
+    finally:
+        producer.close()
+
+
+async def _bare(bootstrap: str, topic: str, expected: int) -> tuple[float, int]:
+    from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
+
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest",
+                                enable_auto_commit=False, max_partition_fetch_bytes=4 * 1024 * 1024,
+                                fetch_max_bytes=16 * 1024 * 1024)
+    await consumer.start()
+    try:
+        count = 0
+        began: float | None = None
+        loads = orjson.loads
+        while count < expected:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=10000)
+            if began is None and batches:
+                began = time.perf_counter()
+            for messages in batches.values():
+                for message in messages:
+                    loads(message.value)
+                count += len(messages)
+        return time.perf_counter() - (began or time.perf_counter()), count
+    finally:
+        await consumer.stop()
+
+
+def bare_consumer(target: Target, prefix: str, expected: int) -> float:
+    """Events per second of read + JSON decode, from the first fetched batch to the last message."""
+    seconds, count = asyncio.run(_bare(target.kafka_bootstrap, f"{prefix}.events", expected))
+    return count / seconds if seconds > 0 else float("nan")
+
+
+@dataclass
+class WorkerRun:
+    events_per_s: float
+    seconds: float
+    peak_rss_mb: float
+    startup_s: float
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """VmHWM of the process: its resident high-water mark, in MB."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def _progress(engine: Engine, db: str) -> tuple[int, int, int, int, int]:
+    """(events stored, first flush ms, events of the first flush, newest fact version, newest interval version)."""
+    q = engine.query
+    events = q(f"SELECT count() AS n, min(ingested_ms) AS first FROM {db}.events")
+    n, first = int(events["n"][0]), int(events["first"][0]) if events["n"][0] else 0
+    first_n = int(q(f"SELECT count() AS n FROM {db}.events WHERE ingested_ms = {first}")["n"][0]) if n else 0
+    facts = int(q(f"SELECT max(version) AS v FROM {db}.contact_facts")["v"][0] or 0)
+    intervals = int(q(f"SELECT max(version) AS v FROM {db}.queue_intervals")["v"][0] or 0)
+    return n, first, first_n, facts, intervals
+
+
+def run_worker(target: Target, prefix: str, expected: int, messages: int, timeout_s: float = 900.0,
+               extra_env: dict[str, str] | None = None, code: Path | None = None) -> WorkerRun:
+    """One ``cckpi worker`` from offset 0 of the pre-filled topic to everything stored; then SIGTERM.
+
+    ``expected``: distinct valid events (stored rows); ``messages``: the topic's messages (the rate's count).
+    ``code``: run the ``pipeline`` package of another tree (an older commit, for before/after figures).
+    """
+    from pipeline.store.engines import ClickhouseEngine, parse_url
+
+    database = fresh_name("bench_worker")
+    url = target.store_url(database)
+    env = cli_env(CCKPI_STORE_URL=url, CCKPI_TOPIC_PREFIX=prefix, CCKPI_CONSUMER_GROUP=fresh_name("bench_group"),
+                  CCKPI_KAFKA_BOOTSTRAP=target.kafka_bootstrap, **(extra_env or {}))
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    engine = ClickhouseEngine(parse_url(url))  # creates the database; the worker migrates it
+    spawned = time.time()
+    process = subprocess.Popen([*cckpi_command(), "worker", "--clock", "events", "--metrics-port", "0"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + timeout_s
+        done_at: float | None = None
+        progress = (0, 0, 0, 0, 0)
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"the worker exited with {process.returncode}: "
+                                   f"{(process.stderr.read() if process.stderr else b'').decode()[-2000:]}")
+            try:
+                progress = _progress(engine, database)
+            except Exception:  # noqa: BLE001 - tables not migrated yet
+                time.sleep(0.2)
+                continue
+            n, _first, _first_n, facts_version, intervals_version = progress
+            # the last flush writes events, then facts, then rebuilds intervals with a later version
+            if n >= expected and intervals_version > facts_version > 0:
+                done_at = time.time()
+                break
+            time.sleep(0.1)
+        peak = _peak_rss_mb(process.pid)
+        if done_at is None:
+            raise RuntimeError(f"the worker stored {progress[0]:,} of {expected:,} events in {timeout_s:.0f} s")
+        _, first_ms, first_n, _, _ = progress
+        seconds = done_at - first_ms / 1000.0
+        # the first flush's messages were read before the clock started; a repeat is work too
+        return WorkerRun((messages - first_n) / seconds, seconds, peak, first_ms / 1000.0 - spawned)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        engine.close()
+        drop_database(target, database)

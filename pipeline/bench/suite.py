@@ -1,0 +1,157 @@
+"""The whole bench: each part in turn, medians of ``runs``, every speed beside its same-run baseline.
+
+``run_suite`` returns the ``bench/results.json`` document: the flat keys the
+issue names (numbers, comparable across commits) plus a ``details`` section
+with every sample.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.bench import latency, payroll, queries, replay, stream
+from pipeline.bench.common import Target, cckpi_command, cli_env, commit, fresh_name, machine, median
+from pipeline.settings import load_settings
+
+PARTS = ("stream", "latency", "replay", "queries", "payroll")
+EVENTS_PER_CONTACT = 9.15  # the simulator's mix: 110k contacts over 30 days make ~1.007M events
+
+
+@dataclass(frozen=True)
+class Options:
+    events: int = 1_000_000
+    runs: int = 3
+    facts: int = 50_000_000
+    payroll_contacts: int = 2_000_000
+    payroll_agents: int = 2000
+    rate: float = 5000.0
+    latency_seconds: float = 20.0
+    parts: tuple[str, ...] = PARTS
+    work: Path = Path("/tmp/cckpi-bench")
+
+
+def simulated_events(options: Options) -> Path:
+    """The simulated file for ``events`` (cached by size in the work folder)."""
+    contacts = max(10, round(options.events / EVENTS_PER_CONTACT))
+    path = options.work / f"events-{contacts}.jsonl"
+    if not path.exists():
+        options.work.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        subprocess.run([*cckpi_command(), "simulate", "--contacts", str(contacts), "--days", "30", "--seed", "9",
+                        "--out", str(partial)], check=True, capture_output=True, env=cli_env())
+        partial.rename(path)
+    return path
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+def run_suite(options: Options, log: Callable[[str], None] = print) -> dict[str, Any]:
+    target = Target.from_env()
+    settings = load_settings()
+    results: dict[str, Any] = {"commit": commit(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                               "options": {k: (str(v) if isinstance(v, Path) else v)
+                                           for k, v in options.__dict__.items()},
+                               "machine": machine(target)}
+    details: dict[str, Any] = {}
+    path = simulated_events(options) if {"stream", "latency", "replay"} & set(options.parts) else None
+
+    if "stream" in options.parts and path is not None:
+        prefix = fresh_name("bench_stream")
+        log(f"stream: filling {prefix}.events with {path.name}")
+        n = stream.fill_topic(target, prefix, path)
+        expected = stream.expected_events(path)
+        bare, workers, ratios = [], [], []
+        for run in range(options.runs):
+            bare.append(stream.bare_consumer(target, prefix, n))
+            worker = stream.run_worker(target, prefix, expected, n)
+            workers.append(worker)
+            ratios.append(worker.events_per_s / bare[-1])
+            log(f"  run {run + 1}: bare {bare[-1]:,.0f}/s, worker {worker.events_per_s:,.0f}/s "
+                f"({worker.seconds:.1f} s, start-up {worker.startup_s:.1f} s), peak RSS {worker.peak_rss_mb:.0f} MB")
+        results.update(
+            stream_events=n,
+            stream_distinct_events=expected,
+            worker_events_per_s=round(median([w.events_per_s for w in workers])),
+            bare_consumer_events_per_s=round(median(bare)),
+            worker_vs_bare_ratio=round(median(ratios), 3),
+            worker_peak_rss_mb=round(max(w.peak_rss_mb for w in workers), 1),
+        )
+        details["stream"] = {"bare_events_per_s": bare, "worker": [w.__dict__ for w in workers]}
+
+    if "latency" in options.parts and path is not None:
+        log(f"latency: {options.runs} phases of {options.latency_seconds:g} s at {options.rate:,.0f} events/s")
+        lat = latency.run(target, path, options.rate, options.latency_seconds, options.runs)
+        for i, phase in enumerate(lat.phases, 1):
+            log(f"  phase {i}: p50 {phase.p50_s:.2f} s, p95 {phase.p95_s:.2f} s, p99 {phase.p99_s:.2f} s "
+                f"(bare consumer p50 {phase.bare_p50_s:.3f} s, p95 {phase.bare_p95_s:.3f} s), {phase.sent:,} sent")
+        results.update(
+            e2e_rate_events_per_s=options.rate,
+            e2e_latency_p50_s=round(lat.median_of("p50_s"), 3),
+            e2e_latency_p95_s=round(lat.median_of("p95_s"), 3),
+            e2e_latency_p99_s=round(lat.median_of("p99_s"), 3),
+            e2e_bare_consumer_p95_s=round(lat.median_of("bare_p95_s"), 3),
+        )
+        details["latency"] = [p.__dict__ for p in lat.phases]
+
+    if "replay" in options.parts and path is not None:
+        log(f"replay: {path.name} into chDB and ClickHouse, {options.runs} runs each")
+        rep = replay.run(target, path, options.runs)
+        log(f"  chDB {median(rep.chdb_s):.1f} s, ClickHouse {median(rep.clickhouse_s):.1f} s, "
+            f"decode only {median(rep.decode_s):.2f} s for {rep.events:,} events")
+        results.update(
+            replay_events=rep.events,
+            replay_chdb_1m_s=round(replay.per_million(rep.chdb_s, rep.events), 2),
+            replay_clickhouse_1m_s=round(replay.per_million(rep.clickhouse_s, rep.events), 2),
+            replay_decode_only_1m_s=round(replay.per_million(rep.decode_s, rep.events), 2),
+            replay_chdb_vs_decode_ratio=round(median(rep.decode_s) / median(rep.chdb_s), 3),
+            replay_clickhouse_vs_decode_ratio=round(median(rep.decode_s) / median(rep.clickhouse_s), 3),
+        )
+        details["replay"] = rep.__dict__
+
+    if "queries" in options.parts:
+        log(f"queries: {options.facts:,} contact facts generated in SQL")
+        q = queries.run(target, settings, options.facts, options.runs, log=log)
+        results.update(
+            query_facts=options.facts,
+            query_facts_generate_s=round(q.generate_s, 1),
+            wallboard_query_p95_ms=round(q.wallboard_p95_ms(), 1),
+            wallboard_plain_scan_p95_ms=round(_p95(q.wallboard_baseline_ms), 1),
+            wallboard_from_queue_intervals_p95_ms=round(_p95(q.wallboard_from_intervals_ms), 1),
+            report_50m_s=round(median(q.report_s), 2),
+            report_plain_group_by_s=round(median(q.report_baseline_s), 3),
+        )
+        details["queries"] = {
+            "panels": [{"dashboard": p.dashboard, "title": p.title, "p50_ms": round(p.p50_ms, 1),
+                        "p95_ms": round(p.p95_ms, 1), "samples": len(p.samples_ms)} for p in q.panels],
+            "report_s": q.report_s, "report_baseline_s": q.report_baseline_s,
+            "queue_intervals_rebuild_s": q.intervals_rebuild_s,
+        }
+
+    if "payroll" in options.parts:
+        log(f"payroll: {options.payroll_agents:,} agents, {options.payroll_contacts:,} contacts in a month")
+        pay = payroll.run(target, settings, options.payroll_agents, options.payroll_contacts, options.runs)
+        log(f"  rollup median {median(pay.rollup_s):.2f} s for {pay.rows:,} agents")
+        results.update(
+            payroll_agents=options.payroll_agents,
+            payroll_contacts=options.payroll_contacts,
+            payroll_rollup_s=round(median(pay.rollup_s), 2),
+            payroll_plain_group_by_s=round(median(pay.baseline_s), 3),
+        )
+        details["payroll"] = pay.__dict__
+
+    results["details"] = details
+    return results
+
+
+def _p95(values: list[float]) -> float:
+    from pipeline.bench.common import percentile
+
+    return percentile(values, 95)

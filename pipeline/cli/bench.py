@@ -1,0 +1,110 @@
+"""``cckpi bench``: throughput, latency and query speed on the local stack (bench/results.json)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+# key -> (label, target, higher is better)
+TARGETS: dict[str, tuple[str, float | None, bool]] = {
+    "worker_events_per_s": ("worker throughput, events/s", 30_000, True),
+    "bare_consumer_events_per_s": ("bare aiokafka read + decode, events/s", None, True),
+    "worker_vs_bare_ratio": ("worker / bare consumer", 0.5, True),
+    "worker_peak_rss_mb": ("worker peak RSS, MB", 500, False),
+    "e2e_latency_p50_s": ("ts -> stored p50, s", None, False),
+    "e2e_latency_p95_s": ("ts -> stored p95, s", 2.0, False),
+    "e2e_latency_p99_s": ("ts -> stored p99, s", None, False),
+    "e2e_bare_consumer_p95_s": ("ts -> bare consumer p95, s", None, False),
+    "replay_chdb_1m_s": ("replay 1M into chDB, s", 30, False),
+    "replay_clickhouse_1m_s": ("replay 1M into ClickHouse, s", 30, False),
+    "replay_decode_only_1m_s": ("read + decode 1M lines, s", None, False),
+    "wallboard_query_p95_ms": ("wallboard SQL panels p95, ms", 100, False),
+    "wallboard_plain_scan_p95_ms": ("same rows, plain scan p95, ms", None, False),
+    "wallboard_from_queue_intervals_p95_ms": ("same number from queue_intervals p95, ms", None, False),
+    "report_50m_s": ("report --by queue, s", None, False),
+    "report_plain_group_by_s": ("plain GROUP BY queue, s", None, False),
+    "payroll_rollup_s": ("payroll rollup, s", 10, False),
+    "payroll_plain_group_by_s": ("plain GROUP BY agent, s", None, False),
+}
+
+
+def _verdict(value: Any, target: float | None, higher: bool) -> str:
+    if target is None or not isinstance(value, (int, float)) or math.isnan(value):
+        return ""
+    met = value >= target if higher else value <= target
+    return "[green]met[/]" if met else "[red]not met[/]"
+
+
+def render(results: dict[str, Any], console: Console) -> None:
+    table = Table(title=f"cckpi bench @ {results.get('commit', '?')[:12]}")
+    table.add_column("figure")
+    table.add_column("key", style="dim")
+    table.add_column("median", justify="right")
+    table.add_column("target", justify="right")
+    table.add_column("")
+    for key, (label, target, higher) in TARGETS.items():
+        if key not in results:
+            continue
+        value = results[key]
+        shown = f"{value:,.3f}" if isinstance(value, float) and abs(value) < 10 else f"{value:,.0f}" \
+            if isinstance(value, (int, float)) else str(value)
+        table.add_row(label, key, shown, "" if target is None else ("≥ " if higher else "≤ ") + f"{target:g}",
+                      _verdict(value, target, higher))
+    console.print(table)
+    m = results.get("machine", {})
+    console.print(f"machine: {m.get('cores')} cores, {m.get('memory_mb')} MB, Python {m.get('python')}, "
+                  f"ClickHouse {m.get('clickhouse')}, Kafka {m.get('kafka')}, faust-streaming {m.get('faust')}")
+
+
+@click.command()
+@click.option("--events", type=click.IntRange(min=100), default=1_000_000, show_default=True,
+              help="simulated events for the stream, latency source and replay parts")
+@click.option("--runs", type=click.IntRange(min=1), default=3, show_default=True,
+              help="runs per figure (each figure is their median)")
+@click.option("--facts", type=click.IntRange(min=1000), default=50_000_000, show_default=True,
+              help="contact facts generated in SQL for the dashboard and report queries")
+@click.option("--payroll-contacts", type=click.IntRange(min=1000), default=2_000_000, show_default=True)
+@click.option("--payroll-agents", type=click.IntRange(min=1), default=2000, show_default=True)
+@click.option("--rate", type=click.FloatRange(min=1), default=5000.0, show_default=True,
+              help="events/s of the latency part")
+@click.option("--latency-seconds", type=click.FloatRange(min=1), default=20.0, show_default=True,
+              help="length of one latency phase")
+@click.option("--only", default=None, help="comma-separated parts: stream,latency,replay,queries,payroll")
+@click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path("/tmp/cckpi-bench"),
+              show_default=True, help="folder for the simulated files (kept for the next run)")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("bench/results.json"),
+              show_default=True, help="JSON results (- for none)")
+def bench(events: int, runs: int, facts: int, payroll_contacts: int, payroll_agents: int, rate: float,
+          latency_seconds: float, only: str | None, work: Path, out: Path) -> None:
+    """Measure the pipeline on the running local stack (`cckpi stack up`; `eval "$(cckpi stack env)"`).
+
+    Worker throughput and peak RSS against a bare aiokafka consumer of the same
+    topic; end-to-end latency at a steady rate; replay into chDB and ClickHouse;
+    dashboard SQL and `report --by queue` on FACTS contact facts generated in SQL;
+    the payroll rollup. Every figure is the median of RUNS runs.
+    """
+    from pipeline.bench.suite import PARTS, Options, run_suite
+
+    parts = tuple(p.strip() for p in only.split(",")) if only else PARTS
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(unknown)}: choose from {', '.join(PARTS)}", param_hint="--only")
+    console = Console(stderr=True)
+    options = Options(events=events, runs=runs, facts=facts, payroll_contacts=payroll_contacts,
+                      payroll_agents=payroll_agents, rate=rate, latency_seconds=latency_seconds, parts=parts,
+                      work=work)
+    try:
+        results = run_suite(options, log=lambda line: console.print(line, highlight=False))
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    render(results, Console(width=140))
+    if str(out) != "-":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+        console.print(f"wrote {out}")

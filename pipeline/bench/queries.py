@@ -41,6 +41,7 @@ class PanelTiming:
     dashboard: str
     title: str
     samples_ms: list[float] = field(default_factory=list)
+    error: str = ""  # the server's message when the query failed
 
     @property
     def p50_ms(self) -> float:
@@ -127,12 +128,16 @@ def run(target: Target, settings: Settings, facts: int, runs: int, keep: bool = 
             for title, sql in _sql_targets(model):
                 timing = PanelTiming(name.removesuffix(".json"), title)
                 per_queue = [[q] for q in queues] if "${queue}" in sql else [queues]
-                for selected in per_queue:
-                    text = substitute(sql, database=database, start_ms=lo, end_ms=hi, queues=selected)
-                    _repeat(partial(store.engine.query, text), timing.samples_ms, at_least=runs,
-                            at_most=at_most, budget_s=20.0 / len(per_queue))
+                try:
+                    for selected in per_queue:
+                        text = substitute(sql, database=database, start_ms=lo, end_ms=hi, queues=selected)
+                        _repeat(partial(store.engine.query, text), timing.samples_ms, at_least=runs,
+                                at_most=at_most, budget_s=20.0 / len(per_queue))
+                except Exception as exc:  # noqa: BLE001 - a failing panel (e.g. over the memory limit) is a result
+                    timing.error = str(exc).strip().splitlines()[0][:300]
                 result.panels.append(timing)
-                log(f"  {timing.dashboard}: {title}: p50 {timing.p50_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms")
+                log(f"  {timing.dashboard}: {title}: p50 {timing.p50_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms"
+                    + (f"; FAILED: {timing.error}" if timing.error else ""))
 
         db = database
         plain = (f"SELECT sum(handle_ms) / count() AS aht FROM {db}.contact_facts WHERE queue = 'billing' "

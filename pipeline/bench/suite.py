@@ -53,7 +53,10 @@ def _count_lines(path: Path) -> int:
         return sum(1 for line in handle if line.strip())
 
 
-def run_suite(options: Options, log: Callable[[str], None] = print) -> dict[str, Any]:
+def run_suite(options: Options, log: Callable[[str], None] = print,
+              on_part: Callable[[dict[str, Any]], None] = lambda results: None) -> dict[str, Any]:
+    """Every part in ``options.parts``; ``on_part`` gets the results so far after each (a long run that is
+    stopped half-way keeps what it measured)."""
     target = Target.from_env()
     settings = load_settings()
     results: dict[str, Any] = {"commit": commit(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -85,6 +88,7 @@ def run_suite(options: Options, log: Callable[[str], None] = print) -> dict[str,
             worker_peak_rss_mb=round(max(w.peak_rss_mb for w in workers), 1),
         )
         details["stream"] = {"bare_events_per_s": bare, "worker": [w.__dict__ for w in workers]}
+        on_part({**results, "details": details})
 
     if "latency" in options.parts and path is not None:
         log(f"latency: {options.runs} phases of {options.latency_seconds:g} s at {options.rate:,.0f} events/s")
@@ -100,6 +104,7 @@ def run_suite(options: Options, log: Callable[[str], None] = print) -> dict[str,
             e2e_bare_consumer_p95_s=round(lat.median_of("bare_p95_s"), 3),
         )
         details["latency"] = [p.__dict__ for p in lat.phases]
+        on_part({**results, "details": details})
 
     if "replay" in options.parts and path is not None:
         log(f"replay: {path.name} into chDB and ClickHouse, {options.runs} runs each")
@@ -115,6 +120,7 @@ def run_suite(options: Options, log: Callable[[str], None] = print) -> dict[str,
             replay_clickhouse_vs_decode_ratio=round(median(rep.decode_s) / median(rep.clickhouse_s), 3),
         )
         details["replay"] = rep.__dict__
+        on_part({**results, "details": details})
 
     if "queries" in options.parts:
         log(f"queries: {options.facts:,} contact facts generated in SQL")
@@ -130,10 +136,12 @@ def run_suite(options: Options, log: Callable[[str], None] = print) -> dict[str,
         )
         details["queries"] = {
             "panels": [{"dashboard": p.dashboard, "title": p.title, "p50_ms": round(p.p50_ms, 1),
-                        "p95_ms": round(p.p95_ms, 1), "samples": len(p.samples_ms)} for p in q.panels],
+                        "p95_ms": round(p.p95_ms, 1), "samples": len(p.samples_ms), "error": p.error}
+                       for p in q.panels],
             "report_s": q.report_s, "report_baseline_s": q.report_baseline_s,
             "queue_intervals_rebuild_s": q.intervals_rebuild_s,
         }
+        on_part({**results, "details": details})
 
     if "payroll" in options.parts:
         log(f"payroll: {options.payroll_agents:,} agents, {options.payroll_contacts:,} contacts in a month")
@@ -146,6 +154,7 @@ def run_suite(options: Options, log: Callable[[str], None] = print) -> dict[str,
             payroll_plain_group_by_s=round(median(pay.baseline_s), 3),
         )
         details["payroll"] = pay.__dict__
+        on_part({**results, "details": details})
 
     results["details"] = details
     return results

@@ -99,12 +99,16 @@ def bench(events: int, runs: int, facts: int, payroll_contacts: int, payroll_age
     options = Options(events=events, runs=runs, facts=facts, payroll_contacts=payroll_contacts,
                       payroll_agents=payroll_agents, rate=rate, latency_seconds=latency_seconds, parts=parts,
                       work=work)
+    def write(results: dict[str, Any]) -> None:
+        if str(out) != "-":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+
     try:
-        results = run_suite(options, log=lambda line: console.print(line, highlight=False))
+        results = run_suite(options, log=lambda line: console.print(line, highlight=False), on_part=write)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     render(results, Console(width=140))
+    write(results)
     if str(out) != "-":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
         console.print(f"wrote {out}")

@@ -17,6 +17,7 @@ import yaml
 
 from pipeline import metric_defs as m
 from pipeline.alerts.promql import duration, open_now, regex_alternatives, selector, utc_offset_s
+from pipeline.generated_files import write_all
 from pipeline.settings import QueueSettings, Settings
 
 WORKER_JOB = "cckpi-worker"  # the scrape job of deploy/prometheus/prometheus.yml
@@ -129,10 +130,4 @@ def render(settings: Settings) -> dict[str, str]:
 
 def write(settings: Settings, out_dir: Path) -> list[Path]:
     """Write the rule files into ``out_dir``; returns the paths written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in render(settings).items():
-        path = out_dir / name
-        path.write_text(text)
-        written.append(path)
-    return written
+    return write_all(render(settings), out_dir)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline.dashboards import agent_scorecard, grafana, pipeline_health, queue_intervals, wallboard
+from pipeline.generated_files import write_all
 from pipeline.settings import Settings
 
 BUILDERS: dict[str, Callable[[Settings], grafana.JSON]] = {
@@ -32,10 +33,4 @@ def render(settings: Settings) -> dict[str, str]:
 
 
 def write(settings: Settings, out_dir: Path) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in render(settings).items():
-        path = out_dir / name
-        path.write_text(text)
-        written.append(path)
-    return written
+    return write_all(render(settings), out_dir)

@@ -29,6 +29,7 @@ import orjson
 
 from pipeline.bench.common import Target, cckpi_command, cli_env, drop_database, fresh_name, median, percentile
 from pipeline.settings import load_settings
+from pipeline.stack.process import stop_children
 
 POLL_S = 0.05
 
@@ -178,12 +179,7 @@ def run(target: Target, events_path: Path, rate: float, seconds: float, phases: 
     finally:
         watcher.stop.set()
         producer.close()
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop_children([worker])
         watcher.join(timeout=10)
         engine.close()
         drop_database(target, database)

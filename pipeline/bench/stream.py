@@ -27,6 +27,7 @@ import orjson
 from pipeline.bench.common import Target, cckpi_command, cli_env, drop_database, fresh_name
 from pipeline.settings import load_settings
 from pipeline.store.engines import Engine
+from pipeline.stack.process import stop_children
 
 PARTITIONS = 4
 
@@ -167,11 +168,6 @@ def run_worker(target: Target, prefix: str, expected: int, messages: int, timeou
         # the first flush's messages were read before the clock started; a repeat is work too
         return WorkerRun((messages - first_n) / seconds, seconds, peak, first_ms / 1000.0 - spawned)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_children([process])
         engine.close()
         drop_database(target, database)

@@ -9,7 +9,6 @@ per-queue wallboard from the store every few seconds until Ctrl-C or
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from pipeline.core import intervals
 from pipeline.report import render
 from pipeline.report.build import ReportRequest, build_report
 from pipeline.settings import Settings, load_settings
+from pipeline.stack.process import stop_children
 from pipeline.store.store import Store
 
 CCKPI = [sys.executable, "-m", "pipeline.cli.main"]
@@ -75,14 +75,7 @@ def run_live_demo(contacts: int, speed: float, duration: float, refresh_s: float
     except KeyboardInterrupt:
         pass
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        stop_children(children)
         store.close()
         if not was_up:
             subprocess.run([*CCKPI, "stack", "down"], check=False)

@@ -120,3 +120,16 @@ def tail(path: Path, lines: int = 20) -> list[str]:
             return [line.rstrip("\n") for line in deque(handle, maxlen=lines)]
     except FileNotFoundError:
         return []
+
+
+def stop_children(children: list[subprocess.Popen[bytes]] | list[subprocess.Popen[str]], timeout_s: float = 30) -> None:
+    """SIGTERM every child still running, then wait; kill the ones that do not stop in time."""
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()

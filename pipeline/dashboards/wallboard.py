@@ -2,7 +2,9 @@
 
 Live numbers (service level, waiting, longest wait, ASA, abandon rate, chat
 first response) are the worker's Prometheus gauges; average handle time today
-comes from ClickHouse.  A queue with its own targets in the settings gets its
+comes from ClickHouse's ``queue_intervals`` (15-minute components the worker
+keeps up to date), which answers in milliseconds where the contact facts take
+seconds at tens of millions of contacts.  A queue with its own targets in the settings gets its
 own row, coloured by those targets; every other queue shares one row repeated
 over the ``queue`` variable and coloured by ``queue_defaults``.
 """
@@ -53,7 +55,7 @@ def _queue_row(title: str, queue_value: str, queue_sql: str, q: QueueSettings, s
                g.field_defaults("percentunit", (("green", None), ("orange", q.abandon_rate_target * 0.8),
                                                 ("red", q.abandon_rate_target)), decimals=1, min_value=0),
                (14, top, 3, ROW_HEIGHT), f"Abandon rate, trailing window; target below {q.abandon_rate_target:.0%}"),
-        g.stat("AHT today", [g.sql_target(sql.queue_today(settings, queue_sql, "aht_s"))],
+        g.stat("AHT today", [g.sql_target(sql.queue_today(queue_sql, "aht_s"))],
                g.field_defaults("s", (("text", None),), decimals=0), (17, top, 4, ROW_HEIGHT),
                "Average handle time (talk + hold + wrap-up) of contacts offered since midnight"),
         g.stat("Chat FRT", [_live(m.FIRST_RESPONSE, queue_value)],

@@ -4,6 +4,10 @@ Grafana's variables and the plugin's macros are substituted for a fixed range
 (one local day), then each query must return rows whose numbers equal
 ``cckpi report`` for the same range (``build_report``).  Runs on chDB and, in
 ``make test``, on the ClickHouse 18.16 server of the local stack.
+
+The range starts and ends at local midnight, a 15-minute boundary, so the
+wallboard's panel over ``queue_intervals`` (whole intervals starting in the
+range) must give exactly the report's number too.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from typing import Any
 import pytest
 
 from pipeline.core.intervals import parse_instant
-from pipeline.dashboards import export
+from pipeline.dashboards import export, sql as panel_sql
 from pipeline.settings import Settings, load_settings
 from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.engine import generate
+from pipeline.store import queue_intervals
 from pipeline.store.store import Store
 from pipeline.dashboards.macros import substitute
 from tests.dashboards.panels import sql_queries
@@ -36,8 +41,12 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def day_store(store: Store) -> Store:
+def day_store(store: Store, settings: Settings) -> Store:
+    """The simulated day in the facts and in ``queue_intervals`` (rebuilt as replay and the worker do)."""
     ingest(store, list(generate(SimulationConfig(contacts=2000, seed=5, tz="Asia/Shanghai"))))
+    span = store.engine.query(f"SELECT min(offered_ms) AS lo, max(offered_ms) AS hi "
+                              f"FROM {store.db}.contact_facts FINAL WHERE has_offered")
+    queue_intervals.refresh(store, settings, int(span["lo"][0]), int(span["hi"][0]) + 1)
     return store
 
 
@@ -130,3 +139,39 @@ def test_every_panel_query_runs_and_agrees_with_the_report(day_store: Store, set
     expected_titles = {"AHT today", "variable queue", "Queues over the period", "15-minute intervals",
                        "30-minute intervals", "Service level by 30 minutes", "Agents", "Quality evaluations"}
     assert {label.split(": ", 1)[1] for label in checked} == expected_titles
+
+
+def test_wallboard_today_panel_reads_queue_intervals_not_the_facts(settings: Settings) -> None:
+    """The facts are not ordered by time: a panel over them scans every contact on each 10 s refresh."""
+    model = export.build_all(settings)["wallboard.json"]
+    today = [query for title, query in sql_queries(model) if title == "AHT today"]
+    assert len(today) == 2  # billing's own row and the repeated row
+    for query in today:
+        assert "${database}.queue_intervals FINAL" in query
+        assert "contact_facts" not in query
+        assert "interval_start >= $__fromTime AND interval_start < $__toTime" in query
+        assert "direction = 'inbound'" in query
+
+
+def test_interval_metric_refuses_a_metric_queue_intervals_cannot_give() -> None:
+    """fcr_rate depends on later contacts, so it is not in queue_intervals: an error, never a wrong number."""
+    with pytest.raises(ValueError, match="fcr_resolved"):
+        panel_sql.interval_metric("fcr_rate", [])
+    assert "sum(sl_numerator) AS sl_numerator" in panel_sql.interval_metric("service_level", [])
+
+
+def test_interval_panel_counts_whole_intervals_starting_in_the_range(day_store: Store, settings: Settings) -> None:
+    """The documented choice: a range starting mid-interval skips that interval's contacts; one ending
+    mid-interval counts all of the last interval's contacts (for "today", midnight to now, both are exact)."""
+    query = panel_sql.interval_metric("offered", [])
+    start = parse_instant(DAY + "T10:00", settings.zone)
+
+    def offered(start_ms: int, end_ms: int) -> int:
+        text = substitute(query, database=day_store.db, start_ms=start_ms, end_ms=end_ms, queues=[])
+        return int(day_store.engine.query(text)["offered"][0])
+
+    whole = offered(start, start + 900_000)
+    assert whole == sum(r["offered"] for r in report(day_store, DAY + "T10:00", DAY + "T10:15", settings))
+    assert whole > 0
+    assert offered(start + 60_000, start + 900_000) == 0  # 10:01-10:15: no interval starts in it
+    assert offered(start, start + 60_000) == whole  # 10:00-10:01: the whole 10:00 interval

@@ -1,7 +1,13 @@
-"""Shared pieces of the benchmark: statistics, fresh databases and topics, the machine description."""
+"""Shared pieces of the benchmark: statistics, fresh databases and topics, the machine description.
+
+Percentiles are ``pipeline.core.metrics.percentile`` (q in 0..1, linear, None
+for no samples), the same function the reports use, so there is one
+definition of a percentile in the project.
+"""
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import statistics
@@ -22,13 +28,11 @@ def median(values: Sequence[float]) -> float:
     return float(statistics.median(values)) if values else float("nan")
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100) of a non-empty sample."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    rank = max(1, min(len(ordered), int(-(-q * len(ordered) // 100))))
-    return float(ordered[rank - 1])
+def rounded(value: float | None, digits: int) -> float | None:
+    """A figure for the JSON: rounded, or None when there was nothing to measure (NaN is not JSON)."""
+    if value is None or math.isnan(value):
+        return None
+    return round(value, digits)
 
 
 def timed(fn: Callable[[], T]) -> tuple[float, T]:

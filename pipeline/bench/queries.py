@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from pipeline.bench.common import Target, drop_database, fresh_name, median, percentile
+from pipeline.bench.common import Target, drop_database, fresh_name, median
 from pipeline.bench.facts import QUEUES, Shape, generate_facts
+from pipeline.core.metrics import percentile
 from pipeline.dashboards import export
 from pipeline.dashboards import grafana as g
 from pipeline.dashboards.macros import substitute
@@ -44,12 +45,13 @@ class PanelTiming:
     error: str = ""  # the server's message when the query failed
 
     @property
-    def p50_ms(self) -> float:
-        return percentile(self.samples_ms, 50)
+    def p50_ms(self) -> float | None:
+        """None when the panel failed before its first sample."""
+        return percentile(self.samples_ms, 0.50)
 
     @property
-    def p95_ms(self) -> float:
-        return percentile(self.samples_ms, 95)
+    def p95_ms(self) -> float | None:
+        return percentile(self.samples_ms, 0.95)
 
 
 @dataclass
@@ -63,9 +65,13 @@ class QueryResult:
     wallboard_baseline_ms: list[float] = field(default_factory=list)
     wallboard_from_intervals_ms: list[float] = field(default_factory=list)
 
-    def wallboard_p95_ms(self) -> float:
+    def wallboard_p95_ms(self) -> float | None:
         samples = [s for p in self.panels if p.dashboard.startswith(WALLBOARD) for s in p.samples_ms]
-        return percentile(samples, 95)
+        return percentile(samples, 0.95)
+
+
+def _ms(value: float | None) -> str:
+    return "no samples" if value is None else f"{value:.0f} ms"
 
 
 def _sql_targets(model: g.JSON) -> Iterator[tuple[str, str]]:
@@ -136,7 +142,7 @@ def run(target: Target, settings: Settings, facts: int, runs: int, keep: bool = 
                 except Exception as exc:  # noqa: BLE001 - a failing panel (e.g. over the memory limit) is a result
                     timing.error = str(exc).strip().splitlines()[0][:300]
                 result.panels.append(timing)
-                log(f"  {timing.dashboard}: {title}: p50 {timing.p50_ms:.0f} ms, p95 {timing.p95_ms:.0f} ms"
+                log(f"  {timing.dashboard}: {title}: p50 {_ms(timing.p50_ms)}, p95 {_ms(timing.p95_ms)}"
                     + (f"; FAILED: {timing.error}" if timing.error else ""))
 
         db = database

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.bench import latency, payroll, queries, replay, stream
-from pipeline.bench.common import Target, cckpi_command, cli_env, commit, fresh_name, machine, median
+from pipeline.bench.common import Target, cckpi_command, cli_env, commit, fresh_name, machine, median, rounded
+from pipeline.core.metrics import percentile
 from pipeline.settings import load_settings
 
 PARTS = ("stream", "latency", "replay", "queries", "payroll")
@@ -128,15 +129,15 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
         results.update(
             query_facts=options.facts,
             query_facts_generate_s=round(q.generate_s, 1),
-            wallboard_query_p95_ms=round(q.wallboard_p95_ms(), 1),
-            wallboard_plain_scan_p95_ms=round(_p95(q.wallboard_baseline_ms), 1),
-            wallboard_from_queue_intervals_p95_ms=round(_p95(q.wallboard_from_intervals_ms), 1),
+            wallboard_query_p95_ms=rounded(q.wallboard_p95_ms(), 1),
+            wallboard_plain_scan_p95_ms=rounded(_p95(q.wallboard_baseline_ms), 1),
+            wallboard_from_queue_intervals_p95_ms=rounded(_p95(q.wallboard_from_intervals_ms), 1),
             report_50m_s=round(median(q.report_s), 2),
             report_plain_group_by_s=round(median(q.report_baseline_s), 3),
         )
         details["queries"] = {
-            "panels": [{"dashboard": p.dashboard, "title": p.title, "p50_ms": round(p.p50_ms, 1),
-                        "p95_ms": round(p.p95_ms, 1), "samples": len(p.samples_ms), "error": p.error}
+            "panels": [{"dashboard": p.dashboard, "title": p.title, "p50_ms": rounded(p.p50_ms, 1),
+                        "p95_ms": rounded(p.p95_ms, 1), "samples": len(p.samples_ms), "error": p.error}
                        for p in q.panels],
             "report_s": q.report_s, "report_baseline_s": q.report_baseline_s,
             "queue_intervals_rebuild_s": q.intervals_rebuild_s,
@@ -160,7 +161,6 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
     return results
 
 
-def _p95(values: list[float]) -> float:
-    from pipeline.bench.common import percentile
-
-    return percentile(values, 95)
+def _p95(values: list[float]) -> float | None:
+    """The core's percentile (linear, q in 0..1); None when nothing was measured."""
+    return percentile(values, 0.95)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bench.common import percentile
+from pipeline.bench.common import rounded
+from pipeline.bench.queries import PanelTiming, QueryResult
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
@@ -23,10 +24,23 @@ KEYS = ("worker_events_per_s", "bare_consumer_events_per_s", "worker_vs_bare_rat
         "wallboard_query_p95_ms", "report_50m_s", "payroll_rollup_s", "worker_peak_rss_mb")
 
 
-def test_percentile_is_nearest_rank() -> None:
-    assert percentile([5.0], 95) == 5.0
-    assert percentile(list(map(float, range(1, 101))), 95) == 95.0
-    assert percentile([3.0, 1.0, 2.0], 50) == 2.0
+def test_panel_percentiles_are_the_cores_linear_ones() -> None:
+    """One percentile in the project (pipeline.core.metrics): numpy's default, q in 0..1."""
+    timing = PanelTiming("wallboard", "AHT today", [3.0, 1.0, 2.0, 4.0])
+    assert timing.p50_ms == 2.5
+    assert timing.p95_ms == pytest.approx(3.85)  # between the two largest, not the nearest rank (4.0)
+    result = QueryResult(facts=10, panels=[timing, PanelTiming("scorecard", "Agents", [100.0])])
+    assert result.wallboard_p95_ms() == pytest.approx(3.85)  # wallboard panels only
+
+
+def test_a_figure_without_samples_is_none_in_the_json() -> None:
+    """A panel that failed before its first sample (memory limit) must not crash the bench or write NaN."""
+    failed = PanelTiming("agent-scorecard", "Agents", error="Memory limit (for query) exceeded")
+    assert failed.p50_ms is None and failed.p95_ms is None
+    assert QueryResult(facts=10, panels=[failed]).wallboard_p95_ms() is None
+    assert rounded(failed.p95_ms, 1) is None and rounded(float("nan"), 1) is None
+    assert rounded(12.345, 1) == 12.3
+    assert json.loads(json.dumps({"p95_ms": rounded(failed.p95_ms, 1)})) == {"p95_ms": None}
 
 
 def test_tiny_bench_writes_every_key(stack: object, tmp_path: Path) -> None:

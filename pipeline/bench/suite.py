@@ -132,14 +132,14 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
             wallboard_query_p95_ms=rounded(q.wallboard_p95_ms(), 1),
             wallboard_plain_scan_p95_ms=rounded(_p95(q.wallboard_baseline_ms), 1),
             wallboard_from_queue_intervals_p95_ms=rounded(_p95(q.wallboard_from_intervals_ms), 1),
-            report_50m_s=round(median(q.report_s), 2),
-            report_plain_group_by_s=round(median(q.report_baseline_s), 3),
+            report_50m_s=rounded(median(q.report_s), 2),
+            report_plain_group_by_s=rounded(median(q.report_baseline_s), 3),
         )
         details["queries"] = {
             "panels": [{"dashboard": p.dashboard, "title": p.title, "p50_ms": rounded(p.p50_ms, 1),
                         "p95_ms": rounded(p.p95_ms, 1), "samples": len(p.samples_ms), "error": p.error}
                        for p in q.panels],
-            "report_s": q.report_s, "report_baseline_s": q.report_baseline_s,
+            "report_s": q.report_s, "report_baseline_s": q.report_baseline_s, "report_error": q.report_error,
             "queue_intervals_rebuild_s": q.intervals_rebuild_s,
         }
         on_part({**results, "details": details})

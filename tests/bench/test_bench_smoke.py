@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.bench.common import rounded
-from pipeline.bench.queries import PanelTiming, QueryResult
+from pipeline.bench.queries import PanelTiming, QueryResult, _error
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
@@ -41,6 +41,15 @@ def test_a_figure_without_samples_is_none_in_the_json() -> None:
     assert rounded(failed.p95_ms, 1) is None and rounded(float("nan"), 1) is None
     assert rounded(12.345, 1) == 12.3
     assert json.loads(json.dumps({"p95_ms": rounded(failed.p95_ms, 1)})) == {"p95_ms": None}
+
+
+def test_a_failure_is_recorded_with_the_servers_message_not_its_code_line() -> None:
+    """clickhouse-driver's text starts with "Code: 241." alone on a line, then the message, then a stack trace."""
+    exc = Exception("Code: 241.\nDB::Exception: Memory limit (for query) exceeded: would use 4.00 GiB, "
+                    "maximum: 3.73 GiB. Stack trace:\n\n0. /usr/bin/clickhouse-server(StackTrace::StackTrace()")
+    assert _error(exc) == ("Code: 241. DB::Exception: Memory limit (for query) exceeded: would use 4.00 GiB, "
+                           "maximum: 3.73 GiB.")
+    assert _error(Exception()) == "Exception"
 
 
 def test_tiny_bench_writes_every_key(stack: object, tmp_path: Path) -> None:

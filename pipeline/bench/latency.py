@@ -27,7 +27,8 @@ from pathlib import Path
 
 import orjson
 
-from pipeline.bench.common import Target, cckpi_command, cli_env, drop_database, fresh_name, median, percentile
+from pipeline.bench.common import Target, cckpi_command, cli_env, drop_database, fresh_name, median
+from pipeline.core.metrics import percentile
 from pipeline.settings import load_settings
 from pipeline.stack.process import stop_children
 
@@ -36,11 +37,11 @@ POLL_S = 0.05
 
 @dataclass
 class Phase:
-    p50_s: float
-    p95_s: float
-    p99_s: float
-    bare_p50_s: float
-    bare_p95_s: float
+    p50_s: float | None
+    p95_s: float | None
+    p99_s: float | None
+    bare_p50_s: float | None
+    bare_p95_s: float | None
     sent: int
     achieved_rate: float
 
@@ -172,8 +173,8 @@ def run(target: Target, events_path: Path, rate: float, seconds: float, phases: 
                 time.sleep(POLL_S)
             thread.join()
             bare = list(watcher.latencies)
-            result.phases.append(Phase(percentile(latencies, 50), percentile(latencies, 95), percentile(latencies, 99),
-                                       percentile(bare, 50), percentile(bare, 95), sent[0],
+            result.phases.append(Phase(percentile(latencies, 0.50), percentile(latencies, 0.95),
+                                       percentile(latencies, 0.99), percentile(bare, 0.50), percentile(bare, 0.95), sent[0],
                                        sent[0] / seconds))
         return result
     finally:

@@ -1,19 +1,23 @@
-"""The Faust app: one agent on the events topic, batching into the store; one timer for live gauges.
+"""The Faust app: one agent turning batches of Kafka messages into stored facts; one timer for live gauges.
 
-Chain per batch (``stream.take_events``: ``batch_max_events`` or
-``batch_max_seconds``, whichever first):
+Chain per batch (``consumer.BatchConsumer``: ``batch_max_events`` messages or
+``batch_max_seconds`` after the first, whichever first):
 
     decode/validate -> pseudonymise -> dedupe -> assemble   (pipeline.core.intake, pure)
     -> dead letters to the dead-letter topic, delivery awaited
     -> flush: merge with the stored contact states, write    (pipeline.ingest.writer, as replay)
     -> rebuild the touched 15-minute queue intervals         (pipeline.store.queue_intervals, as replay)
-    -> ack: ``take_events`` acks the batch's events when the loop comes back for more,
-       and Faust commits only acked offsets.
+    -> commit the batch's offsets                            (consumer.BatchConsumer)
 
-So offsets are committed only after the write they cover succeeded.  A crash
-(SIGKILL) before that re-delivers the batch; the merge and the store are
-idempotent, so the re-delivery changes no number.  A flush that keeps failing
-ends the process (exit 70) rather than letting Faust ack what was not stored.
+The consumer hands each batch to the ``ingest`` agent as one item on an
+in-memory channel, with a future the agent resolves once the batch is stored;
+only then are its offsets committed, in the order the batches were read.  The
+agent does a batch's intake on the event loop and its flush on the store
+thread, so batch N+1's intake overlaps batch N's flush (at most two batches in
+hand, ``consumer.IN_FLIGHT``).  A crash (SIGKILL) before that re-delivers
+the batch; the merge and the store are idempotent, so the re-delivery changes no
+number.  A flush that keeps failing, or any error in the chain, ends the process
+(exit 70) without committing.
 
 Contact state lives in the store, not in a Faust table: ``flush`` merges each
 batch with the stored state of its contacts, which is exact for late events
@@ -30,10 +34,11 @@ import logging
 import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import NoReturn
+from dataclasses import dataclass, field
+from collections.abc import Awaitable
+from typing import Any, NoReturn
 
 import faust
-from faust.types import TP
 
 from pipeline.core.intake import Batch, Intake
 from pipeline.ingest.writer import flush
@@ -41,6 +46,7 @@ from pipeline.settings import Settings
 from pipeline.store import queue_intervals
 from pipeline.store.store import Store
 from pipeline.worker import batching
+from pipeline.worker.consumer import BatchConsumer
 from pipeline.worker.gauges import compute_live
 from pipeline.worker.metrics import WorkerMetrics
 from pipeline.worker.seen import BoundedSeen
@@ -48,7 +54,6 @@ from pipeline.worker.seen import BoundedSeen
 log = logging.getLogger("cckpi.worker")
 
 EXIT_STORE_FAILED = 70
-SESSION_TIMEOUT_S = 10.0
 FLUSH_ATTEMPTS = 8  # ~1+2+4+5*5 s of retries: a ClickHouse restart, not an outage
 
 
@@ -79,17 +84,17 @@ class Sink:
                 delay = min(delay * 2, 5.0)
         raise AssertionError("unreachable")
 
-    async def write(self, batch: Batch) -> None:
-        """Flush on the store thread; never return (or be cancelled) with the batch half-stored."""
-        future: Future[float] = self.executor.submit(self._flush, batch)
+    def submit(self, batch: Batch) -> Future[float]:
+        """Queue the flush on the store thread: one thread, so flushes run in the order batches were read."""
+        return self.executor.submit(self._flush, batch)
+
+    async def stored(self, future: Future[float], batch: Batch) -> None:
+        """Wait for a submitted flush; a cancelled caller still waits, so the store is never closed mid-write."""
         try:
             seconds = await asyncio.wrap_future(future)
         except asyncio.CancelledError:
-            # Stopping mid-flush: finish it, so the acks that follow cover stored events only.
             _finish_or_die(future)
             raise
-        except Exception as exc:  # noqa: BLE001
-            _die(f"store flush failed {FLUSH_ATTEMPTS} times, exiting without committing offsets: {exc}")
         self.metrics.batch_seconds.observe(seconds)
         now_s = time.time()
         observe = self.metrics.latency.observe
@@ -105,8 +110,8 @@ def _finish_or_die(future: Future[float]) -> None:
 
 
 def _die(message: str, code: int = EXIT_STORE_FAILED) -> NoReturn:
-    """Exit at once: no Faust shutdown, so nothing un-stored gets acked and committed."""
-    (log.critical if code else log.warning)(message)
+    """Exit at once: no Faust shutdown, so nothing un-stored gets committed."""
+    log.critical(message)
     logging.shutdown()
     os._exit(code)
 
@@ -135,58 +140,89 @@ class Clock:
         return self.newest_ms
 
 
+@dataclass
+class Work:
+    """One batch on its way through the agent; ``stored`` resolves when its offsets may be committed."""
+
+    messages: list[batching.Message]
+    stored: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
 def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Sink, gauge_store: Store,
               gauge_interval_s: float = 5.0) -> faust.App:
     """The app: ``sink`` and ``gauge_store`` are opened (and migrated) before any message is read."""
     brokers = [f"kafka://{host.strip()}" for host in settings.kafka_bootstrap.split(",") if host.strip()]
     app = faust.App(
-        settings.worker_group,
+        # Faust's own consumer (its assignor topic) must not join the events group: BatchConsumer's
+        # plain Kafka protocol and Faust's assignor cannot share one group.
+        f"{settings.worker_group}.faust",
         broker=brokers,
         store="memory://",
         web_enabled=False,
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication,
-        consumer_auto_offset_reset="earliest",
-        stream_buffer_maxsize=16384,
         producer_acks=-1,
-        # a SIGKILLed member holds its partitions until its session expires: keep that short
-        broker_session_timeout=SESSION_TIMEOUT_S,
-        broker_heartbeat_interval=3.0,
     )
-    events_topic = app.topic(settings.topic("events"), key_type=bytes, value_type=bytes,
-                             key_serializer="raw", value_serializer="raw")
+    batches = app.channel()  # in memory: Python objects, no serialisation
     dead_letter_topic = app.topic(settings.topic("dead-letter"), key_type=bytes, value_type=bytes,
                                   key_serializer="raw", value_serializer="raw")
 
-    @app.agent(events_topic)
-    async def ingest(stream: faust.StreamT[bytes]) -> None:
+    @app.agent(batches)
+    async def ingest(stream: faust.StreamT[Work]) -> None:
+        """Intake now, store on the store thread: the next batch's intake overlaps this batch's flush."""
         from pipeline.core.pseudonym import pseudonymiser
         from pipeline.secrets import pseudonym_key
 
         intake = Intake(pseudonymiser(pseudonym_key(settings)), seen=BoundedSeen())
-        batches = stream.take_events(settings.batch_max_events, within=settings.batch_max_seconds)  # type: ignore[attr-defined]
-        async for events in batches:
-            messages = [batching.Message(e.value or b"", e.message.topic, e.message.partition, e.message.offset)
-                        for e in events]
-            stage = "intake"
+        storing: set[asyncio.Task[None]] = set()
+        async for work in stream:
             try:
-                done = batching.process(intake, messages)
-                stage = "dead letters"
+                done = batching.process(intake, work.messages)
                 if done.dead_letters:
                     sent = [await dead_letter_topic.send(value=body) for body in done.dead_letters]
                     await asyncio.gather(*sent)
-                stage = "store"
-                await sink.write(done.batch)  # when cancelled, it finishes the flush before re-raising
             except asyncio.CancelledError:
-                if stage != "store":  # leave before take_events can ack a batch that is not stored
-                    _die(f"stopped during {stage}; the batch in hand will be re-delivered", code=0)
+                work.stored.cancel()  # stopping: the batch stays uncommitted and is read again on restart
                 raise
-            except Exception as exc:  # noqa: BLE001 - a bug must not ack what was not stored
-                _die(f"batch failed, exiting without committing its offsets: {exc!r}")
-            metrics.count(done.consumed, done.rejected, done.duplicates)
-            clock.seen(done.newest_ts_ms)
-            _record_lag(app, metrics, done.next_offsets)
-            # the loop now resumes take_events, which acks this batch's events
+            except Exception as exc:  # noqa: BLE001 - the consumer dies on it, committing nothing
+                work.stored.set_exception(exc)
+                continue
+            task = asyncio.ensure_future(_store(work, done, sink.submit(done.batch)))
+            storing.add(task)
+            task.add_done_callback(storing.discard)
+
+    async def _store(work: Work, done: batching.Processed, flushing: Future[float]) -> None:
+        try:
+            await sink.stored(flushing, done.batch)
+        except asyncio.CancelledError:
+            work.stored.cancel()
+            raise
+        except Exception as exc:  # noqa: BLE001 - the consumer dies on it, committing nothing
+            work.stored.set_exception(exc)
+            return
+        metrics.count(done.consumed, done.rejected, done.duplicates)
+        clock.seen(done.newest_ts_ms)
+        work.stored.set_result(None)
+
+    async def submit(messages: list[batching.Message]) -> Awaitable[None]:
+        work = Work(messages)
+        await batches.send(value=work)
+        return work.stored
+
+    def on_failure(exc: BaseException) -> NoReturn:
+        _die(f"batch failed, exiting without committing its offsets: {exc!r}")
+
+    consumer = BatchConsumer(settings, submit, on_failure,
+                             on_committed=lambda offsets, kafka: _record_lag(metrics, offsets, kafka))
+
+    @app.task
+    async def consume() -> None:
+        try:
+            await consumer.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - Kafka gone for good: stop rather than sit idle and look alive
+            _die(f"Kafka consumer failed: {exc!r}")
 
     @app.timer(interval=gauge_interval_s)
     async def live_gauges() -> None:
@@ -201,11 +237,10 @@ def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Si
     return app
 
 
-def _record_lag(app: faust.App, metrics: WorkerMetrics, next_offsets: dict[tuple[str, int], int]) -> None:
+def _record_lag(metrics: WorkerMetrics, next_offsets: dict[tuple[str, int], int], kafka: Any) -> None:
+    from aiokafka import TopicPartition  # type: ignore[import-untyped]
+
     for (topic, partition), next_offset in next_offsets.items():
-        try:
-            highwater = app.consumer.highwater(TP(topic, partition))
-        except Exception:  # noqa: BLE001 - not known yet after a rebalance
-            continue
+        highwater = kafka.highwater(TopicPartition(topic, partition))
         if highwater is not None:
             metrics.lag.labels(topic, str(partition)).set(max(0, highwater - next_offset))

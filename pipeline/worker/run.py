@@ -2,8 +2,10 @@
 
 Order matters: topics and the store schema exist before Faust subscribes, so a
 fresh topic prefix and a fresh database work with no other set-up step.
-SIGTERM and Ctrl-C stop Faust cleanly (mode's worker handles both): the batch
-in hand is flushed, its offsets committed, and the function returns.
+SIGTERM and Ctrl-C stop Faust cleanly (mode's worker handles both): the
+offsets of batches already stored are committed; a batch still being written is
+finished but not committed, so it is read again after a restart (the store is
+idempotent); then the function returns.
 """
 
 from __future__ import annotations

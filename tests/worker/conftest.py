@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -123,12 +124,12 @@ class Pipeline:
         return proc
 
     def wait_ready(self, proc: subprocess.Popen[bytes], timeout: float = 45) -> None:
-        """Until the worker has joined its group (Faust logs "Worker ready")."""
+        """Until the worker holds partitions of the events topic (it logs "partitions assigned: <topic>/<n>")."""
         log = self.tmp / f"worker-{self.workers.index(proc)}.log"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert proc.poll() is None, f"worker exited {proc.returncode}:\n{log.read_text()[-3000:]}"
-            if b"Worker ready" in log.read_bytes():
+            if re.search(rb"partitions assigned: (?!none)", log.read_bytes()):
                 return
             time.sleep(0.2)
         pytest.fail(f"worker not ready in {timeout} s:\n{log.read_text()[-3000:]}")

@@ -148,3 +148,28 @@ def test_bad_input_goes_to_the_dead_letter_topic_and_good_events_count(pipeline:
     assert worker.poll() is None
     worker.send_signal(signal.SIGTERM)  # a clean stop
     assert worker.wait(timeout=30) == 0
+
+
+def test_sigterm_commits_every_stored_batch_so_a_restart_reads_nothing_again(pipeline: Pipeline,
+                                                                              small_day: Day) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from kafka import KafkaConsumer, TopicPartition
+
+    worker = pipeline.start_worker()
+    pipeline.produce(small_day.path)
+    store = Store.open(pipeline.store_url, migrate_schema=False)
+    pipeline.wait_stored(store, small_day.distinct, timeout=90)
+    time.sleep(1.0)  # the last batch's intervals and counters
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) == 0
+
+    settings = pipeline.settings
+    group = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=settings.worker_group,
+                          enable_auto_commit=False)  # never subscribes: only reads the group's committed offsets
+    partitions = [TopicPartition(settings.topic("events"), p)
+                  for p in sorted(group.partitions_for_topic(settings.topic("events")) or [])]
+    committed = {tp.partition: group.committed(tp) for tp in partitions}
+    ends = {tp.partition: offset for tp, offset in group.end_offsets(partitions).items()}
+    group.close()
+    assert committed == ends, "a stopped worker left stored messages uncommitted"

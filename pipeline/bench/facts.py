@@ -74,6 +74,9 @@ def generate_facts(store: Store, shape: Shape, on_chunk: Callable[[int], None] =
         count = min(CHUNK, shape.contacts - offset)
         store.engine.command(_insert_facts(shape, store.db, offset, count))
         on_chunk(offset + count)
+    # the offered-time index the store keeps beside the facts (written by Store.write_states otherwise)
+    store.engine.command(f"INSERT INTO {store.db}.contact_offers (offered_ms, contact_id) "
+                         f"SELECT offered_ms, contact_id FROM {store.db}.contact_facts WHERE has_offered")
 
 
 def generate_side_tables(store: Store, shape: Shape) -> None:

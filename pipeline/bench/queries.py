@@ -25,6 +25,7 @@ from typing import Any
 
 from pipeline.bench.common import Target, drop_database, fresh_name, median
 from pipeline.bench.facts import QUEUES, Shape, generate_facts
+from pipeline.core import intervals
 from pipeline.core.metrics import percentile
 from pipeline.dashboards import export
 from pipeline.dashboards import grafana as g
@@ -130,7 +131,7 @@ def run(target: Target, settings: Settings, facts: int, runs: int, keep: bool = 
         generate_facts(store, shape, lambda n: log(f"  generated {n:,} of {facts:,} contact facts"))
         result.generate_s = time.perf_counter() - began
         began = time.perf_counter()
-        queue_intervals.refresh(store, settings, start_ms, end_ms)
+        queue_intervals.refresh(store, settings, intervals.starts(start_ms, end_ms, "15m", settings.zone))
         result.intervals_rebuild_s = time.perf_counter() - began
         log(f"  facts in {result.generate_s:.1f} s, queue_intervals rebuilt in {result.intervals_rebuild_s:.1f} s")
 

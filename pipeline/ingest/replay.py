@@ -55,7 +55,7 @@ def replay(
 ) -> ReplaySummary:
     intake = Intake(pseudonymise)
     contacts: set[str] = set()
-    spans: list[tuple[int, int]] = []
+    touched: set[int] = set()  # the 15-minute intervals to rebuild at the end
     letters = 0
     pending = 0
     for path in paths:
@@ -63,18 +63,16 @@ def replay(
             intake.feed(raw, source)
             pending += 1
             if pending >= chunk:
-                letters += _flush(store, intake, contacts, spans, dead_letter_path)
+                letters += _flush(store, settings, intake, contacts, touched, dead_letter_path)
                 pending = 0
-    letters += _flush(store, intake, contacts, spans, dead_letter_path)
-    if spans:
-        queue_intervals.refresh(store, settings, min(s for s, _ in spans), max(e for _, e in spans))
+    letters += _flush(store, settings, intake, contacts, touched, dead_letter_path)
+    queue_intervals.refresh(store, settings, touched)
     return ReplaySummary(intake.counts, len(contacts), letters, dead_letter_path)
 
 
-def _flush(store: Store, intake: Intake, contacts: set[str], spans: list[tuple[int, int]], dead_letter_path: Path) -> int:
+def _flush(store: Store, settings: Settings, intake: Intake, contacts: set[str], touched: set[int],
+           dead_letter_path: Path) -> int:
     batch = intake.take()
     contacts.update(batch.contacts)
-    span = flush(store, batch)
-    if span is not None:
-        spans.append(span)
+    touched.update(queue_intervals.touched(flush(store, batch), settings))
     return dead_letter.append(dead_letter_path, batch.dead_letters)

@@ -12,15 +12,14 @@ from pipeline.core.intake import Batch
 from pipeline.store.store import Store
 
 
-def flush(store: Store, batch: Batch) -> tuple[int, int] | None:
+def flush(store: Store, batch: Batch) -> list[int]:
     """Events first, then the contacts they change; a crash between them is repaired by a re-run.
 
-    Returns the span of offered times of the contacts written (for the
-    ``queue_intervals`` refresh), or None when no offered contact changed.
+    Returns the offered times of the contacts written, for the
+    ``queue_intervals`` refresh of the intervals that hold them.
     """
     stored = store.load_states(batch.contacts)
     merged = [merge(stored[cid], state) if cid in stored else state for cid, state in batch.contacts.items()]
     store.write_events(batch.accepted)
     store.write_states(merged)
-    offered = [state.offered.ts_ms for state in merged if state.offered is not None]
-    return (min(offered), max(offered) + 1) if offered else None
+    return [state.offered.ts_ms for state in merged if state.offered is not None]

@@ -86,10 +86,30 @@ AGGREGATES: dict[str, str] = {
 }
 
 
+def offered_between(db: str, ranges: list[tuple[int | str, int | str]]) -> str:
+    """``contact_id IN (...)`` of the contacts offered in the half-open ranges, from ``contact_offers``.
+
+    Only a narrowing for the primary key of ``contact_facts``: every query keeps
+    its own condition on ``offered_ms``, so a stale index row changes nothing.
+    """
+    if not ranges:
+        return "0"
+    spans = " OR ".join(f"(offered_ms >= {lo} AND offered_ms < {hi})" for lo, hi in ranges)
+    return f"contact_id IN (SELECT contact_id FROM {db}.contact_offers WHERE {spans})"
+
+
 def contact_query(
-    db: str, settings: Settings, keys: dict[str, str], where: str, repeat_from_ms: int, repeat_to_ms: int
+    db: str, settings: Settings, keys: dict[str, str], where: str, repeat_from_ms: int, repeat_to_ms: int,
+    offered_ranges: list[tuple[int | str, int | str]] | None = None,
 ) -> str:
-    """Components grouped by ``keys`` (name -> expression over a fact), returned as ``k_<name>``."""
+    """Components grouped by ``keys`` (name -> expression over a fact), returned as ``k_<name>``.
+
+    ``offered_ranges``: the (few, short) ranges of offered time ``where`` keeps,
+    when the caller knows them; then the facts, and the repeat contacts, are
+    found through ``contact_offers`` instead of a scan of every fact.  Worth it
+    for minutes to days; a month reads most facts anyway, and its id set would
+    cost more memory than the scan.
+    """
     key_select = [f"{expr} AS k_{name}" for name, expr in keys.items()]
     inner = ", ".join(
         key_select
@@ -99,10 +119,15 @@ def contact_query(
     )
     outer = ", ".join([f"k_{name}" for name in keys] + [f"{agg} AS {name}" for name, agg in AGGREGATES.items()])
     group = f" GROUP BY {', '.join('k_' + name for name in keys)}" if keys else ""
+    repeat_where = f"offered_ms > {repeat_from_ms} AND offered_ms <= {repeat_to_ms}"
+    if offered_ranges is not None:
+        where = f"{offered_between(db, offered_ranges)} AND ({where})"
+        repeats_lookup = offered_between(db, [(f"{repeat_from_ms} + 1", f"{repeat_to_ms} + 1")])
+        repeat_where = f"{repeats_lookup} AND {repeat_where}"
     customers = (
         f"SELECT customer_key, groupArray(offered_ms) AS customer_offers FROM {db}.contact_facts FINAL "
         f"WHERE has_offered AND direction = 'inbound' AND customer_key != '' "
-        f"AND offered_ms > {repeat_from_ms} AND offered_ms <= {repeat_to_ms} GROUP BY customer_key"
+        f"AND {repeat_where} GROUP BY customer_key"
     )
     return (
         f"SELECT {outer} FROM (SELECT {inner} FROM {db}.contact_facts FINAL "

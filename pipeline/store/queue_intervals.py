@@ -7,6 +7,8 @@ exactly equal to what a report over the same interval computes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pipeline.core import intervals
 from pipeline.settings import Settings
 from pipeline.store.components_sql import AGGREGATES, contact_query
@@ -19,18 +21,51 @@ COMPONENTS: tuple[str, ...] = (
     "csat_responses", "csat_sum", "csat_top2", "nps_responses", "nps_promoters", "nps_detractors",
 )
 assert set(COMPONENTS) <= set(AGGREGATES)
+INTERVAL_MS = 900_000
+# Up to this much offered time, facts are found through ``contact_offers``; a longer rebuild (a replay of a
+# month) reads most facts anyway, and scanning them costs less than a set of every contact id.
+INDEXED_SPAN_MS = 2 * 86_400_000
 
 
-def refresh(store: Store, settings: Settings, start_ms: int, end_ms: int) -> None:
-    """Rebuild every interval whose contacts were offered in [start_ms, end_ms)."""
-    start = intervals.floor_ms(start_ms, "15m", settings.zone)
+def touched(offered_ms: Iterable[int], settings: Settings) -> set[int]:
+    """The local 15-minute intervals (start, epoch ms) holding these offered times."""
+    zone = settings.zone
+    minutes = {ms // 60_000 for ms in offered_ms}  # few distinct minutes per batch: floor each once
+    return {intervals.floor_ms(minute * 60_000, "15m", zone) for minute in minutes}
+
+
+def _runs(starts: Iterable[int]) -> list[tuple[int, int]]:
+    """Adjacent intervals joined: a month of them is one range, not 2,880."""
+    runs: list[tuple[int, int]] = []
+    for start in sorted(set(starts)):
+        if runs and runs[-1][1] == start:
+            runs[-1] = (runs[-1][0], start + INTERVAL_MS)
+        else:
+            runs.append((start, start + INTERVAL_MS))
+    return runs
+
+
+def refresh(store: Store, settings: Settings, starts: Iterable[int]) -> None:
+    """Rebuild these intervals (local starts, epoch ms) from the facts of the contacts offered in them.
+
+    Up to two days of intervals, the facts are found through ``contact_offers``,
+    so a worker flush costs what it rebuilds, not what is stored.  (A local 15-minute interval is 15
+    minutes of UTC: every zone's offset and DST shift is a multiple of 15 minutes.)
+    """
+    runs = _runs(starts)
+    if not runs:
+        return
     keys = {"queue": "queue", "channel": "channel", "direction": "direction",
             "interval": intervals.sql_start("offered_ms", "15m", settings.tz)}
-    where = f"has_offered AND offered_ms >= {start} AND offered_ms < {end_ms + 900_000}"
-    select = contact_query(store.db, settings, keys, where, start, start)  # no FCR here: no repeat lookup needed
+    spans = " OR ".join(f"(offered_ms >= {lo} AND offered_ms < {hi})" for lo, hi in runs)
+    first = runs[0][0]
+    # no FCR here (empty repeat range): queue_intervals has no FCR components
+    covered = sum(hi - lo for lo, hi in runs)
+    select = contact_query(store.db, settings, keys, f"has_offered AND ({spans})", first, first,
+                           offered_ranges=list(runs) if covered <= INDEXED_SPAN_MS else None)
     columns = ", ".join(COMPONENTS)
     store.engine.command(
         f"INSERT INTO {store.db}.queue_intervals (queue, channel, direction, interval_start, version, {columns}) "
         f"SELECT k_queue, k_channel, k_direction, toDateTime(k_interval), {store.next_version()}, {columns} "
-        f"FROM ({select}) WHERE k_interval * 1000 < {end_ms}"
+        f"FROM ({select})"
     )

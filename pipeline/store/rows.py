@@ -25,6 +25,7 @@ FACT_TYPES: dict[str, str] = {
     "wrapup_complete": "bool", "disposition": "str", "transferred": "bool", "first_response_ms": "int",
     "csat": "int", "nps": "int", "state": "str",
 }
+OFFER_TYPES: dict[str, str] = {"offered_ms": "int", "contact_id": "str"}
 EVENT_TYPES: dict[str, str] = {
     "event_id": "str", "type": "str", "ts_ms": "int", "contact_id": "str", "agent_id": "str",
     "ingested_ms": "int", "raw": "str",
@@ -99,3 +100,13 @@ def complaint_columns(items: Sequence[tuple[ev.ComplaintFiled, int]]) -> Columns
 
 def agent_state_columns(items: Sequence[tuple[ev.AgentState, int]]) -> Columns:
     return _event_rows(items, AGENT_STATE_TYPES)
+
+
+def offer_columns(facts: Columns) -> Columns:
+    """The ``contact_offers`` rows of the offered contacts among ``fact_columns``' output."""
+    offers = _empty(OFFER_TYPES)
+    for contact_id, has_offered, offered_ms in zip(facts["contact_id"], facts["has_offered"], facts["offered_ms"]):
+        if has_offered:
+            offers["contact_id"].append(contact_id)
+            offers["offered_ms"].append(offered_ms)
+    return offers

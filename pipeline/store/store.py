@@ -59,8 +59,15 @@ class Store:
         return found
 
     def write_states(self, states: Sequence[ContactState]) -> None:
-        if states:
-            self.engine.insert("contact_facts", rows.fact_columns(states, self.next_version()), rows.FACT_TYPES)
+        """The offered-time index first, then the facts: a crash between them leaves an extra candidate, never a
+        fact the index cannot find."""
+        if not states:
+            return
+        facts = rows.fact_columns(states, self.next_version())
+        offers = rows.offer_columns(facts)
+        if offers["contact_id"]:
+            self.engine.insert("contact_offers", offers, rows.OFFER_TYPES)
+        self.engine.insert("contact_facts", facts, rows.FACT_TYPES)
 
     def write_events(self, accepted: Sequence[tuple[ev.Event, int, str]]) -> None:
         """Raw events plus the per-type tables for events that are not about one contact's timeline."""

@@ -71,9 +71,8 @@ class Sink:
         for attempt in range(1, FLUSH_ATTEMPTS + 1):
             began = time.perf_counter()
             try:
-                span = flush(self.store, batch)
-                if span is not None:  # the 15-minute queue aggregates of the intervals this batch touched
-                    queue_intervals.refresh(self.store, self.settings, *span)
+                offered = flush(self.store, batch)  # then the 15-minute queue aggregates of the intervals it touched
+                queue_intervals.refresh(self.store, self.settings, queue_intervals.touched(offered, self.settings))
                 return time.perf_counter() - began
             except Exception as exc:  # noqa: BLE001 - any store error is retried, then fatal
                 if attempt == FLUSH_ATTEMPTS:

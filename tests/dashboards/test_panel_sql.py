@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from pipeline.core import intervals
 from pipeline.core.intervals import parse_instant
 from pipeline.dashboards import export, sql as panel_sql
 from pipeline.settings import Settings, load_settings
@@ -46,7 +47,8 @@ def day_store(store: Store, settings: Settings) -> Store:
     ingest(store, list(generate(SimulationConfig(contacts=2000, seed=5, tz="Asia/Shanghai"))))
     span = store.engine.query(f"SELECT min(offered_ms) AS lo, max(offered_ms) AS hi "
                               f"FROM {store.db}.contact_facts FINAL WHERE has_offered")
-    queue_intervals.refresh(store, settings, int(span["lo"][0]), int(span["hi"][0]) + 1)
+    queue_intervals.refresh(store, settings, intervals.starts(int(span["lo"][0]), int(span["hi"][0]) + 1, "15m",
+                                                              settings.zone))
     return store
 
 

@@ -120,8 +120,9 @@ def agent_scorecard(settings: Settings) -> str:
 
 def agent_quality() -> str:
     """QA evaluations per agent, attributed like the report: to the contact's offered time when known."""
+    # only the evaluated contacts: the whole facts table would be the join's in-memory right side
     facts = (f"SELECT contact_id, has_offered, offered_ms, direction FROM {DB}.contact_facts FINAL "
-             f"WHERE has_offered")
+             f"WHERE has_offered AND contact_id IN (SELECT contact_id FROM {DB}.qa_evaluations)")
     when = "if(has_offered, offered_ms, ts_ms)"
     return (
         f"SELECT agent_id, count() AS qa_evaluations, sum(score) / count() AS qa_avg, "

@@ -9,6 +9,8 @@ per contact), which keeps a group of mixed queues exact.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pipeline.settings import QueueSettings, Settings
 from pipeline.store.engines import literal
 
@@ -86,7 +88,12 @@ AGGREGATES: dict[str, str] = {
 }
 
 
-def offered_between(db: str, ranges: list[tuple[int | str, int | str]]) -> str:
+# Up to this much offered time, facts are found through ``contact_offers``; a longer range (a month's report,
+# a replay's rebuild) reads most facts anyway, and scanning them costs less than a set of every contact id.
+INDEXED_SPAN_MS = 2 * 86_400_000
+
+
+def offered_between(db: str, ranges: Sequence[tuple[int, int]]) -> str:
     """``contact_id IN (...)`` of the contacts offered in the half-open ranges, from ``contact_offers``.
 
     Only a narrowing for the primary key of ``contact_facts``: every query keeps
@@ -98,17 +105,23 @@ def offered_between(db: str, ranges: list[tuple[int | str, int | str]]) -> str:
     return f"contact_id IN (SELECT contact_id FROM {db}.contact_offers WHERE {spans})"
 
 
+def _narrowing(db: str, ranges: Sequence[tuple[int, int]] | None) -> str:
+    """``offered_between ... AND `` when the ranges are short enough to be worth it, else nothing."""
+    if ranges is None or sum(hi - lo for lo, hi in ranges) > INDEXED_SPAN_MS:
+        return ""
+    return f"{offered_between(db, ranges)} AND "
+
+
 def contact_query(
     db: str, settings: Settings, keys: dict[str, str], where: str, repeat_from_ms: int, repeat_to_ms: int,
-    offered_ranges: list[tuple[int | str, int | str]] | None = None,
+    offered_ranges: Sequence[tuple[int, int]] | None = None,
 ) -> str:
     """Components grouped by ``keys`` (name -> expression over a fact), returned as ``k_<name>``.
 
-    ``offered_ranges``: the (few, short) ranges of offered time ``where`` keeps,
-    when the caller knows them; then the facts, and the repeat contacts, are
-    found through ``contact_offers`` instead of a scan of every fact.  Worth it
-    for minutes to days; a month reads most facts anyway, and its id set would
-    cost more memory than the scan.
+    ``offered_ranges``: the ranges of offered time ``where`` keeps, when the
+    caller knows them as numbers; short ones (``INDEXED_SPAN_MS``) are looked up
+    in ``contact_offers`` instead of scanning every fact, and so is a short
+    repeat-contact range.
     """
     key_select = [f"{expr} AS k_{name}" for name, expr in keys.items()]
     inner = ", ".join(
@@ -119,17 +132,16 @@ def contact_query(
     )
     outer = ", ".join([f"k_{name}" for name in keys] + [f"{agg} AS {name}" for name, agg in AGGREGATES.items()])
     group = f" GROUP BY {', '.join('k_' + name for name in keys)}" if keys else ""
-    repeat_where = f"offered_ms > {repeat_from_ms} AND offered_ms <= {repeat_to_ms}"
-    if offered_ranges is not None:
-        where = f"{offered_between(db, offered_ranges)} AND ({where})"
-        repeats_lookup = offered_between(db, [(f"{repeat_from_ms} + 1", f"{repeat_to_ms} + 1")])
-        repeat_where = f"{repeats_lookup} AND {repeat_where}"
+    repeats = None
+    if offered_ranges is not None and isinstance(repeat_from_ms, int) and isinstance(repeat_to_ms, int):
+        repeats = [(repeat_from_ms + 1, repeat_to_ms + 1)]  # the repeat range is (from, to]
     customers = (
         f"SELECT customer_key, groupArray(offered_ms) AS customer_offers FROM {db}.contact_facts FINAL "
-        f"WHERE has_offered AND direction = 'inbound' AND customer_key != '' "
-        f"AND {repeat_where} GROUP BY customer_key"
+        f"WHERE {_narrowing(db, repeats)}has_offered AND direction = 'inbound' AND customer_key != '' "
+        f"AND offered_ms > {repeat_from_ms} AND offered_ms <= {repeat_to_ms} GROUP BY customer_key"
     )
     return (
         f"SELECT {outer} FROM (SELECT {inner} FROM {db}.contact_facts FINAL "
-        f"ANY LEFT JOIN ({customers}) AS repeats USING customer_key WHERE {where}){group}"
+        f"ANY LEFT JOIN ({customers}) AS repeats USING customer_key "
+        f"WHERE {_narrowing(db, offered_ranges)}{where}){group}"
     )

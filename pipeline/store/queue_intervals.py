@@ -22,9 +22,6 @@ COMPONENTS: tuple[str, ...] = (
 )
 assert set(COMPONENTS) <= set(AGGREGATES)
 INTERVAL_MS = 900_000
-# Up to this much offered time, facts are found through ``contact_offers``; a longer rebuild (a replay of a
-# month) reads most facts anyway, and scanning them costs less than a set of every contact id.
-INDEXED_SPAN_MS = 2 * 86_400_000
 
 
 def touched(offered_ms: Iterable[int], settings: Settings) -> set[int]:
@@ -48,8 +45,9 @@ def _runs(starts: Iterable[int]) -> list[tuple[int, int]]:
 def refresh(store: Store, settings: Settings, starts: Iterable[int]) -> None:
     """Rebuild these intervals (local starts, epoch ms) from the facts of the contacts offered in them.
 
-    Up to two days of intervals, the facts are found through ``contact_offers``,
-    so a worker flush costs what it rebuilds, not what is stored.  (A local 15-minute interval is 15
+    Up to two days of intervals, the facts are found through ``contact_offers``
+    (``components_sql.INDEXED_SPAN_MS``), so a worker flush costs what it
+    rebuilds, not what is stored.  (A local 15-minute interval is 15
     minutes of UTC: every zone's offset and DST shift is a multiple of 15 minutes.)
     """
     runs = _runs(starts)
@@ -60,9 +58,7 @@ def refresh(store: Store, settings: Settings, starts: Iterable[int]) -> None:
     spans = " OR ".join(f"(offered_ms >= {lo} AND offered_ms < {hi})" for lo, hi in runs)
     first = runs[0][0]
     # no FCR here (empty repeat range): queue_intervals has no FCR components
-    covered = sum(hi - lo for lo, hi in runs)
-    select = contact_query(store.db, settings, keys, f"has_offered AND ({spans})", first, first,
-                           offered_ranges=list(runs) if covered <= INDEXED_SPAN_MS else None)
+    select = contact_query(store.db, settings, keys, f"has_offered AND ({spans})", first, first, offered_ranges=runs)
     columns = ", ".join(COMPONENTS)
     store.engine.command(
         f"INSERT INTO {store.db}.queue_intervals (queue, channel, direction, interval_start, version, {columns}) "

@@ -67,14 +67,17 @@ def fact_columns(states: Iterable[ContactState], version: int) -> Columns:
 def event_columns(accepted: Sequence[tuple[ev.Event, int, str]], ingested_ms: int) -> Columns:
     """(event, ts_ms, raw JSON text) triples; raw already pseudonymised."""
     columns = _empty(EVENT_TYPES)
-    for event, ts_ms, raw in accepted:
-        columns["event_id"].append(event.event_id)
-        columns["type"].append(ev.type_name(event))
-        columns["ts_ms"].append(ts_ms)
-        columns["contact_id"].append(getattr(event, "contact_id", None) or "")
-        columns["agent_id"].append(getattr(event, "agent_id", None) or "")
-        columns["ingested_ms"].append(ingested_ms)
-        columns["raw"].append(raw)
+    ids, types, times, contacts, agents, raws = (columns[name].append for name in (
+        "event_id", "type", "ts_ms", "contact_id", "agent_id", "raw"))
+    type_name = ev.type_name
+    for event, ts_ms, raw in accepted:  # the worker's hot loop: appends bound once
+        ids(event.event_id)
+        types(type_name(event))
+        times(ts_ms)
+        contacts(getattr(event, "contact_id", None) or "")
+        agents(getattr(event, "agent_id", None) or "")
+        raws(raw)
+    columns["ingested_ms"] = [ingested_ms] * len(accepted)
     return columns
 
 

@@ -143,7 +143,7 @@ class Clock:
 class Work:
     """One batch on its way through the agent; ``stored`` resolves when its offsets may be committed."""
 
-    messages: list[batching.Message]
+    messages: list[batching.Record]
     stored: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
@@ -203,7 +203,7 @@ def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Si
         clock.seen(done.newest_ts_ms)
         work.stored.set_result(None)
 
-    async def submit(messages: list[batching.Message]) -> Awaitable[None]:
+    async def submit(messages: list[batching.Record]) -> Awaitable[None]:
         work = Work(messages)
         await batches.send(value=work)
         return work.stored

@@ -1,6 +1,6 @@
 """One batch of Kafka messages through the Intake: pure, so it is tested without Kafka.
 
-The Faust agent hands over ``Message`` tuples (bytes and where they came from);
+The Faust agent hands over Kafka records (bytes and where they came from);
 this module returns the store batch, the dead-letter records to publish and
 the tallies for the counters.  Nothing here acknowledges anything: the agent
 acks only after the store flush and the dead-letter sends succeeded.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import orjson
 
@@ -21,8 +21,23 @@ from pipeline.core.intake import Batch, DeadLetter, Intake
 from pipeline.ingest.dead_letter import record
 
 
+class Record(Protocol):
+    """What ``process`` reads of a Kafka message: aiokafka's ``ConsumerRecord`` as it comes (no copy per message)."""
+
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+
+
 class Message(NamedTuple):
-    raw: bytes
+    """A ``Record`` built by hand (tests)."""
+
+    value: bytes | None
     topic: str
     partition: int
     offset: int
@@ -39,7 +54,7 @@ class Processed:
     next_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
-def source_of(message: Message) -> str:
+def source_of(message: Record) -> str:
     """Where a rejected message was: ``topic/partition/offset``, enough to fetch it again."""
     return f"{message.topic}/{message.partition}/{message.offset}"
 
@@ -64,12 +79,13 @@ def is_live_type(kind: str) -> bool:
     return kind.startswith("contact.") or kind == "agent.state"
 
 
-def process(intake: Intake, messages: Iterable[Message]) -> Processed:
+def process(intake: Intake, messages: Iterable[Record]) -> Processed:
     """Feed each message; take the batch; build what the agent must publish and count."""
     out = Processed(Batch())
     newest: int | None = None
     for message in messages:
-        outcome = intake.feed(message.raw, source_of(message))
+        raw = message.value or b""
+        outcome = intake.feed(raw, source_of(message))
         if isinstance(outcome, Accepted):
             kind = ev.type_name(outcome.event)
             out.consumed[kind] += 1
@@ -78,7 +94,7 @@ def process(intake: Intake, messages: Iterable[Message]) -> Processed:
         elif isinstance(outcome, DeadLetter):
             out.rejected[outcome.reason] += 1
         else:
-            out.duplicates[duplicate_type(message.raw)] += 1
+            out.duplicates[duplicate_type(raw)] += 1
         key = (message.topic, message.partition)
         out.next_offsets[key] = max(out.next_offsets.get(key, 0), message.offset + 1)
     out.batch = intake.take()

@@ -36,7 +36,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError  # type: ignore[import-untyped]
 
 from pipeline.settings import Settings
-from pipeline.worker.batching import Message
+from pipeline.worker.batching import Record
 
 log = logging.getLogger("cckpi.worker")
 
@@ -47,7 +47,7 @@ FETCH_BYTES_PER_PARTITION = 4 * 1024 * 1024
 
 IN_FLIGHT = 2  # batches read but not yet committed: one being stored while the next one's intake runs
 
-Submit = Callable[[list[Message]], Awaitable[Awaitable[None]]]  # returns "stored", awaited before committing
+Submit = Callable[[list[Record]], Awaitable[Awaitable[None]]]  # returns "stored", awaited before committing
 OnFailure = Callable[[BaseException], NoReturn]
 OnCommitted = Callable[[dict[tuple[str, int], int], AIOKafkaConsumer], None]
 
@@ -113,8 +113,7 @@ class BatchConsumer:
                 async with self.in_batch:
                     records = await self._next_batch(consumer)
                     if records:
-                        messages = [Message(r.value or b"", r.topic, r.partition, r.offset)
-                                    for batch in records.values() for r in batch]
+                        messages = [r for batch in records.values() for r in batch]
                         offsets = {tp: batch[-1].offset + 1 for tp, batch in records.items() if batch}
                         self.pending.append((await self.submit(messages), offsets))
                     await self._commit_stored(keep=IN_FLIGHT - 1)

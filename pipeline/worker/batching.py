@@ -51,7 +51,6 @@ class Processed:
     rejected: Counter[str] = field(default_factory=Counter)
     duplicates: Counter[str] = field(default_factory=Counter)
     newest_ts_ms: int | None = None  # newest contact.* / agent.state time in the batch
-    next_offsets: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
 def source_of(message: Record) -> str:
@@ -95,8 +94,6 @@ def process(intake: Intake, messages: Iterable[Record]) -> Processed:
             out.rejected[outcome.reason] += 1
         else:
             out.duplicates[duplicate_type(raw)] += 1
-        key = (message.topic, message.partition)
-        out.next_offsets[key] = max(out.next_offsets.get(key, 0), message.offset + 1)
     out.batch = intake.take()
     out.dead_letters = [dead_letter_record(letter) for letter in out.batch.dead_letters]
     out.newest_ts_ms = newest

@@ -13,7 +13,8 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from rich.console import Group
 from rich.live import Live
@@ -23,6 +24,7 @@ from pipeline.core import intervals
 from pipeline.report import render
 from pipeline.report.build import ReportRequest, build_report
 from pipeline.settings import Settings, load_settings
+from pipeline.simulate.config import Behaviour
 from pipeline.stack.process import stop_children
 from pipeline.store.store import Store
 
@@ -45,12 +47,34 @@ def _stack_was_up() -> bool:
     return subprocess.run([*CCKPI, "stack", "status"], capture_output=True).returncode == 0
 
 
-def _wallboard(store: Store, settings: Settings, started: datetime) -> Group:
+MIN_OPEN_LEFT = timedelta(hours=2)  # less than this before closing: simulate the next opening instead
+
+
+def simulated_start(now: datetime, zone: ZoneInfo, hours: Behaviour = Behaviour()) -> datetime:
+    """Now, if the simulated centre is open for a while yet; else its next opening.
+
+    The simulator only makes contacts within opening hours, so a demo started
+    in the evening would show an empty wallboard; it shows the next opening's
+    traffic instead, on the simulated clock.
+    """
+    local = now.astimezone(zone)
+    opening = datetime.combine(local.date(), hours.opening, zone)
+    closing = datetime.combine(local.date(), hours.closing, zone)
+    if opening <= local <= closing - MIN_OPEN_LEFT:
+        return now
+    if local < opening:
+        return opening
+    return datetime.combine(local.date() + timedelta(days=1), hours.opening, zone)
+
+
+def _wallboard(store: Store, settings: Settings, started: datetime, began: float, speed: float) -> Group:
+    """The simulated day so far: from its local midnight to the simulated "now" (wall time elapsed x speed)."""
     zone = settings.zone
-    now = datetime.now(timezone.utc)
+    now = started + timedelta(seconds=(time.monotonic() - began) * speed)
     start_ms = intervals.floor_ms(int(started.timestamp() * 1000), "1d", zone)
     rows = build_report(store, ReportRequest(start_ms, int(now.timestamp() * 1000) + 60_000, ("queue",)), settings)
-    title = f"live wallboard, today since {started.astimezone(zone):%H:%M} ({settings.tz}), {now.astimezone(zone):%H:%M:%S}"
+    title = (f"live wallboard, {started.astimezone(zone):%Y-%m-%d} since {started.astimezone(zone):%H:%M} "
+             f"({settings.tz}), simulated {now.astimezone(zone):%H:%M:%S}")
     return Group(render.as_table(rows, ["queue"], title), Text("Ctrl-C stops the demo", style="dim"))
 
 
@@ -58,7 +82,8 @@ def run_live_demo(contacts: int, speed: float, duration: float, refresh_s: float
     was_up = _stack_was_up()
     env = {**os.environ, **_stack_env(), "CCKPI_TOPIC_PREFIX": f"demo-{uuid.uuid4().hex[:8]}"}
     settings = load_settings(store_url=env["CCKPI_STORE_URL"])
-    started = datetime.now(timezone.utc)
+    started = simulated_start(datetime.now(timezone.utc), settings.zone)
+    began = time.monotonic()
     children = [
         subprocess.Popen([*CCKPI, "worker", "--metrics-port", "0"], env=env),
         subprocess.Popen([*CCKPI, "simulate", "--live", "--speed", str(speed), "--contacts", str(contacts),
@@ -68,10 +93,10 @@ def run_live_demo(contacts: int, speed: float, duration: float, refresh_s: float
     deadline = time.monotonic() + duration if duration > 0 else float("inf")
     store = Store.open(settings.store_url)  # the worker may not have created the tables yet
     try:
-        with Live(_wallboard(store, settings, started), refresh_per_second=1) as live:
+        with Live(_wallboard(store, settings, started, began, speed), refresh_per_second=1) as live:
             while time.monotonic() < deadline and children[0].poll() is None:
                 time.sleep(refresh_s)
-                live.update(_wallboard(store, settings, started))
+                live.update(_wallboard(store, settings, started, began, speed))
     except KeyboardInterrupt:
         pass
     finally:

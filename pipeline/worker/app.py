@@ -236,10 +236,9 @@ def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Si
     return app
 
 
-def _record_lag(metrics: WorkerMetrics, next_offsets: dict[tuple[str, int], int], kafka: Any) -> None:
-    from aiokafka import TopicPartition  # type: ignore[import-untyped]
-
-    for (topic, partition), next_offset in next_offsets.items():
-        highwater = kafka.highwater(TopicPartition(topic, partition))
+def _record_lag(metrics: WorkerMetrics, next_offsets: dict[Any, int], kafka: Any) -> None:
+    """Messages behind the end of each partition just committed (keys are aiokafka ``TopicPartition``s)."""
+    for tp, next_offset in next_offsets.items():
+        highwater = kafka.highwater(tp)
         if highwater is not None:
-            metrics.lag.labels(topic, str(partition)).set(max(0, highwater - next_offset))
+            metrics.lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - next_offset))

@@ -2,8 +2,8 @@
 
 The Faust agent hands over Kafka records (bytes and where they came from);
 this module returns the store batch, the dead-letter records to publish and
-the tallies for the counters.  Nothing here acknowledges anything: the agent
-acks only after the store flush and the dead-letter sends succeeded.
+the tallies for the counters.  Nothing here commits anything: the consumer
+commits a batch only after its dead letters are sent and its flush succeeded.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ IN_FLIGHT = 2  # batches read but not yet committed: one being stored while the 
 
 Submit = Callable[[list[Record]], Awaitable[Awaitable[None]]]  # returns "stored", awaited before committing
 OnFailure = Callable[[BaseException], NoReturn]
-OnCommitted = Callable[[dict[tuple[str, int], int], AIOKafkaConsumer], None]
+OnCommitted = Callable[[dict[TopicPartition, int], AIOKafkaConsumer], None]
 
 
 class _FinishBatchFirst(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -152,7 +152,7 @@ class BatchConsumer:
                         "reads it again, which changes no number): %s", exc)
             return
         if self.on_committed is not None:
-            self.on_committed({(tp.topic, tp.partition): o for tp, o in offsets.items()}, consumer)
+            self.on_committed(offsets, consumer)
 
     async def _next_batch(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list[Any]]:
         """Wait up to ``batch_max_seconds`` for a first message, then as long again from it, for more."""

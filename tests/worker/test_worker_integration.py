@@ -52,6 +52,9 @@ def test_stream_equals_replay(pipeline: Pipeline, day: Day) -> None:
     eventually(lambda: (metric_value(pipeline.metrics(), m.EVENTS_DUPLICATE) or 0) >= day.messages - day.distinct,
                20, "every repeat in the file counted")
     assert metric_value(pipeline.metrics(), m.EVENTS_REJECTED) is None
+    # every partition read to its end: lag recorded per partition after each commit, and 0 at the end
+    for partition in range(pipeline.settings.topic_partitions):
+        _metric(pipeline, m.CONSUMER_LAG, 0.0, topic=pipeline.settings.topic("events"), partition=str(partition))
     # live gauges over the trailing window ending at the newest contact event (--clock events)
     _metric(pipeline, m.SERVICE_LEVEL_TARGET, 0.9, queue="billing")
     text = pipeline.metrics()

@@ -93,16 +93,20 @@ AGGREGATES: dict[str, str] = {
 INDEXED_SPAN_MS = 2 * 86_400_000
 
 
+def offered_in(ranges: Sequence[tuple[int, int]]) -> str:
+    """``offered_ms`` in any of the half-open ranges (the same condition on the facts and on the index)."""
+    if not ranges:
+        return "0"
+    return " OR ".join(f"(offered_ms >= {lo} AND offered_ms < {hi})" for lo, hi in ranges)
+
+
 def offered_between(db: str, ranges: Sequence[tuple[int, int]]) -> str:
     """``contact_id IN (...)`` of the contacts offered in the half-open ranges, from ``contact_offers``.
 
     Only a narrowing for the primary key of ``contact_facts``: every query keeps
     its own condition on ``offered_ms``, so a stale index row changes nothing.
     """
-    if not ranges:
-        return "0"
-    spans = " OR ".join(f"(offered_ms >= {lo} AND offered_ms < {hi})" for lo, hi in ranges)
-    return f"contact_id IN (SELECT contact_id FROM {db}.contact_offers WHERE {spans})"
+    return f"contact_id IN (SELECT contact_id FROM {db}.contact_offers WHERE {offered_in(ranges)})"
 
 
 def _narrowing(db: str, ranges: Sequence[tuple[int, int]] | None) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from pipeline.core import intervals
 from pipeline.settings import Settings
-from pipeline.store.components_sql import AGGREGATES, contact_query
+from pipeline.store.components_sql import AGGREGATES, contact_query, offered_in
 from pipeline.store.store import Store
 
 COMPONENTS: tuple[str, ...] = (
@@ -55,10 +55,10 @@ def refresh(store: Store, settings: Settings, starts: Iterable[int]) -> None:
         return
     keys = {"queue": "queue", "channel": "channel", "direction": "direction",
             "interval": intervals.sql_start("offered_ms", "15m", settings.tz)}
-    spans = " OR ".join(f"(offered_ms >= {lo} AND offered_ms < {hi})" for lo, hi in runs)
     first = runs[0][0]
     # no FCR here (empty repeat range): queue_intervals has no FCR components
-    select = contact_query(store.db, settings, keys, f"has_offered AND ({spans})", first, first, offered_ranges=runs)
+    select = contact_query(store.db, settings, keys, f"has_offered AND ({offered_in(runs)})", first, first,
+                           offered_ranges=runs)
     columns = ", ".join(COMPONENTS)
     store.engine.command(
         f"INSERT INTO {store.db}.queue_intervals (queue, channel, direction, interval_start, version, {columns}) "

@@ -41,6 +41,12 @@ COMPLAINT_TYPES: dict[str, str] = {
 AGENT_STATE_TYPES: dict[str, str] = {
     "event_id": "str", "ts_ms": "int", "agent_id": "str", "state": "str", "reason": "str",
 }
+# events kept in a table of their own besides ``events``: type -> (table, columns)
+SIDE_TABLES: dict[type, tuple[str, dict[str, str]]] = {
+    ev.QaEvaluated: ("qa_evaluations", QA_TYPES),
+    ev.ComplaintFiled: ("complaints", COMPLAINT_TYPES),
+    ev.AgentState: ("agent_states", AGENT_STATE_TYPES),
+}
 
 _FACT_FIELDS = [name for name in FACT_TYPES if name not in ("version", "state")]
 _state_encoder = msgspec.json.Encoder()
@@ -81,7 +87,7 @@ def event_columns(accepted: Sequence[tuple[ev.Event, int, str]], ingested_ms: in
     return columns
 
 
-def _event_rows(items: Sequence[tuple[Any, int]], types: dict[str, str]) -> Columns:
+def event_rows(items: Sequence[tuple[Any, int]], types: dict[str, str]) -> Columns:
     """One row per (event, ts_ms): the columns are the event's fields of the same name."""
     columns = _empty(types)
     for event, ts_ms in items:
@@ -91,18 +97,6 @@ def _event_rows(items: Sequence[tuple[Any, int]], types: dict[str, str]) -> Colu
                 value = ""
             columns[name].append(float(value) if kind == "float" else value)
     return columns
-
-
-def qa_columns(items: Sequence[tuple[ev.QaEvaluated, int]]) -> Columns:
-    return _event_rows(items, QA_TYPES)
-
-
-def complaint_columns(items: Sequence[tuple[ev.ComplaintFiled, int]]) -> Columns:
-    return _event_rows(items, COMPLAINT_TYPES)
-
-
-def agent_state_columns(items: Sequence[tuple[ev.AgentState, int]]) -> Columns:
-    return _event_rows(items, AGENT_STATE_TYPES)
 
 
 def offer_columns(facts: Columns) -> Columns:

@@ -75,15 +75,12 @@ class Store:
         if not accepted:
             return
         self.engine.insert("events", rows.event_columns(accepted, int(time.time() * 1000)), rows.EVENT_TYPES)
-        by_type: dict[type, list[Any]] = {ev.QaEvaluated: [], ev.ComplaintFiled: [], ev.AgentState: []}
+        by_type: dict[type, list[Any]] = {kind: [] for kind in rows.SIDE_TABLES}
         for event, ts_ms, _raw in accepted:  # one pass: a worker batch holds 20,000 events
             side = by_type.get(type(event))
             if side is not None:
                 side.append((event, ts_ms))
-        qa, complaints, states = by_type[ev.QaEvaluated], by_type[ev.ComplaintFiled], by_type[ev.AgentState]
-        if qa:
-            self.engine.insert("qa_evaluations", rows.qa_columns(qa), rows.QA_TYPES)
-        if complaints:
-            self.engine.insert("complaints", rows.complaint_columns(complaints), rows.COMPLAINT_TYPES)
-        if states:
-            self.engine.insert("agent_states", rows.agent_state_columns(states), rows.AGENT_STATE_TYPES)
+        for kind, items in by_type.items():
+            if items:
+                table, types = rows.SIDE_TABLES[kind]
+                self.engine.insert(table, rows.event_rows(items, types), types)

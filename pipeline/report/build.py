@@ -119,9 +119,6 @@ def _keyed(result: dict[str, list[Any]], keys: Sequence[str]) -> list[tuple[Key,
 def _side_rows(store: Store, request: ReportRequest, settings: Settings) -> list[tuple[Key, dict[str, Any]]]:
     """QA evaluations and complaints, attributed through their contact when it is known."""
     db = store.db
-    # only the contacts the side table names: the whole facts table would be the join's in-memory right side
-    facts = (f"SELECT contact_id, has_offered, offered_ms, queue, channel, direction "
-             f"FROM {db}.contact_facts FINAL WHERE has_offered AND contact_id IN (SELECT contact_id FROM {db}.{{table}})")
     when = "if(has_offered, offered_ms, ts_ms)"
     keys = {"queue": "queue", "agent": "agent_id", "channel": "channel",
             "interval": intervals.sql_start(when, request.interval, settings.tz)}
@@ -144,8 +141,10 @@ def _side_rows(store: Store, request: ReportRequest, settings: Settings) -> list
     }
     rows: list[tuple[Key, dict[str, Any]]] = []
     for table, aggregates in sources.items():
-        sql = (f"SELECT {prefix}{aggregates} FROM {db}.{table} FINAL "
-               f"ANY LEFT JOIN ({facts.format(table=table)}) AS facts USING contact_id "
+        # only the contacts this table names: the whole facts table would be the join's in-memory right side
+        facts = (f"SELECT contact_id, has_offered, offered_ms, queue, channel, direction FROM {db}.contact_facts "
+                 f"FINAL WHERE has_offered AND contact_id IN (SELECT contact_id FROM {db}.{table})")
+        sql = (f"SELECT {prefix}{aggregates} FROM {db}.{table} FINAL ANY LEFT JOIN ({facts}) AS facts USING contact_id "
                f"WHERE {' AND '.join(where)}{group}")
         result = store.engine.query(sql)
         rows.extend((k, v) for k, v in _keyed(result, list(chosen)) if any(v.values()))

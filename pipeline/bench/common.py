@@ -131,18 +131,14 @@ def machine(target: Target | None) -> dict[str, Any]:
 
 def kafka_version() -> str:
     """The broker's version from the jars the stack runs (``libs-<version>``), else unknown."""
-    stack_dir = os.environ.get("CCKPI_STACK__DIR")
-    for base in filter(None, [stack_dir]):
-        for libs in sorted(Path(base, "kafka").glob("libs-*")):
-            return libs.name.removeprefix("libs-")
     try:
         from pipeline.settings import load_settings
 
-        base = str(load_settings().stack.dir)
-        for libs in sorted(Path(base, "kafka").glob("libs-*")):
-            return libs.name.removeprefix("libs-")
+        base = str(load_settings().stack.dir)  # CCKPI_STACK__DIR when set, else the default
     except Exception:  # noqa: BLE001 - the description is best effort
-        pass
+        return "unknown"
+    for libs in sorted(Path(base, "kafka").glob("libs-*")):
+        return libs.name.removeprefix("libs-")
     return "unknown"
 
 

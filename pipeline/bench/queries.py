@@ -18,7 +18,7 @@ should match: the panel's SQL adds nothing to the table read).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -30,6 +30,7 @@ from pipeline.core.metrics import percentile
 from pipeline.dashboards import export
 from pipeline.dashboards import grafana as g
 from pipeline.dashboards.macros import substitute
+from pipeline.dashboards.walk import sql_queries
 from pipeline.payroll.model import Month
 from pipeline.report.build import ReportRequest, build_report
 from pipeline.settings import Settings
@@ -84,18 +85,6 @@ def _error(exc: Exception) -> str:
     return " ".join(str(exc).split()).split(" Stack trace:")[0][:300] or type(exc).__name__
 
 
-def _sql_targets(model: g.JSON) -> Iterator[tuple[str, str]]:
-    """(panel title, SQL) of every ClickHouse target of a dashboard (variables included)."""
-    for panel in model["panels"]:
-        for inner in [panel, *panel.get("panels", [])]:
-            for target in inner.get("targets", []):
-                if target["datasource"]["type"] == g.CLICKHOUSE_TYPE:
-                    yield inner["title"], target["rawSql"]
-    for variable in model["templating"]["list"]:
-        if variable.get("datasource", {}).get("type") == g.CLICKHOUSE_TYPE:
-            yield f"variable {variable['name']}", variable["query"]
-
-
 def _range(model: g.JSON, now_ms: int, month: tuple[int, int], day_start_ms: int) -> tuple[int, int]:
     """The dashboard's default time range with "now" at the newest contact."""
     frm = model["time"]["from"]
@@ -141,7 +130,7 @@ def run(target: Target, settings: Settings, facts: int, runs: int, keep: bool = 
         at_most = max(runs, 20)
         for name, model in export.build_all(settings).items():
             lo, hi = _range(model, now_ms, (start_ms, end_ms), day_start)
-            for title, sql in _sql_targets(model):
+            for title, sql in sql_queries(model):
                 timing = PanelTiming(name.removesuffix(".json"), title)
                 per_queue = [[q] for q in queues] if "${queue}" in sql else [queues]
                 try:

@@ -37,7 +37,7 @@ from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.engine import generate
 from pipeline.store.store import Store
 from tests.alerts.conftest import need
-from tests.dashboards.panels import prom_queries
+from pipeline.dashboards.walk import prom_queries
 from tests.worker.conftest import Pipeline, free_port, metric_value
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]

@@ -25,7 +25,7 @@ import yaml
 
 from pipeline.dashboards import export
 from pipeline.settings import Settings, load_settings
-from tests.dashboards.panels import prom_queries
+from pipeline.dashboards.walk import prom_queries
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,8 @@ from pipeline import metric_defs
 from pipeline.dashboards import export
 from pipeline.dashboards import grafana as g
 from pipeline.settings import Settings, load_settings
-from tests.dashboards.panels import panels, prom_queries, sql_queries, titled
+from pipeline.dashboards.walk import panels, prom_queries, sql_queries
+from tests.dashboards.panels import titled
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ROOT / "dashboards" / "generated"

@@ -27,7 +27,7 @@ from pipeline.simulate.engine import generate
 from pipeline.store import queue_intervals
 from pipeline.store.store import Store
 from pipeline.dashboards.macros import substitute
-from tests.dashboards.panels import sql_queries
+from pipeline.dashboards.walk import sql_queries
 from tests.fixtures.stores import ingest, report
 
 DAY, NEXT_DAY = "2026-11-02", "2026-11-03"

@@ -1,32 +1,67 @@
-"""Every Prometheus metric name, defined once: used by the worker's exporter,
-the alert rules (``cckpi alerts render``) and the dashboards.
+"""Every Prometheus metric, defined once with its help text and labels.
 
+The worker's exporters (``pipeline.worker.exporter``, ``pipeline.worker.gauges``)
+register them from here, and the alert rules (``cckpi alerts render``) and
+dashboards write their PromQL with the same names, so a rename is one edit.
 Names follow Prometheus conventions: ``_total`` for counters, base units
 (seconds, ratios 0..1) for the rest.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal
+
+Kind = Literal["counter", "gauge", "histogram"]
+
+
+class Metric(str):
+    """A metric name (a plain ``str`` in PromQL f-strings) that carries its kind, help text and labels."""
+
+    kind: Kind
+    help: str
+    labels: tuple[str, ...]
+
+    def __new__(cls, name: str, kind: Kind, help: str, labels: tuple[str, ...] = ()) -> Metric:
+        metric = super().__new__(cls, name)
+        metric.kind, metric.help, metric.labels = kind, help, labels
+        return metric
+
 
 # --- pipeline health (the worker) ---
-EVENTS_CONSUMED: Final = "cckpi_events_consumed_total"  # labels: type; accepted events
-EVENTS_REJECTED: Final = "cckpi_events_rejected_total"  # labels: reason; sent to the dead-letter topic
-EVENTS_DUPLICATE: Final = "cckpi_events_duplicate_total"  # labels: type; dropped repeats of an event_id
-BATCH_INSERT_SECONDS: Final = "cckpi_batch_insert_seconds"  # histogram: one store flush
-EVENT_TO_STORE_SECONDS: Final = "cckpi_event_to_store_latency_seconds"  # histogram: event ts -> stored
-CONSUMER_LAG: Final = "cckpi_consumer_lag_messages"  # labels: topic, partition
-LAST_EVENT_TIMESTAMP: Final = "cckpi_queue_last_event_timestamp_seconds"  # labels: queue; newest offered ts
+EVENTS_CONSUMED: Final = Metric("cckpi_events_consumed_total", "counter", "accepted events", ("type",))
+EVENTS_REJECTED: Final = Metric("cckpi_events_rejected_total", "counter",
+                                "messages sent to the dead-letter topic", ("reason",))
+EVENTS_DUPLICATE: Final = Metric("cckpi_events_duplicate_total", "counter", "dropped repeats of an event_id", ("type",))
+BATCH_INSERT_SECONDS: Final = Metric("cckpi_batch_insert_seconds", "histogram", "one store flush")
+EVENT_TO_STORE_SECONDS: Final = Metric("cckpi_event_to_store_latency_seconds", "histogram", "event ts to stored")
+CONSUMER_LAG: Final = Metric("cckpi_consumer_lag_messages", "gauge", "messages behind the end of the partition",
+                             ("topic", "partition"))
 
-# --- live queue gauges (trailing window, DESIGN.md section 3 "Live (now) metrics") ---
-SERVICE_LEVEL: Final = "cckpi_queue_service_level"  # labels: queue, channel, abandon_mode; 0..1
-SERVICE_LEVEL_TARGET: Final = "cckpi_queue_service_level_target"  # labels: queue
-WAITING: Final = "cckpi_queue_waiting_contacts"  # labels: queue, channel
-LONGEST_WAIT: Final = "cckpi_queue_longest_wait_seconds"  # labels: queue, channel
-ABANDON_RATE: Final = "cckpi_queue_abandon_rate"  # labels: queue, channel; trailing window
-ABANDON_RATE_TARGET: Final = "cckpi_queue_abandon_rate_target"  # labels: queue
-ASA: Final = "cckpi_queue_asa_seconds"  # labels: queue, channel; trailing window
-FIRST_RESPONSE: Final = "cckpi_queue_first_response_seconds"  # labels: queue; chat, trailing window
-OFFERED_IN_WINDOW: Final = "cckpi_queue_offered_contacts"  # labels: queue, channel; trailing window
-LONGEST_WAIT_THRESHOLD: Final = "cckpi_queue_longest_wait_threshold_seconds"  # labels: queue
-AGENTS: Final = "cckpi_agents"  # labels: state; agents whose latest state is this
+# --- live queue gauges (trailing window; docs/design.md section 3 "Live (now) metrics") ---
+LAST_EVENT_TIMESTAMP: Final = Metric("cckpi_queue_last_event_timestamp_seconds", "gauge",
+                                     "newest offered time of the queue, Unix seconds", ("queue",))
+SERVICE_LEVEL: Final = Metric("cckpi_queue_service_level", "gauge", "service level over the trailing window (0..1)",
+                              ("queue", "channel", "abandon_mode"))
+SERVICE_LEVEL_TARGET: Final = Metric("cckpi_queue_service_level_target", "gauge", "service-level target of the queue",
+                                     ("queue",))
+WAITING: Final = Metric("cckpi_queue_waiting_contacts", "gauge", "contacts offered and not yet answered or abandoned",
+                        ("queue", "channel"))
+LONGEST_WAIT: Final = Metric("cckpi_queue_longest_wait_seconds", "gauge",
+                             "wait of the longest-waiting contact now, seconds", ("queue", "channel"))
+ABANDON_RATE: Final = Metric("cckpi_queue_abandon_rate", "gauge", "abandon rate over the trailing window",
+                             ("queue", "channel"))
+ABANDON_RATE_TARGET: Final = Metric("cckpi_queue_abandon_rate_target", "gauge",
+                                    "abandon-rate alert threshold of the queue", ("queue",))
+ASA: Final = Metric("cckpi_queue_asa_seconds", "gauge", "average speed of answer over the trailing window, seconds",
+                    ("queue", "channel"))
+FIRST_RESPONSE: Final = Metric("cckpi_queue_first_response_seconds", "gauge",
+                               "average chat first response over the trailing window, seconds", ("queue",))
+OFFERED_IN_WINDOW: Final = Metric("cckpi_queue_offered_contacts", "gauge", "contacts offered in the trailing window",
+                                  ("queue", "channel"))
+LONGEST_WAIT_THRESHOLD: Final = Metric("cckpi_queue_longest_wait_threshold_seconds", "gauge",
+                                       "longest-wait alert threshold of the queue, seconds", ("queue",))
+AGENTS: Final = Metric("cckpi_agents", "gauge", "agents whose latest state is this", ("state",))
+
+# what the live collector exports on every scrape
+LIVE_GAUGES: Final = (SERVICE_LEVEL, SERVICE_LEVEL_TARGET, WAITING, LONGEST_WAIT, ABANDON_RATE, ABANDON_RATE_TARGET,
+                      ASA, FIRST_RESPONSE, OFFERED_IN_WINDOW, LAST_EVENT_TIMESTAMP, LONGEST_WAIT_THRESHOLD, AGENTS)

@@ -28,7 +28,7 @@ class SettingsError(Exception):
 
 
 class QueueSettings(BaseModel):
-    """Targets and thresholds of one queue (DESIGN.md section 3 defaults)."""
+    """Targets and thresholds of one queue (docs/design.md section 3 defaults)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -70,7 +70,7 @@ class AlertSettings(BaseModel):
 
 
 class StackSettings(BaseModel):
-    """Where the local stack (DESIGN.md section 6) keeps its data and listens."""
+    """Where the local stack (docs/design.md section 6) keeps its data and listens."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -118,7 +118,8 @@ class Settings(BaseSettings):
     topic_replication: int = Field(1, ge=1)
     tz: str = "Asia/Shanghai"
     pseudonym_key: str | None = Field(
-        default=None, description="secret for the keyed hash of customer identifiers; a key file in data_dir otherwise"
+        default=None, min_length=16,
+        description="secret (16+ characters) for the keyed hash of customer identifiers; a key file in data_dir otherwise",
     )
     data_dir: Path = DEFAULT_DATA_DIR
     trailing_window_s: float = Field(1800, gt=0, description="window of the live service level")

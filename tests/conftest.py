@@ -1,6 +1,6 @@
 """Session fixtures shared by every test folder.
 
-``stack``: the local stack of real services (DESIGN.md section 6).  It runs
+``stack``: the local stack of real services (docs/design.md section 6).  It runs
 ``cckpi stack up`` once when the stack is not already up (``make test`` starts
 it before pytest) and leaves it running; ``make test`` stops it afterwards.
 Only tests that ask for it (integration tests) start anything.

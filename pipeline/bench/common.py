@@ -1,6 +1,6 @@
 """Shared pieces of the benchmark: statistics, fresh databases and topics, the machine description.
 
-Percentiles are ``pipeline.core.metrics.percentile`` (q in 0..1, linear, None
+Percentiles are ``pipeline.core.kpi.percentile`` (q in 0..1, linear, None
 for no samples), the same function the reports use, so there is one
 definition of a percentile in the project.
 """
@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def median(values: Sequence[float]) -> float:
@@ -143,10 +142,11 @@ def kafka_version() -> str:
 
 
 def commit() -> str:
+    """The commit of the checkout the bench runs from (the current folder), or ``unknown`` outside one."""
     try:
-        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "pipeline"], cwd=ROOT,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "pipeline"],
                                capture_output=True, text=True, check=True).stdout.strip()
         return sha + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):

@@ -28,7 +28,7 @@ from pathlib import Path
 import orjson
 
 from pipeline.bench.common import Target, cckpi_command, cli_env, drop_database, fresh_name, median
-from pipeline.core.metrics import percentile
+from pipeline.core.kpi import percentile
 from pipeline.settings import load_settings
 from pipeline.stack.process import stop_children
 
@@ -104,8 +104,8 @@ class _BareWatcher(threading.Thread):
 
 def run(target: Target, events_path: Path, rate: float, seconds: float, phases: int,
         timeout_s: float = 120.0) -> LatencyResult:
-    from pipeline.kafka_admin import ensure_topics
-    from pipeline.producer import Pacer, key_of, open_producer
+    from pipeline.kafka.admin import ensure_topics
+    from pipeline.kafka.producer import Pacer, key_of, open_producer
     from pipeline.store.engines import ClickhouseEngine, parse_url
 
     prefix = fresh_name("bench_latency")

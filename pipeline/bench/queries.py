@@ -26,7 +26,7 @@ from typing import Any
 from pipeline.bench.common import Target, drop_database, fresh_name, median
 from pipeline.bench.facts import QUEUES, Shape, generate_facts
 from pipeline.core import intervals
-from pipeline.core.metrics import percentile
+from pipeline.core.kpi import percentile
 from pipeline.dashboards import export
 from pipeline.dashboards import grafana as g
 from pipeline.dashboards.macros import substitute

@@ -48,8 +48,8 @@ def expected_events(path: Path) -> int:
 
 def fill_topic(target: Target, prefix: str, path: Path) -> int:
     """Publish the file to ``<prefix>.events`` (and create the dead-letter topic); returns the message count."""
-    from pipeline.kafka_admin import ensure_topics
-    from pipeline.producer import file_lines, open_producer, produce_lines
+    from pipeline.kafka.admin import ensure_topics
+    from pipeline.kafka.producer import file_lines, open_producer, produce_lines
 
     settings = load_settings(kafka_bootstrap=target.kafka_bootstrap, topic_prefix=prefix,
                              topic_partitions=PARTITIONS)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.bench import latency, payroll, queries, replay, stream
+from pipeline.bench import latency, payroll, queries, replay_speed, stream
 from pipeline.bench.common import Target, cckpi_command, cli_env, commit, fresh_name, machine, median, rounded
-from pipeline.core.metrics import percentile
+from pipeline.core.kpi import percentile
 from pipeline.settings import load_settings
 
 PARTS = ("stream", "latency", "replay", "queries", "payroll")
@@ -109,14 +109,14 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
 
     if "replay" in options.parts and path is not None:
         log(f"replay: {path.name} into chDB and ClickHouse, {options.runs} runs each")
-        rep = replay.run(target, path, options.runs)
+        rep = replay_speed.run(target, path, options.runs)
         log(f"  chDB {median(rep.chdb_s):.1f} s, ClickHouse {median(rep.clickhouse_s):.1f} s, "
             f"decode only {median(rep.decode_s):.2f} s for {rep.events:,} events")
         results.update(
             replay_events=rep.events,
-            replay_chdb_1m_s=round(replay.per_million(rep.chdb_s, rep.events), 2),
-            replay_clickhouse_1m_s=round(replay.per_million(rep.clickhouse_s, rep.events), 2),
-            replay_decode_only_1m_s=round(replay.per_million(rep.decode_s, rep.events), 2),
+            replay_chdb_1m_s=round(replay_speed.per_million(rep.chdb_s, rep.events), 2),
+            replay_clickhouse_1m_s=round(replay_speed.per_million(rep.clickhouse_s, rep.events), 2),
+            replay_decode_only_1m_s=round(replay_speed.per_million(rep.decode_s, rep.events), 2),
             replay_chdb_vs_decode_ratio=round(median(rep.decode_s) / median(rep.chdb_s), 3),
             replay_clickhouse_vs_decode_ratio=round(median(rep.decode_s) / median(rep.clickhouse_s), 3),
         )

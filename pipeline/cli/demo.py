@@ -35,11 +35,11 @@ def demo(store_url: str | None, contacts: int, seed: int, day: str, live: bool, 
     from datetime import date, timedelta
 
     from pipeline.core.pseudonym import pseudonymiser
-    from pipeline.ingest.replay import replay
+    from pipeline.ingest.batch import replay
     from pipeline.report import render
     from pipeline.report.build import ReportRequest, build_report
     from pipeline.core import intervals
-    from pipeline.secrets import pseudonym_key
+    from pipeline.pseudonym_key import pseudonym_key
     from pipeline.simulate.config import SimulationConfig
     from pipeline.simulate.engine import generate
     import orjson

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+from pipeline.payroll import examples
 from rich.console import Console
 from rich.table import Table
 
@@ -23,7 +25,7 @@ from pipeline.settings import Settings
 if TYPE_CHECKING:
     from pipeline.payroll.roster import Roster
 
-EXAMPLE_POLICY = Path(__file__).resolve().parents[2] / "deploy" / "policies" / "example-quality-bonus.yaml"
+EXAMPLE_POLICY = examples.POLICY
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -19,8 +19,8 @@ from pipeline.cli.common import settings
 @click.option("--topic", default=None, help="topic to write (default: <CCKPI_TOPIC_PREFIX>.events)")
 def produce(paths: tuple[str, ...], rate: float | None, topic: str | None) -> None:
     """Publish the events of PATH... (.jsonl) to Kafka; non-JSON lines go as-is for the worker to dead-letter."""
-    from pipeline.kafka_admin import KafkaAdminError, ensure_topics
-    from pipeline.producer import file_lines, open_producer, produce_lines
+    from pipeline.kafka.admin import KafkaAdminError, ensure_topics
+    from pipeline.kafka.producer import file_lines, open_producer, produce_lines
 
     config = settings()
     for path in paths:
@@ -43,8 +43,8 @@ def produce(paths: tuple[str, ...], rate: float | None, topic: str | None) -> No
 
 def stream_simulation(events: Iterable[dict[str, Any]], speed: float) -> None:
     """``cckpi simulate --live``: generated events to <prefix>.events, paced by their time; Ctrl-C stops."""
-    from pipeline.kafka_admin import KafkaAdminError, ensure_topics
-    from pipeline.producer import open_producer, stream_live
+    from pipeline.kafka.admin import KafkaAdminError, ensure_topics
+    from pipeline.kafka.producer import open_producer, stream_live
 
     config = settings()
     target = config.topic("events")

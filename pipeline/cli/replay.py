@@ -22,9 +22,9 @@ PROGRESS_FROM_BYTES = 4 * 1024 * 1024
               help="where rejected lines go, with their reason (default: beside the store)")
 def replay(paths: tuple[str, ...], store_url: str | None, dead_letter: Path | None) -> None:
     """Validate, assemble and store the events of PATH... (.jsonl files, or - for stdin)."""
-    from pipeline.ingest.replay import replay as run_replay
+    from pipeline.ingest.batch import replay as run_replay
     from pipeline.core.pseudonym import pseudonymiser
-    from pipeline.secrets import pseudonym_key
+    from pipeline.pseudonym_key import pseudonym_key
 
     config = settings(store_url=store_url)
     for path in paths:

@@ -31,7 +31,7 @@ def _by(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> t
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 def report(store_url: str | None, start: str, end: str, by: tuple[str, ...], interval: str,
            queues: tuple[str, ...], tz: str | None, direction: str, fmt: str) -> None:
-    """Queue, agent, channel or interval metrics (DESIGN.md section 3) for --from .. --to."""
+    """Queue, agent, channel or interval metrics (docs/design.md section 3) for --from .. --to."""
     from pipeline.report import render
     from pipeline.report.build import KEY_NAMES, ReportRequest, build_report
 

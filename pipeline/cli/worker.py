@@ -25,7 +25,7 @@ def worker(store_url: str | None, clock: str, gauge_interval: float, metrics_por
     <prefix>.dead-letter. Run more than one in the same group (CCKPI_CONSUMER_GROUP)
     to split the partitions.
     """
-    from pipeline.kafka_admin import KafkaAdminError
+    from pipeline.kafka.admin import KafkaAdminError
     from pipeline.store.engines import StoreError
     from pipeline.worker.run import run_worker
 

@@ -1,4 +1,4 @@
-"""Event contract v1 (DESIGN.md section 2) as msgspec structs.
+"""Event contract v1 (docs/design.md section 2) as msgspec structs.
 
 msgspec rather than pydantic because decoding is on the hot path of the worker
 (tens of thousands of events a second on two cores) and msgspec validates while

@@ -1,4 +1,4 @@
-"""Per-contact figures (DESIGN.md section 3, first paragraph) from a contact state.
+"""Per-contact figures (docs/design.md section 3, first paragraph) from a contact state.
 
 All durations are integer milliseconds so that sums over any window are exact;
 seconds appear only when a report divides.  Choices the catalogue leaves open:

@@ -10,13 +10,13 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.dashboards import agent_scorecard, grafana, pipeline_health, queue_intervals, wallboard
+from pipeline.dashboards import agent_scorecard, grafana, pipeline_health, queue_interval_board, wallboard
 from pipeline.generated_files import write_all
 from pipeline.settings import Settings
 
 BUILDERS: dict[str, Callable[[Settings], grafana.JSON]] = {
     "wallboard.json": wallboard.build,
-    "queue-intervals.json": queue_intervals.build,
+    "queue-intervals.json": queue_interval_board.build,
     "agent-scorecard.json": agent_scorecard.build,
     "pipeline-health.json": pipeline_health.build,
 }

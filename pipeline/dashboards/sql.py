@@ -2,7 +2,7 @@
 
 The components (offered, answered, service-level numerator and denominator,
 ...) come from ``contact_query``, the same SQL ``cckpi report`` runs, and the
-ratios below mirror ``pipeline.core.metrics.compute``; so a panel and the
+ratios below mirror ``pipeline.core.kpi.compute``; so a panel and the
 report cannot disagree about what a metric means.  Only the shared subset of
 ClickHouse 18.16 and chDB is used.
 

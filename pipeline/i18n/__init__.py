@@ -3,7 +3,7 @@
 The report table, the wallboard web app and the payroll workbook all take
 their labels from here, so a metric has the same name on every screen and in
 every file.  Keys are flat and namespaced: ``kpi.<catalogue key>`` for the
-metric catalogue (DESIGN.md section 3), ``report.*``, ``web.*``, ``payroll.*``
+metric catalogue (docs/design.md section 3), ``report.*``, ``web.*``, ``payroll.*``
 for each surface's own words.  A key missing in one language falls back to
 English, then to the key itself, so a new label never breaks a page.
 """

@@ -15,7 +15,6 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pipeline.payroll.model import Month
@@ -25,10 +24,9 @@ from pipeline.payroll.roster import Roster
 from pipeline.payroll.sheet import build_rows
 from pipeline.settings import Settings
 from pipeline.store.engines import literal, parse_url
-from pipeline.store.migrations import migrate
+from pipeline.store.migrations import PAYROLL_MIGRATIONS, migrate
 from pipeline.store.store import Store
 
-PAYROLL_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas" / "clickhouse" / "payroll"
 
 
 class ClosingError(Exception):
@@ -62,7 +60,7 @@ def payroll_url(settings: Settings, store_url: str) -> str:
 def open_payroll_store(url: str) -> Store:
     """The payroll database with its own migrations (never the events schema)."""
     store = Store.open(url, migrate_schema=False)
-    migrate(store.engine, PAYROLL_SCHEMA_DIR)
+    migrate(store.engine, PAYROLL_MIGRATIONS)
     return store
 
 

@@ -1,6 +1,6 @@
 """The pay policy file (YAML) as pydantic models.
 
-Every figure of KPI_SOURCES.md's pay rules is a setting here, never a constant
+Every figure of docs/kpi-sources.md's pay rules is a setting here, never a constant
 in code.  Unknown keys are errors (``extra="forbid"``) because a misspelt key
 in a pay rule would otherwise be silently ignored and pay the wrong amount;
 ``load_policy`` turns a validation error into one line naming the key path.

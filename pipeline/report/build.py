@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from pipeline.core import intervals
 from pipeline.core.agent_time import state_time
-from pipeline.core.metrics import AGENT_COMPONENTS, COUNT_COMPONENTS, compute
+from pipeline.core.kpi import AGENT_COMPONENTS, COUNT_COMPONENTS, compute
 from pipeline.settings import Settings
 from pipeline.store.components_sql import contact_query
 from pipeline.store.engines import literal

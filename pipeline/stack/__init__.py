@@ -1,4 +1,4 @@
-"""The local stack of real services (DESIGN.md section 6).
+"""The local stack of real services (docs/design.md section 6).
 
 Kafka (KRaft, jars from Maven Central), ClickHouse server, Prometheus and
 Alertmanager (Debian packages) run on loopback with every file under one

@@ -13,8 +13,8 @@ from pipeline.stack import process
 from pipeline.stack.base import Context, Service
 from pipeline.stack.errors import StackError
 from pipeline.stack.install import find_command
-from pipeline.stack.layout import deploy_file, render
-from pipeline.stack.secrets import sha256_hex
+from pipeline.stack.layout import render, template
+from pipeline.stack.passwords import sha256_hex
 
 
 def admin_client(ctx: Context, **kwargs: Any) -> Any:
@@ -47,8 +47,8 @@ class ClickHouse(Service):
         }
         for user, password in ctx.passwords.items():
             values[f"{user.removeprefix('cckpi_')}_sha256"] = sha256_hex(password)
-        render(deploy_file("local", "clickhouse", "config.xml.tmpl"), chdir / "config.xml", values)
-        render(deploy_file("local", "clickhouse", "users.xml.tmpl"), chdir / "users.xml", values, mode=0o600)
+        render(template("clickhouse", "config.xml.tmpl"), chdir / "config.xml", values)
+        render(template("clickhouse", "users.xml.tmpl"), chdir / "users.xml", values, mode=0o600)
 
     def command(self, ctx: Context) -> list[str]:
         binary = find_command("clickhouse-server")

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from pipeline.settings import Settings
-from pipeline.stack import secrets
+from pipeline.stack import passwords
 from pipeline.stack.layout import Layout
 
 
@@ -70,7 +70,7 @@ class StackInfo:
         return self.root / "prometheus" / "targets"
 
     def env(self) -> dict[str, str]:
-        """The settings (DESIGN.md section 7) that point every command at this stack."""
+        """The settings (docs/design.md section 7) that point every command at this stack."""
         return {
             "CCKPI_STORE_URL": self.store,
             "CCKPI_WALLBOARD_STORE_URL": self.wallboard_store,
@@ -96,5 +96,5 @@ def stack_info(settings: Settings) -> StackInfo:
         clickhouse_tcp_port=stack.clickhouse_tcp_port, clickhouse_http_port=stack.clickhouse_http_port,
         prometheus_port=stack.prometheus_port, alertmanager_port=stack.alertmanager_port,
         database=stack.database, payroll_database=stack.payroll_database,
-        passwords=secrets.load(layout.secrets),
+        passwords=passwords.load(layout.secrets),
     )

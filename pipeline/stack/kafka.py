@@ -19,7 +19,7 @@ from pipeline.stack import process
 from pipeline.stack.base import Context, Service
 from pipeline.stack.errors import StackError
 from pipeline.stack.install import find_command
-from pipeline.stack.layout import deploy_file, render
+from pipeline.stack.layout import render, template
 
 MAIN = "kafka.Kafka"
 STORAGE_TOOL = "kafka.tools.StorageTool"
@@ -39,7 +39,11 @@ def resolve_jars(ctx: Context) -> Path:
         raise StackError("kafka: Maven (mvn) is missing: apt-get install -y maven")
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    cmd = [mvn, "-q", "-B", "-f", str(deploy_file("local", "kafka", "pom.xml")),
+    # Maven needs the POM as a file: the packaged one is copied beside the jars it resolves
+    pom = target.with_name("pom.xml")
+    pom.parent.mkdir(parents=True, exist_ok=True)
+    pom.write_text(template("kafka", "pom.xml").read_text())
+    cmd = [mvn, "-q", "-B", "-f", str(pom),
            f"-Dkafka.version={ctx.stack.kafka_version}", "dependency:copy-dependencies",
            f"-DoutputDirectory={partial}"]
     result = subprocess.run(cmd, capture_output=True, text=True)
@@ -87,8 +91,8 @@ class Kafka(Service):
         values = {"root": ctx.layout.root, "host": ctx.stack.host, "kafka_port": ctx.stack.kafka_port,
                   "controller_port": ctx.stack.kafka_controller_port, "kafka_version": ctx.stack.kafka_version,
                   "partitions": ctx.settings.topic_partitions}
-        render(deploy_file("local", "kafka", "server.properties.tmpl"), kdir / "server.properties", values)
-        render(deploy_file("local", "kafka", "log4j.properties.tmpl"), kdir / "log4j.properties", values)
+        render(template("kafka", "server.properties.tmpl"), kdir / "server.properties", values)
+        render(template("kafka", "log4j.properties.tmpl"), kdir / "log4j.properties", values)
         if not (kdir / "data" / "meta.properties").exists():
             self._format(ctx, kdir)
 

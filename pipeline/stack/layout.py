@@ -7,14 +7,14 @@ by servers whose working directory is not the caller's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
 
 from pipeline.settings import StackSettings
-from pipeline.stack.errors import StackError
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEPLOY_DIR = REPO_ROOT / "deploy"
+TEMPLATES: Traversable = resources.files("pipeline.stack") / "templates"
 
 
 @dataclass(frozen=True)
@@ -54,15 +54,12 @@ class Layout:
             path.mkdir(parents=True, exist_ok=True)
 
 
-def deploy_file(*parts: str) -> Path:
-    """A file shipped in ``deploy/``; the package runs from a source checkout (``pip install -e``)."""
-    path = DEPLOY_DIR.joinpath(*parts)
-    if not path.is_file():
-        raise StackError(f"missing {path}: run cckpi from a checkout of the project (pip install -e .)")
-    return path
+def template(*parts: str) -> Traversable:
+    """A config template shipped inside the package (``pipeline/stack/templates/``)."""
+    return TEMPLATES.joinpath(*parts)
 
 
-def render(template: Path, target: Path, values: dict[str, object], mode: int = 0o644) -> None:
+def render(template: Traversable, target: Path, values: dict[str, object], mode: int = 0o644) -> None:
     """Fill a ``$name`` template; a missing value is a bug, so it raises KeyError."""
     text = Template(template.read_text()).substitute({k: str(v) for k, v in values.items()})
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.settings import Settings
-from pipeline.stack import install, process, secrets
+from pipeline.stack import install, passwords, process
 from pipeline.stack.alertmanager import Alertmanager
 from pipeline.stack.base import Context, Service
 from pipeline.stack.clickhouse import ClickHouse
@@ -40,10 +40,10 @@ def context(settings: Settings, *, create: bool = False) -> Context:
     layout = Layout.from_settings(settings.stack)
     if create:
         layout.make()
-        passwords = secrets.ensure(layout.secrets)
+        found = passwords.ensure(layout.secrets)
     else:
-        passwords = secrets.load(layout.secrets) if layout.secrets.exists() else {}
-    return Context(settings=settings, layout=layout, passwords=passwords)
+        found = passwords.load(layout.secrets) if layout.secrets.exists() else {}
+    return Context(settings=settings, layout=layout, passwords=found)
 
 
 def running(ctx: Context, service: Service) -> int | None:

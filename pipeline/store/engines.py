@@ -3,7 +3,7 @@
 This is the one place where chDB (embedded, in-process) and ClickHouse server
 (through clickhouse-driver) differ: how a statement is sent, how rows come
 back, how a batch is inserted.  Everything above it writes one SQL dialect,
-the subset ClickHouse 18.16 and chDB share (see INFRA_FACTS.md).
+the subset ClickHouse 18.16 and chDB share (see docs/infra-facts.md).
 """
 
 from __future__ import annotations
@@ -193,7 +193,7 @@ class ClickhouseEngine:
 
     def insert(self, table: str, columns: Columns, types: dict[str, str]) -> None:
         names = ", ".join(columns)
-        # Rows are always passed as data: inline VALUES hang clickhouse-driver (INFRA_FACTS.md).
+        # Rows are always passed as data: inline VALUES hang clickhouse-driver (docs/infra-facts.md).
         self._client.execute(f"INSERT INTO {self.database}.{table} ({names}) VALUES", list(columns.values()),
                              columnar=True)
 

@@ -17,7 +17,7 @@ from pipeline.core.facts import ContactFact, derive
 
 Columns = dict[str, list[Any]]
 
-FACT_TYPES: dict[str, str] = {
+FACT_COLUMNS: dict[str, str] = {
     "contact_id": "str", "version": "int", "has_offered": "bool", "offered_ms": "int", "queue": "str",
     "channel": "str", "direction": "str", "customer_key": "str", "agent_id": "str", "is_answered": "bool",
     "is_abandoned": "bool", "answered_ms": "int", "abandoned_ms": "int", "ended_ms": "int", "wrapup_ms": "int",
@@ -25,30 +25,30 @@ FACT_TYPES: dict[str, str] = {
     "wrapup_complete": "bool", "disposition": "str", "transferred": "bool", "first_response_ms": "int",
     "csat": "int", "nps": "int", "state": "str",
 }
-OFFER_TYPES: dict[str, str] = {"offered_ms": "int", "contact_id": "str"}
-EVENT_TYPES: dict[str, str] = {
+OFFER_COLUMNS: dict[str, str] = {"offered_ms": "int", "contact_id": "str"}
+EVENT_COLUMNS: dict[str, str] = {
     "event_id": "str", "type": "str", "ts_ms": "int", "contact_id": "str", "agent_id": "str",
     "ingested_ms": "int", "raw": "str",
 }
-QA_TYPES: dict[str, str] = {
+QA_COLUMNS: dict[str, str] = {
     "event_id": "str", "ts_ms": "int", "contact_id": "str", "agent_id": "str", "score": "float",
     "fatal_errors": "int", "nonfatal_errors": "int", "opportunities": "int", "source": "str",
 }
-COMPLAINT_TYPES: dict[str, str] = {
+COMPLAINT_COLUMNS: dict[str, str] = {
     "event_id": "str", "ts_ms": "int", "agent_id": "str", "contact_id": "str", "valid": "bool",
     "escalated": "bool",
 }
-AGENT_STATE_TYPES: dict[str, str] = {
+AGENT_STATE_COLUMNS: dict[str, str] = {
     "event_id": "str", "ts_ms": "int", "agent_id": "str", "state": "str", "reason": "str",
 }
 # events kept in a table of their own besides ``events``: type -> (table, columns)
 SIDE_TABLES: dict[type, tuple[str, dict[str, str]]] = {
-    ev.QaEvaluated: ("qa_evaluations", QA_TYPES),
-    ev.ComplaintFiled: ("complaints", COMPLAINT_TYPES),
-    ev.AgentState: ("agent_states", AGENT_STATE_TYPES),
+    ev.QaEvaluated: ("qa_evaluations", QA_COLUMNS),
+    ev.ComplaintFiled: ("complaints", COMPLAINT_COLUMNS),
+    ev.AgentState: ("agent_states", AGENT_STATE_COLUMNS),
 }
 
-_FACT_FIELDS = [name for name in FACT_TYPES if name not in ("version", "state")]
+_FACT_FIELDS = [name for name in FACT_COLUMNS if name not in ("version", "state")]
 _state_encoder = msgspec.json.Encoder()
 
 
@@ -58,7 +58,7 @@ def _empty(types: dict[str, str]) -> Columns:
 
 def fact_columns(states: Iterable[ContactState], version: int) -> Columns:
     """Derived figures plus the mergeable state (JSON) of each contact."""
-    columns = _empty(FACT_TYPES)
+    columns = _empty(FACT_COLUMNS)
     appenders = [(columns[name].append, name) for name in _FACT_FIELDS]
     versions, blobs = columns["version"], columns["state"]
     for state in states:
@@ -72,7 +72,7 @@ def fact_columns(states: Iterable[ContactState], version: int) -> Columns:
 
 def event_columns(accepted: Sequence[tuple[ev.Event, int, str]], ingested_ms: int) -> Columns:
     """(event, ts_ms, raw JSON text) triples; raw already pseudonymised."""
-    columns = _empty(EVENT_TYPES)
+    columns = _empty(EVENT_COLUMNS)
     ids, types, times, contacts, agents, raws = (columns[name].append for name in (
         "event_id", "type", "ts_ms", "contact_id", "agent_id", "raw"))
     type_name = ev.type_name
@@ -101,7 +101,7 @@ def event_rows(items: Sequence[tuple[Any, int]], types: dict[str, str]) -> Colum
 
 def offer_columns(facts: Columns) -> Columns:
     """The ``contact_offers`` rows of the offered contacts among ``fact_columns``' output."""
-    offers = _empty(OFFER_TYPES)
+    offers = _empty(OFFER_COLUMNS)
     for contact_id, has_offered, offered_ms in zip(facts["contact_id"], facts["has_offered"], facts["offered_ms"]):
         if has_offered:
             offers["contact_id"].append(contact_id)

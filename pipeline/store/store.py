@@ -3,7 +3,7 @@
 Every write can be repeated: contact facts are replaced by a later version
 (ReplacingMergeTree), event rows collapse on their event id.  So at-least-once
 delivery plus this store gives exact numbers, and a replay of the same events
-twice changes nothing (DESIGN.md section 4).
+twice changes nothing (docs/design.md section 4).
 """
 
 from __future__ import annotations
@@ -67,14 +67,14 @@ class Store:
         facts = rows.fact_columns(states, self.next_version())
         offers = rows.offer_columns(facts)
         if offers["contact_id"]:
-            self.engine.insert("contact_offers", offers, rows.OFFER_TYPES)
-        self.engine.insert("contact_facts", facts, rows.FACT_TYPES)
+            self.engine.insert("contact_offers", offers, rows.OFFER_COLUMNS)
+        self.engine.insert("contact_facts", facts, rows.FACT_COLUMNS)
 
     def write_events(self, accepted: Sequence[tuple[ev.Event, int, str]]) -> None:
         """Raw events plus the per-type tables for events that are not about one contact's timeline."""
         if not accepted:
             return
-        self.engine.insert("events", rows.event_columns(accepted, int(time.time() * 1000)), rows.EVENT_TYPES)
+        self.engine.insert("events", rows.event_columns(accepted, int(time.time() * 1000)), rows.EVENT_COLUMNS)
         by_type: dict[type, list[Any]] = {kind: [] for kind in rows.SIDE_TABLES}
         for event, ts_ms, _raw in accepted:  # one pass: a worker batch holds 20,000 events
             side = by_type.get(type(event))

@@ -48,7 +48,7 @@ from pipeline.store.store import Store
 from pipeline.worker import batching
 from pipeline.worker.consumer import BatchConsumer
 from pipeline.worker.gauges import compute_live
-from pipeline.worker.metrics import WorkerMetrics
+from pipeline.worker.exporter import WorkerMetrics
 from pipeline.worker.seen import BoundedSeen
 
 log = logging.getLogger("cckpi.worker")
@@ -170,7 +170,7 @@ def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Si
     async def ingest(stream: faust.StreamT[Work]) -> None:
         """Intake now, store on the store thread: the next batch's intake overlaps this batch's flush."""
         from pipeline.core.pseudonym import pseudonymiser
-        from pipeline.secrets import pseudonym_key
+        from pipeline.pseudonym_key import pseudonym_key
 
         intake = Intake(pseudonymiser(pseudonym_key(settings)), seen=BoundedSeen())
         storing: set[asyncio.Task[None]] = set()

@@ -1,4 +1,4 @@
-"""Live queue gauges (DESIGN.md section 3 "Live (now) metrics") computed from the store.
+"""Live queue gauges (docs/design.md section 3 "Live (now) metrics") computed from the store.
 
 Why from the store and not from the worker's memory: with several workers each
 holds only its partitions' contacts, while the store holds them all; the same
@@ -29,34 +29,6 @@ WAITING_HORIZON_MS = 2 * 3600 * 1000  # an "offered" older than this with no out
 AGENT_HORIZON_MS = 24 * 3600 * 1000  # agents with no state change for a day are not on the floor
 AGENT_STATES = ("logged_out", "available", "on_contact", "after_contact_work", "not_ready")
 
-LABELS: dict[str, tuple[str, ...]] = {
-    m.SERVICE_LEVEL: ("queue", "channel", "abandon_mode"),
-    m.SERVICE_LEVEL_TARGET: ("queue",),
-    m.WAITING: ("queue", "channel"),
-    m.LONGEST_WAIT: ("queue", "channel"),
-    m.ABANDON_RATE: ("queue", "channel"),
-    m.ABANDON_RATE_TARGET: ("queue",),
-    m.ASA: ("queue", "channel"),
-    m.FIRST_RESPONSE: ("queue",),
-    m.OFFERED_IN_WINDOW: ("queue", "channel"),
-    m.LAST_EVENT_TIMESTAMP: ("queue",),
-    m.LONGEST_WAIT_THRESHOLD: ("queue",),
-    m.AGENTS: ("state",),
-}
-HELP = {
-    m.SERVICE_LEVEL: "service level over the trailing window (0..1)",
-    m.SERVICE_LEVEL_TARGET: "service-level target of the queue",
-    m.WAITING: "contacts offered and not yet answered or abandoned",
-    m.LONGEST_WAIT: "wait of the longest-waiting contact now, seconds",
-    m.ABANDON_RATE: "abandon rate over the trailing window",
-    m.ABANDON_RATE_TARGET: "abandon-rate alert threshold of the queue",
-    m.ASA: "average speed of answer over the trailing window, seconds",
-    m.FIRST_RESPONSE: "average chat first response over the trailing window, seconds",
-    m.OFFERED_IN_WINDOW: "contacts offered in the trailing window",
-    m.LAST_EVENT_TIMESTAMP: "newest offered time of the queue, Unix seconds",
-    m.LONGEST_WAIT_THRESHOLD: "longest-wait alert threshold of the queue, seconds",
-    m.AGENTS: "agents whose latest state is this",
-}
 
 Sample = tuple[str, tuple[str, ...], float]  # metric name, label values, value
 
@@ -154,7 +126,7 @@ class LiveCollector(Collector):
         snapshot = self.snapshot
         if snapshot is None:
             return
-        families = {name: GaugeMetricFamily(name, HELP[name], labels=list(labels)) for name, labels in LABELS.items()}
+        families = {g: GaugeMetricFamily(g, g.help, labels=list(g.labels)) for g in m.LIVE_GAUGES}
         for name, labels, value in snapshot.samples:
             families[name].add_metric(list(labels), value)
         yield from families.values()

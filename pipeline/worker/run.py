@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import logging
 
-from pipeline.kafka_admin import ensure_topics
+from pipeline.kafka.admin import ensure_topics
 from pipeline.settings import Settings
 from pipeline.store.store import Store
 from pipeline.worker.app import Clock, Sink, build_app
-from pipeline.worker.metrics import WorkerMetrics
+from pipeline.worker.exporter import WorkerMetrics
 
 log = logging.getLogger("cckpi.worker")
 

@@ -10,13 +10,13 @@ import yaml
 from click.testing import CliRunner
 
 from pipeline import metric_defs
+from tests.paths import REPO_ROOT
 from pipeline.alerts import rules
 from pipeline.cli.alerts import alerts
 from pipeline.settings import Settings, load_settings
 from tests.alerts.conftest import need
 
-ROOT = Path(__file__).resolve().parents[2]
-RULES = ROOT / "deploy" / "prometheus" / "rules"
+RULES = REPO_ROOT / "deploy" / "prometheus" / "rules"
 
 
 def promtool(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -52,7 +52,7 @@ def test_every_rule_uses_metric_names_from_metric_defs(reference_settings: Setti
 
 
 def test_promtool_check_config_on_the_prometheus_config_and_its_rules() -> None:
-    config = ROOT / "deploy" / "prometheus" / "prometheus.yml"
+    config = REPO_ROOT / "deploy" / "prometheus" / "prometheus.yml"
     assert "rules/*.yml" in yaml.safe_load(config.read_text())["rule_files"]
     jobs = [job["job_name"] for job in yaml.safe_load(config.read_text())["scrape_configs"]]
     assert rules.WORKER_JOB in jobs  # WorkerDown watches this job's `up`
@@ -62,7 +62,7 @@ def test_promtool_check_config_on_the_prometheus_config_and_its_rules() -> None:
 
 
 def test_alertmanager_config_groups_by_queue_and_inhibits_queue_alerts_while_the_worker_is_down() -> None:
-    config = ROOT / "deploy" / "alertmanager" / "alertmanager.yml"
+    config = REPO_ROOT / "deploy" / "alertmanager" / "alertmanager.yml"
     body = yaml.safe_load(config.read_text())
     assert "queue" in body["route"]["group_by"]
     assert body["receivers"][0]["webhook_configs"][0]["send_resolved"] is True

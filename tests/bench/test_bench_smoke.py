@@ -25,7 +25,7 @@ KEYS = ("worker_events_per_s", "bare_consumer_events_per_s", "worker_vs_bare_rat
 
 
 def test_panel_percentiles_are_the_cores_linear_ones() -> None:
-    """One percentile in the project (pipeline.core.metrics): numpy's default, q in 0..1."""
+    """One percentile in the project (pipeline.core.kpi): numpy's default, q in 0..1."""
     timing = PanelTiming("wallboard", "AHT today", [3.0, 1.0, 2.0, 4.0])
     assert timing.p50_ms == 2.5
     assert timing.p95_ms == pytest.approx(3.85)  # between the two largest, not the nearest rank (4.0)

@@ -68,6 +68,14 @@ def test_bad_setting_in_the_environment_names_the_variable(workdir):
     assert "CCKPI_TOPIC_PARTITIONS" in result.stderr
 
 
+def test_a_short_pseudonym_key_is_a_setting_error_not_a_traceback(tmp_path, workdir):
+    day = tmp_path / "day.jsonl"
+    run("simulate", "--out", str(day), "--contacts", "5", env=workdir)
+    result = run("replay", str(day), env={**workdir, "CCKPI_PSEUDONYM_KEY": "short"}, check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "CCKPI_PSEUDONYM_KEY" in result.stderr and "16" in result.stderr
+
+
 def test_bad_toml_config_names_the_setting(tmp_path, workdir):
     config = tmp_path / "cckpi.toml"
     config.write_text('[queues.billing]\nsl_target = 1.5\n')

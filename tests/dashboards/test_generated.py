@@ -9,15 +9,15 @@ from pathlib import Path
 import yaml
 
 from pipeline import metric_defs
+from tests.paths import REPO_ROOT
 from pipeline.dashboards import export
 from pipeline.dashboards import grafana as g
 from pipeline.settings import Settings, load_settings
 from pipeline.dashboards.walk import panels, prom_queries, sql_queries
 from tests.dashboards.panels import titled
 
-ROOT = Path(__file__).resolve().parents[2]
-GENERATED = ROOT / "dashboards" / "generated"
-PROVISIONING = ROOT / "deploy" / "grafana" / "provisioning"
+GENERATED = REPO_ROOT / "dashboards" / "generated"
+PROVISIONING = REPO_ROOT / "deploy" / "grafana" / "provisioning"
 METRIC_NAMES = {v for k, v in vars(metric_defs).items() if k.isupper() and isinstance(v, str)}
 
 

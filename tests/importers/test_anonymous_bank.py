@@ -9,11 +9,12 @@ from pathlib import Path
 import orjson
 from click.testing import CliRunner
 
+from tests.paths import BANK_DATA
 from pipeline.cli.import_records import import_records
 from pipeline.core.decode import Accepted, decode
 from pipeline.importers.anonymous_bank import convert
 
-DATA = Path(__file__).parents[1] / "data" / "anonymous-bank-1999" / "02_February.txt"
+DATA = BANK_DATA / "02_February.txt"
 HEADER = "\t".join(
     "vru+line call_id customer_id priority type date vru_entry vru_exit vru_time q_start q_exit q_time "
     "outcome ser_start ser_exit ser_time server".split())

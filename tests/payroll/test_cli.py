@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pipeline.payroll import examples
 from pipeline.cli.main import cli
 from pipeline.payroll.closing import open_payroll_store
 from tests.fixtures.events import event
 from tests.fixtures.stores import ingest
 from tests.payroll.events import OCT5, ROSTER_CSV, october
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "policies" / "example-quality-bonus.yaml"
+EXAMPLE = examples.POLICY
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from pipeline.payroll import examples
 from pipeline.payroll.closing import ClosingError, close_month, find_closed, late_events
 from pipeline.payroll.export import NUMBER_FORMATS
 from pipeline.payroll.model import Month
@@ -24,7 +25,7 @@ from tests.fixtures.events import event
 from tests.fixtures.stores import ingest
 from tests.payroll.events import OCT5, ROSTER_CSV, october
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "policies" / "example-quality-bonus.yaml"
+EXAMPLE = examples.POLICY
 POLICY, POLICY_TEXT = load_policy(EXAMPLE)
 ROSTER = parse_roster(ROSTER_CSV)
 OCTOBER = Month(2026, 10)

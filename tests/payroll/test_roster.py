@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.payroll import examples
 from pipeline.payroll.roster import RosterEntry, RosterError, load_roster, parse_roster
 
 CSV = "agent_id,name,team,hire_date,leave_date,fraud_orders\na1,Li Na,blue,2026-10-10,,\na2,Wu Bo,red,2025-01-02,2026-10-20,2\n"
@@ -37,5 +38,5 @@ def test_roster_errors_name_row_and_key(text, message):
 
 
 def test_example_roster_loads():
-    roster, _ = load_roster(Path(__file__).resolve().parents[2] / "deploy" / "policies" / "example-roster.csv")
+    roster, _ = load_roster(examples.ROSTER)
     assert len(roster) == 23 and roster["billing-006"].hire_date == date(2026, 10, 11)

@@ -1,7 +1,7 @@
 """The shipped example policy on hand-worked agents: every tier boundary, hours, hire date, the card.
 
 Pure: figures are written by hand, no store.  The example policy is the file
-we ship, so these tests also pin that file to KPI_SOURCES.md's rules.
+we ship, so these tests also pin that file to docs/kpi-sources.md's rules.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.payroll import examples
 from pipeline.payroll.model import AgentRollup, Month
 from pipeline.payroll.policy import PolicyError, load_policy, parse_policy
 from pipeline.payroll.roster import RosterEntry
 from pipeline.payroll.scorecard import score
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "policies" / "example-quality-bonus.yaml"
+EXAMPLE = examples.POLICY
 POLICY, POLICY_TEXT = load_policy(EXAMPLE)
 OCTOBER = Month(2026, 10)
 H = 3600.0

@@ -1,4 +1,4 @@
-"""Every metric of DESIGN.md section 3 on small hand-worked cases, through the store.
+"""Every metric of docs/design.md section 3 on small hand-worked cases, through the store.
 
 Each expectation is worked out by hand in the comment above it; the events go
 through the same chain as ``cckpi replay`` and the numbers come back from

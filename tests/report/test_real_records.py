@@ -15,15 +15,16 @@ from pathlib import Path
 import orjson
 import pytest
 
+from tests.paths import BANK_DATA
 from pipeline.core.pseudonym import pseudonymiser
 from pipeline.importers.anonymous_bank import convert
-from pipeline.ingest.replay import replay
+from pipeline.ingest.batch import replay
 from pipeline.report.build import ReportRequest, build_report
 from pipeline.settings import load_settings
 from pipeline.core.intervals import parse_instant
 from tests.fixtures.stores import TEST_KEY
 
-FEBRUARY = Path(__file__).resolve().parents[1] / "data" / "anonymous-bank-1999" / "02_February.txt"
+FEBRUARY = BANK_DATA / "02_February.txt"
 
 
 def _seconds(clock: str) -> int:

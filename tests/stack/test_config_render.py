@@ -10,11 +10,11 @@ import pytest
 import yaml
 
 from pipeline.settings import load_settings
-from pipeline.stack import alertmanager, prometheus, secrets
+from pipeline.stack import alertmanager, passwords, prometheus
 from pipeline.stack.base import Context
 from pipeline.stack.clickhouse import ClickHouse
 from pipeline.stack.kafka import cluster_id
-from pipeline.stack.layout import DEPLOY_DIR, Layout, deploy_file, render
+from pipeline.stack.layout import Layout, render, template
 
 
 @pytest.fixture
@@ -23,17 +23,17 @@ def ctx(tmp_path: Path) -> Context:
                                     "clickhouse_http_port": 28123})
     layout = Layout.from_settings(settings.stack)
     layout.make()
-    return Context(settings=settings, layout=layout, passwords=secrets.ensure(layout.secrets))
+    return Context(settings=settings, layout=layout, passwords=passwords.ensure(layout.secrets))
 
 
 def test_secrets_are_random_private_and_stable(tmp_path: Path) -> None:
     path = tmp_path / "secrets.env"
-    first = secrets.ensure(path)
-    assert set(first) == set(secrets.USERS)
+    first = passwords.ensure(path)
+    assert set(first) == set(passwords.USERS)
     assert len(set(first.values())) == len(first)
     assert all(len(pw) >= 24 for pw in first.values())
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert secrets.ensure(path) == first == secrets.load(path)
+    assert passwords.ensure(path) == first == passwords.load(path)
 
 
 def test_clickhouse_config_is_private_and_on_loopback(ctx: Context) -> None:
@@ -63,8 +63,8 @@ def test_clickhouse_users_limit_databases_and_hold_no_password(ctx: Context) -> 
     assert databases("cckpi_writer") == ["cckpi"]
     assert databases("cckpi_wallboard") == ["cckpi"]
     assert databases("cckpi_payroll") == ["cckpi", "cckpi_payroll"]
-    for user in secrets.USERS:
-        assert users.findtext(f"{user}/password_sha256_hex") == secrets.sha256_hex(ctx.passwords[user])
+    for user in passwords.USERS:
+        assert users.findtext(f"{user}/password_sha256_hex") == passwords.sha256_hex(ctx.passwords[user])
         assert [ip.text for ip in users.findall(f"{user}/networks/ip")] == ["127.0.0.1", "::1"]
     profiles = ET.fromstring(text).find("profiles")
     assert profiles is not None
@@ -75,7 +75,7 @@ def test_clickhouse_users_limit_databases_and_hold_no_password(ctx: Context) -> 
 
 def test_kafka_properties_are_kraft_on_loopback(tmp_path: Path) -> None:
     target = tmp_path / "server.properties"
-    render(deploy_file("local", "kafka", "server.properties.tmpl"), target,
+    render(template("kafka", "server.properties.tmpl"), target,
            {"root": tmp_path, "host": "127.0.0.1", "kafka_port": 19092, "controller_port": 19093,
             "kafka_version": "3.9.1", "partitions": 4})
     props = dict(line.split("=", 1) for line in target.read_text().splitlines() if line and not line.startswith("#"))
@@ -92,20 +92,20 @@ def test_cluster_id_is_kafka_shaped() -> None:
 
 
 def test_prometheus_local_config_rewrites_addresses_and_paths(tmp_path: Path) -> None:
-    base = yaml.safe_load((DEPLOY_DIR / "prometheus" / "prometheus.yml").read_text())
-    config = prometheus.local_config(base, deploy_dir=DEPLOY_DIR / "prometheus", state_dir=tmp_path,
+    base = yaml.safe_load(template("prometheus", "prometheus.yml").read_text())
+    config = prometheus.local_config(base, state_dir=tmp_path,
                                      self_target="127.0.0.1:19090", alertmanager_target="127.0.0.1:19094")
     assert config["global"]["evaluation_interval"] == prometheus.LOCAL_INTERVAL
     assert config["alerting"]["alertmanagers"][0]["static_configs"][0]["targets"] == ["127.0.0.1:19094"]
     jobs = {job["job_name"]: job for job in config["scrape_configs"]}
     assert jobs["prometheus"]["static_configs"][0]["targets"] == ["127.0.0.1:19090"]
     assert jobs["cckpi-worker"]["file_sd_configs"][0]["files"] == [f"{tmp_path}/targets/*.json"]
-    assert all(Path(rule).is_absolute() for rule in config["rule_files"])
+    assert config["rule_files"] == [f"{tmp_path}/rules/*.yml"]
     assert base["scrape_configs"][0]["static_configs"][0]["targets"] == ["127.0.0.1:9090"]  # input untouched
 
 
 def test_alertmanager_local_config_points_the_webhook() -> None:
-    base = yaml.safe_load((DEPLOY_DIR / "alertmanager" / "alertmanager.yml").read_text())
+    base = yaml.safe_load(template("alertmanager", "alertmanager.yml").read_text())
     config = alertmanager.local_config(base, webhook_url="http://127.0.0.1:1/x")
     receiver = next(r for r in config["receivers"] if r["name"] == alertmanager.WEBHOOK_RECEIVER)
     assert receiver["webhook_configs"][0]["url"] == "http://127.0.0.1:1/x"

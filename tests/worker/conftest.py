@@ -25,7 +25,7 @@ import orjson
 import pytest
 
 from pipeline.core.pseudonym import pseudonymiser
-from pipeline.ingest.replay import replay
+from pipeline.ingest.batch import replay
 from pipeline.report.build import ReportRequest, build_report
 from pipeline.settings import Settings, load_settings
 from pipeline.simulate.config import SimulationConfig

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.core.intake import Intake
 from pipeline.core.pseudonym import pseudonymiser
-from pipeline.producer import Pacer, key_of, message_key, stream_live
+from pipeline.kafka.producer import Pacer, key_of, message_key, stream_live
 from pipeline.worker import batching
 from pipeline.worker.app import Clock
 from pipeline.worker.seen import BoundedSeen

@@ -17,17 +17,21 @@ from pipeline.worker.gauges import LiveCollector
 LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600, 86400)
 
 
+def _spec(metric: m.Metric) -> tuple[str, str, tuple[str, ...]]:
+    """prometheus-client's (name, documentation, labelnames), from the one definition."""
+    return str(metric), metric.help, metric.labels
+
+
 class WorkerMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        self.consumed = Counter(m.EVENTS_CONSUMED, "accepted events", ["type"], registry=r)
-        self.rejected = Counter(m.EVENTS_REJECTED, "messages sent to the dead-letter topic", ["reason"], registry=r)
-        self.duplicate = Counter(m.EVENTS_DUPLICATE, "dropped repeats of an event_id", ["type"], registry=r)
-        self.batch_seconds = Histogram(m.BATCH_INSERT_SECONDS, "one store flush", registry=r)
-        self.latency = Histogram(m.EVENT_TO_STORE_SECONDS, "event ts to stored", buckets=LATENCY_BUCKETS, registry=r)
-        self.lag = Gauge(m.CONSUMER_LAG, "messages behind the end of the partition", ["topic", "partition"],
-                         registry=r)
+        self.consumed = Counter(*_spec(m.EVENTS_CONSUMED), registry=r)
+        self.rejected = Counter(*_spec(m.EVENTS_REJECTED), registry=r)
+        self.duplicate = Counter(*_spec(m.EVENTS_DUPLICATE), registry=r)
+        self.batch_seconds = Histogram(*_spec(m.BATCH_INSERT_SECONDS), registry=r)
+        self.latency = Histogram(*_spec(m.EVENT_TO_STORE_SECONDS), buckets=LATENCY_BUCKETS, registry=r)
+        self.lag = Gauge(*_spec(m.CONSUMER_LAG), registry=r)
         self.live = LiveCollector()
         r.register(self.live)
 

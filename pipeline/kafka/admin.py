@@ -1,7 +1,7 @@
 """Create the pipeline's Kafka topics with kafka-python's admin client.
 
 Topics are created by the project, not by broker auto-creation, so that their
-partition count and replication factor are settings (DESIGN.md section 8:
+partition count and replication factor are settings (docs/design.md section 8:
 partitions keyed by contact and queue are the unit of scale-out).
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.core.metrics import METRIC_KEYS
+from pipeline.core.kpi import METRIC_KEYS
 from pipeline.i18n import LANGUAGES, UnknownLanguage, default_language, label, messages
 
 

@@ -1,4 +1,4 @@
-"""The metric catalogue (DESIGN.md section 3): ratios from additive components.
+"""The metric catalogue (docs/design.md section 3): ratios from additive components.
 
 Stores and streams keep only the additive components below; every ratio is
 computed here, at read time, by one function, so a report, a wallboard gauge

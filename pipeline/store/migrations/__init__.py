@@ -1,4 +1,9 @@
-"""Numbered, reviewable schema steps: ``schemas/clickhouse/NNNN_name.sql``.
+"""Numbered, reviewable schema steps: ``NNNN_name.sql`` files in this package.
+
+The wallboard database's steps sit beside this module, the payroll
+database's in ``payroll/``; both ship inside the wheel and are read with
+``importlib.resources``.  ``cckpi schemas export`` copies them to the
+repository's ``schemas/clickhouse/`` for reviewers and deployment tools.
 
 Each file is a list of ``;``-separated statements with a ``{db}`` placeholder,
 written in the SQL subset ClickHouse 18.16 and chDB share.  Applying is
@@ -11,11 +16,13 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 
 from pipeline.store.engines import Engine
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas" / "clickhouse"
+WALLBOARD_MIGRATIONS: Traversable = resources.files(__package__)
+PAYROLL_MIGRATIONS: Traversable = WALLBOARD_MIGRATIONS / "payroll"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -26,10 +33,10 @@ class Migration:
     statements: tuple[str, ...]
 
 
-def load(directory: Path = SCHEMA_DIR) -> list[Migration]:
+def load(directory: Traversable = WALLBOARD_MIGRATIONS) -> list[Migration]:
     """The migrations in version order; a gap or a repeated number is an error."""
     found = []
-    for path in sorted(directory.glob("*.sql")):
+    for path in sorted((p for p in directory.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name):
         match = _NAME.match(path.name)
         if not match:
             raise ValueError(f"{path}: migration files are named NNNN_name.sql")
@@ -47,7 +54,7 @@ def applied_version(engine: Engine) -> int:
     return int(rows["v"][0] or 0) if rows["v"] else 0
 
 
-def migrate(engine: Engine, directory: Path = SCHEMA_DIR) -> int:
+def migrate(engine: Engine, directory: Traversable = WALLBOARD_MIGRATIONS) -> int:
     """Apply what is missing; returns the version the store is at.
 
     A store already at the latest version gets no DDL at all, so read-only

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.stack.errors import StackError
 
-# ClickHouse users of the stack (DESIGN.md section 4; issue 3 "security")
+# ClickHouse users of the stack (docs/design.md section 4: payroll apart from the wallboard)
 USERS: tuple[str, ...] = ("default", "cckpi_admin", "cckpi_writer", "cckpi_wallboard", "cckpi_payroll")
 
 

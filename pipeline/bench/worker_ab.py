@@ -1,7 +1,7 @@
 """Before/after figures for a worker change: the worker of another tree vs this one, same topic, same run.
 
     git archive <commit> pipeline schemas | tar -x -C /tmp/wt-base
-    .venv/bin/python bench/worker_ab.py --base /tmp/wt-base --events 300000 --runs 3
+    .venv/bin/python -m pipeline.bench.worker_ab --base /tmp/wt-base --events 300000 --runs 3
 
 Fills one topic, then per run: the bare aiokafka consumer, the base worker,
 this tree's worker (order alternates).  Prints every run and the medians,
@@ -14,9 +14,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pipeline
 from pipeline.bench import stream
-from pipeline.bench.common import ROOT, Target, fresh_name, median
+from pipeline.bench.common import Target, fresh_name, median
 from pipeline.bench.suite import Options, simulated_events
+
+
+# the folder that holds this tree's `pipeline` package (a checkout, or site-packages)
+THIS_TREE = Path(pipeline.__file__).resolve().parent.parent
 
 
 def main() -> None:
@@ -38,7 +43,7 @@ def main() -> None:
         rates["bare"].append(bare)
         order = ["base", "this"] if run % 2 == 0 else ["this", "base"]
         for name in order:
-            result = stream.run_worker(target, prefix, expected, n, code=args.base if name == "base" else ROOT)
+            result = stream.run_worker(target, prefix, expected, n, code=args.base if name == "base" else THIS_TREE)
             rates[name].append(result.events_per_s)
             ratios[name].append(result.events_per_s / bare)
             rss[name].append(result.peak_rss_mb)

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from pipeline.core.pseudonym import pseudonymiser
-from pipeline.ingest.replay import replay
+from pipeline.ingest.batch import replay
 from pipeline.report.build import ReportRequest, build_report
 from pipeline.settings import load_settings
 from pipeline.simulate.config import SimulationConfig

@@ -1,7 +1,7 @@
-"""The batch path: JSON Lines files through the same chain as the worker.
+"""The batch path (``cckpi replay``): JSON Lines files through the worker's chain (``pipeline.ingest.chain``).
 
-read -> Intake (decode, pseudonymise, dedupe, assemble) -> flush every
-``chunk`` events (merge with the store, write) -> dead letters to a file.
+Lines are fed to the intake; every ``chunk`` events the batch so far goes to
+the dead-letter file and through ``store_batch``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from typing import BinaryIO
 
 from pipeline.core.intake import Counts, Intake
 from pipeline.ingest import dead_letter
-from pipeline.ingest.writer import flush
+from pipeline.ingest.chain import store_batch
 from pipeline.settings import Settings
-from pipeline.store import queue_intervals
 from pipeline.store.store import Store
 
 CHUNK_EVENTS = 500_000
@@ -55,24 +54,22 @@ def replay(
 ) -> ReplaySummary:
     intake = Intake(pseudonymise)
     contacts: set[str] = set()
-    touched: set[int] = set()  # the 15-minute intervals to rebuild at the end
     letters = 0
+
+    def end_of_batch() -> None:
+        nonlocal letters
+        batch = intake.take()
+        letters += dead_letter.append(dead_letter_path, batch.dead_letters)
+        store_batch(store, settings, batch)
+        contacts.update(batch.contacts)
+
     pending = 0
     for path in paths:
         for raw, source in _lines(path, on_bytes):
             intake.feed(raw, source)
             pending += 1
             if pending >= chunk:
-                letters += _flush(store, settings, intake, contacts, touched, dead_letter_path)
+                end_of_batch()
                 pending = 0
-    letters += _flush(store, settings, intake, contacts, touched, dead_letter_path)
-    queue_intervals.refresh(store, settings, touched)
+    end_of_batch()
     return ReplaySummary(intake.counts, len(contacts), letters, dead_letter_path)
-
-
-def _flush(store: Store, settings: Settings, intake: Intake, contacts: set[str], touched: set[int],
-           dead_letter_path: Path) -> int:
-    batch = intake.take()
-    contacts.update(batch.contacts)
-    touched.update(queue_intervals.touched(flush(store, batch), settings))
-    return dead_letter.append(dead_letter_path, batch.dead_letters)

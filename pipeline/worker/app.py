@@ -3,11 +3,10 @@
 Chain per batch (``consumer.BatchConsumer``: ``batch_max_events`` messages or
 ``batch_max_seconds`` after the first, whichever first):
 
-    decode/validate -> pseudonymise -> dedupe -> assemble   (pipeline.core.intake, pure)
+    take_in: decode/validate -> dedupe -> pseudonymise -> assemble   (pipeline.core.intake, pure)
     -> dead letters to the dead-letter topic, delivery awaited
-    -> flush: merge with the stored contact states, write    (pipeline.ingest.writer, as replay)
-    -> rebuild the touched 15-minute queue intervals         (pipeline.store.queue_intervals, as replay)
-    -> commit the batch's offsets                            (consumer.BatchConsumer)
+    -> store_batch: merge, write, refresh the touched intervals    (pipeline.ingest.chain, as replay)
+    -> commit the batch's offsets                                   (consumer.BatchConsumer)
 
 The consumer hands each batch to the ``ingest`` agent as one item on an
 in-memory channel, with a future the agent resolves once the batch is stored;
@@ -41,9 +40,9 @@ from typing import Any, NoReturn
 import faust
 
 from pipeline.core.intake import Batch, Intake
-from pipeline.ingest.writer import flush
+from pipeline.ingest.chain import store_batch
 from pipeline.settings import Settings
-from pipeline.store import queue_intervals
+from pipeline.store import reads
 from pipeline.store.store import Store
 from pipeline.worker import batching
 from pipeline.worker.consumer import BatchConsumer
@@ -71,8 +70,7 @@ class Sink:
         for attempt in range(1, FLUSH_ATTEMPTS + 1):
             began = time.perf_counter()
             try:
-                offered = flush(self.store, batch)  # then the 15-minute queue aggregates of the intervals it touched
-                queue_intervals.refresh(self.store, self.settings, queue_intervals.touched(offered, self.settings))
+                store_batch(self.store, self.settings, batch)
                 return time.perf_counter() - began
             except Exception as exc:  # noqa: BLE001 - any store error is retried, then fatal
                 if attempt == FLUSH_ATTEMPTS:
@@ -132,10 +130,7 @@ class Clock:
         if self.mode == "wall":
             return int(time.time() * 1000)
         if self.newest_ms is None:  # restarted with nothing new to read: start from what is stored
-            result = store.engine.query(f"SELECT count() AS n, max(ts_ms) AS newest FROM {store.db}.events "
-                                        f"WHERE type = 'agent.state' OR type LIKE 'contact.%'")
-            if result["n"] and result["n"][0]:
-                self.newest_ms = int(result["newest"][0])
+            self.newest_ms = reads.newest_timeline_ms(store)
         return self.newest_ms
 
 

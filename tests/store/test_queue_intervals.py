@@ -15,7 +15,7 @@ import orjson
 
 from pipeline.core.intake import Intake
 from pipeline.core.pseudonym import pseudonymiser
-from pipeline.ingest.writer import flush
+from pipeline.ingest.chain import store_batch
 from pipeline.settings import load_settings
 from pipeline.store import queue_intervals
 from pipeline.store.migrations import load
@@ -32,7 +32,7 @@ def _write(store: Store, events: list[dict[str, Any]]) -> None:
     intake = Intake(pseudonymiser(TEST_KEY))
     for item in events:
         intake.feed(orjson.dumps(item))
-    queue_intervals.refresh(store, SETTINGS, queue_intervals.touched(flush(store, intake.take()), SETTINGS))
+    store_batch(store, SETTINGS, intake.take())
 
 
 def _intervals(store: Store) -> dict[int, tuple[int, int, int]]:

@@ -23,6 +23,7 @@ from prometheus_client.registry import Collector
 from pipeline import metric_defs as m
 from pipeline.report.build import ReportRequest, build_report
 from pipeline.settings import Settings
+from pipeline.store import reads
 from pipeline.store.store import Store
 
 WAITING_HORIZON_MS = 2 * 3600 * 1000  # an "offered" older than this with no outcome is a lost event, not a caller
@@ -66,7 +67,7 @@ def compute_live(store: Store, settings: Settings, now_ms: int) -> LiveSnapshot:
         snapshot.add(m.OFFERED_IN_WINDOW, (queue, channel), row["offered"])
         if channel == "chat":
             snapshot.add(m.FIRST_RESPONSE, (queue,), row["frt_avg_s"])
-    waiting = _waiting(store, now_ms)
+    waiting = reads.waiting_by_queue(store, now_ms, WAITING_HORIZON_MS)
     for (queue, channel), (count, oldest_ms) in waiting.items():
         queues.add(queue)
         pairs.add((queue, channel))
@@ -74,7 +75,7 @@ def compute_live(store: Store, settings: Settings, now_ms: int) -> LiveSnapshot:
         count, oldest_ms = waiting.get((queue, channel), (0, now_ms))
         snapshot.add(m.WAITING, (queue, channel), count)
         snapshot.add(m.LONGEST_WAIT, (queue, channel), max(0, now_ms - oldest_ms) / 1000.0 if count else 0.0)
-    for queue, newest_ms in _newest_offered(store, now_ms).items():
+    for queue, newest_ms in reads.newest_offered_by_queue(store, now_ms, AGENT_HORIZON_MS).items():
         queues.add(queue)
         snapshot.add(m.LAST_EVENT_TIMESTAMP, (queue,), newest_ms / 1000.0)
     for queue in sorted(queues):
@@ -82,38 +83,10 @@ def compute_live(store: Store, settings: Settings, now_ms: int) -> LiveSnapshot:
         snapshot.add(m.SERVICE_LEVEL_TARGET, (queue,), targets.sl_target)
         snapshot.add(m.ABANDON_RATE_TARGET, (queue,), targets.abandon_rate_target)
         snapshot.add(m.LONGEST_WAIT_THRESHOLD, (queue,), targets.longest_wait_alert_s)
-    agents = _agents(store, now_ms)
+    agents = reads.agents_by_state(store, now_ms, AGENT_HORIZON_MS)
     for state in AGENT_STATES:
         snapshot.add(m.AGENTS, (state,), agents.get(state, 0))
     return snapshot
-
-
-def _waiting(store: Store, now_ms: int) -> dict[tuple[str, str], tuple[int, int]]:
-    result = store.engine.query(
-        f"SELECT queue, channel, count() AS waiting, min(offered_ms) AS oldest_ms "
-        f"FROM {store.db}.contact_facts FINAL "
-        f"WHERE has_offered AND direction = 'inbound' AND NOT is_answered AND NOT is_abandoned "
-        f"AND offered_ms <= {now_ms} AND offered_ms > {now_ms - WAITING_HORIZON_MS} GROUP BY queue, channel"
-    )
-    return {(q, c): (int(n), int(o)) for q, c, n, o in
-            zip(result["queue"], result["channel"], result["waiting"], result["oldest_ms"])}
-
-
-def _newest_offered(store: Store, now_ms: int) -> dict[str, int]:
-    result = store.engine.query(
-        f"SELECT queue, max(offered_ms) AS newest_ms FROM {store.db}.contact_facts FINAL "
-        f"WHERE has_offered AND offered_ms <= {now_ms} AND offered_ms > {now_ms - AGENT_HORIZON_MS} GROUP BY queue"
-    )
-    return {q: int(t) for q, t in zip(result["queue"], result["newest_ms"])}
-
-
-def _agents(store: Store, now_ms: int) -> dict[str, int]:
-    result = store.engine.query(
-        f"SELECT state, count() AS agents FROM (SELECT agent_id, argMax(state, ts_ms) AS state "
-        f"FROM {store.db}.agent_states FINAL WHERE ts_ms <= {now_ms} AND ts_ms > {now_ms - AGENT_HORIZON_MS} "
-        f"GROUP BY agent_id) GROUP BY state"
-    )
-    return {s: int(n) for s, n in zip(result["state"], result["agents"])}
 
 
 class LiveCollector(Collector):

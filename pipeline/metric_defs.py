@@ -16,6 +16,7 @@ EVENTS_DUPLICATE: Final = "cckpi_events_duplicate_total"  # labels: type; droppe
 BATCH_INSERT_SECONDS: Final = "cckpi_batch_insert_seconds"  # histogram: one store flush
 EVENT_TO_STORE_SECONDS: Final = "cckpi_event_to_store_latency_seconds"  # histogram: event ts -> stored
 CONSUMER_LAG: Final = "cckpi_consumer_lag_messages"  # labels: topic, partition
+TIME_CONFLICTS: Final = "cckpi_contacts_time_conflict_total"  # contacts newly flagged time_conflict (skewed clocks)
 LAST_EVENT_TIMESTAMP: Final = "cckpi_queue_last_event_timestamp_seconds"  # labels: queue; newest offered ts
 
 # --- live queue gauges (trailing window, DESIGN.md section 3 "Live (now) metrics") ---

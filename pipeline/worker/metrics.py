@@ -24,6 +24,8 @@ class WorkerMetrics:
         self.consumed = Counter(m.EVENTS_CONSUMED, "accepted events", ["type"], registry=r)
         self.rejected = Counter(m.EVENTS_REJECTED, "messages sent to the dead-letter topic", ["reason"], registry=r)
         self.duplicate = Counter(m.EVENTS_DUPLICATE, "dropped repeats of an event_id", ["type"], registry=r)
+        self.time_conflicts = Counter(m.TIME_CONFLICTS, "contacts flagged time_conflict: a negative duration "
+                                      "taken as 0", registry=r)
         self.batch_seconds = Histogram(m.BATCH_INSERT_SECONDS, "one store flush", registry=r)
         self.latency = Histogram(m.EVENT_TO_STORE_SECONDS, "event ts to stored", buckets=LATENCY_BUCKETS, registry=r)
         self.lag = Gauge(m.CONSUMER_LAG, "messages behind the end of the partition", ["topic", "partition"],

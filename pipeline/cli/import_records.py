@@ -117,6 +117,29 @@ def asterisk_queue_log(paths: tuple[Path, ...], out_path: str, dead_letter: Path
     _finish(console, letters, _dead_letter_path(dead_letter, out_path), summary.read_any)
 
 
+@import_records.command(name="amazon-connect-ctr", short_help="Amazon Connect contact records (JSON, plain or .gz).")
+@_paths_argument
+@_out_option
+@_dead_letter_option
+def amazon_connect_ctr(paths: tuple[Path, ...], out_path: str, dead_letter: Path | None) -> None:
+    """Amazon Connect contact records (JSON Lines, a JSON array, one object per file, or back-to-back objects as
+    Kinesis Firehose writes them; plain or .gz) -> events.
+
+    Records are delivered at least once: one per ContactId is kept across all
+    PATHs, the newest LastUpdateTimestamp.  Mapping rules: see docs/importers.md
+    and pipeline.importers.amazon_connect.
+    """
+    from pipeline.importers.ctr_import import import_ctr, summary_rows
+
+    letters: list[DeadLetter] = []
+    events, summary = import_ctr(list(paths), letters.append)
+    written = _write_events(events, out_path)
+    console = Console(stderr=True)
+    console.print(f"{len(paths)} file(s): {summary.records:,} records -> {written:,} events -> {out_path}")
+    console.print(_summary_table("contact record import", summary_rows(summary)))
+    _finish(console, letters, _dead_letter_path(dead_letter, out_path), summary.records > 0)
+
+
 @import_records.command(name="anonymous-bank", short_help='Technion "Anonymous Bank" call records (1999).')
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "out_path", required=True, help="JSON Lines file to write; - for stdout")

@@ -44,3 +44,20 @@ def read_lines(paths: list[Path]) -> Iterator[Line | Unreadable]:
             reason = "truncated_gzip" if isinstance(exc, EOFError) else "unreadable_file"
             yield Unreadable(f"{path}:{number + 1}", number + 1, reason,
                              f"{path} could not be read past line {number}: {exc}")
+
+
+def read_text(path: Path) -> tuple[str, Unreadable | None]:
+    """A whole file as text (JSON records are not line-shaped); what could be read of a damaged one, and why
+    it stopped."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    chunks: list[bytes] = []
+    try:
+        with opener(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                chunks.append(chunk)
+    except (EOFError, OSError, zlib.error) as exc:
+        text = b"".join(chunks).decode("utf-8", errors="replace")
+        line = text.count("\n") + 1
+        reason = "truncated_gzip" if isinstance(exc, EOFError) else "unreadable_file"
+        return text, Unreadable(f"{path}:{line}", line, reason, f"{path} could not be read past line {line}: {exc}")
+    return b"".join(chunks).decode("utf-8", errors="replace"), None

@@ -50,6 +50,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 # event -> the abandon reason it stands for
@@ -109,6 +110,7 @@ class QueueLogSummary:
         return sum(self.rows.values()) + sum(self.skipped.values()) > 0
 
 
+@lru_cache(maxsize=8192)  # a busy log stamps many rows with the same second
 def _iso(epoch_s: float) -> str:
     return datetime.fromtimestamp(epoch_s, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

@@ -34,6 +34,8 @@ EVENTS_REJECTED: Final = Metric("cckpi_events_rejected_total", "counter",
 EVENTS_DUPLICATE: Final = Metric("cckpi_events_duplicate_total", "counter", "dropped repeats of an event_id", ("type",))
 BATCH_INSERT_SECONDS: Final = Metric("cckpi_batch_insert_seconds", "histogram", "one store flush")
 EVENT_TO_STORE_SECONDS: Final = Metric("cckpi_event_to_store_latency_seconds", "histogram", "event ts to stored")
+TIME_CONFLICTS: Final = Metric("cckpi_contacts_time_conflict_total", "counter",
+                               "contacts flagged time_conflict: a negative duration taken as 0 (skewed source clocks)")
 CONSUMER_LAG: Final = Metric("cckpi_consumer_lag_messages", "gauge", "messages behind the end of the partition",
                              ("topic", "partition"))
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.bench import latency, payroll, queries, replay_speed, stream
+from pipeline.bench import importers, latency, payroll, queries, replay_speed, stream
 from pipeline.bench.common import Target, cckpi_command, cli_env, commit, fresh_name, machine, median, rounded
 from pipeline.core.kpi import percentile
 from pipeline.settings import load_settings
 
-PARTS = ("stream", "latency", "replay", "queries", "payroll")
+PARTS = ("stream", "latency", "replay", "queries", "payroll", "import")
 EVENTS_PER_CONTACT = 9.15  # the simulator's mix: 110k contacts over 30 days make ~1.007M events
 
 
@@ -34,6 +34,7 @@ class Options:
     latency_seconds: float = 20.0
     parts: tuple[str, ...] = PARTS
     work: Path = Path("/tmp/cckpi-bench")
+    queue_log_lines: int = 1_000_000
 
 
 def simulated_events(options: Options) -> Path:
@@ -155,6 +156,20 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
             payroll_plain_group_by_s=round(median(pay.baseline_s), 3),
         )
         details["payroll"] = pay.__dict__
+        on_part({**results, "details": details})
+
+    if "import" in options.parts:
+        log(f"import: cckpi import asterisk-queue-log of {options.queue_log_lines:,} lines, {options.runs} runs")
+        imp = importers.run(options.work, options.queue_log_lines, options.runs)
+        import_rate, split_rate = imp.lines / median(imp.import_s), imp.lines / median(imp.read_split_s)
+        log(f"  import {import_rate:,.0f} lines/s, read + split {split_rate:,.0f} lines/s ({imp.lines:,} lines)")
+        results.update(
+            import_queue_log_lines=imp.lines,
+            import_queue_log_lines_per_s=round(import_rate),
+            import_read_split_lines_per_s=round(split_rate),
+            import_vs_read_split_ratio=round(import_rate / split_rate, 3),
+        )
+        details["import"] = imp.__dict__
         on_part({**results, "details": details})
 
     results["details"] = details

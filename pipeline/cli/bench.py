@@ -31,6 +31,8 @@ TARGETS: dict[str, tuple[str, float | None, bool]] = {
     "report_plain_group_by_s": ("plain GROUP BY queue, s", None, False),
     "payroll_rollup_s": ("payroll rollup, s", 10, False),
     "payroll_plain_group_by_s": ("plain GROUP BY agent, s", None, False),
+    "import_queue_log_lines_per_s": ("import asterisk-queue-log, lines/s", None, True),
+    "import_read_split_lines_per_s": ("read + split the same file, lines/s", None, True),
 }
 
 
@@ -75,19 +77,22 @@ def render(results: dict[str, Any], console: Console) -> None:
               help="events/s of the latency part")
 @click.option("--latency-seconds", type=click.FloatRange(min=1), default=20.0, show_default=True,
               help="length of one latency phase")
-@click.option("--only", default=None, help="comma-separated parts: stream,latency,replay,queries,payroll")
+@click.option("--queue-log-lines", type=click.IntRange(min=100), default=1_000_000, show_default=True,
+              help="lines of the synthetic queue_log of the import part")
+@click.option("--only", default=None, help="comma-separated parts: stream,latency,replay,queries,payroll,import")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path("/tmp/cckpi-bench"),
               show_default=True, help="folder for the simulated files (kept for the next run)")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("bench/results.json"),
               show_default=True, help="JSON results (- for none)")
 def bench(events: int, runs: int, facts: int, payroll_contacts: int, payroll_agents: int, rate: float,
-          latency_seconds: float, only: str | None, work: Path, out: Path) -> None:
+          latency_seconds: float, queue_log_lines: int, only: str | None, work: Path, out: Path) -> None:
     """Measure the pipeline on the running local stack (`cckpi stack up`; `eval "$(cckpi stack env)"`).
 
     Worker throughput and peak RSS against a bare aiokafka consumer of the same
     topic; end-to-end latency at a steady rate; replay into chDB and ClickHouse;
     dashboard SQL and `report --by queue` on FACTS contact facts generated in SQL;
-    the payroll rollup. Every figure is the median of RUNS runs.
+    the payroll rollup; `import asterisk-queue-log` against reading and splitting
+    the same file. Every figure is the median of RUNS runs.
     """
     from pipeline.bench.suite import PARTS, Options, run_suite
 
@@ -98,7 +103,7 @@ def bench(events: int, runs: int, facts: int, payroll_contacts: int, payroll_age
     console = Console(stderr=True)
     options = Options(events=events, runs=runs, facts=facts, payroll_contacts=payroll_contacts,
                       payroll_agents=payroll_agents, rate=rate, latency_seconds=latency_seconds, parts=parts,
-                      work=work)
+                      work=work, queue_log_lines=queue_log_lines)
     def write(results: dict[str, Any]) -> None:
         if str(out) != "-":
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,19 +1,25 @@
 """``cckpi import``: convert other systems' records into contract events.
 
-A group so that more record formats (an Asterisk queue_log, a vendor's CSV
-export) can be added beside the first one without changing the command line.
+One sub-command per source format; each writes JSON Lines for ``cckpi
+replay`` (or ``cckpi produce``), sends lines it cannot map to a dead-letter
+file with their line number and reason, and prints a summary that accounts
+for every line.  The exit status is 0 unless no line at all could be read.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
 import click
 import orjson
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.core.intake import DeadLetter
 from pipeline.importers.anonymous_bank import ImportSummary, convert
 
 _SHOWN_MALFORMED = 20
@@ -21,10 +27,120 @@ _SHOWN_MALFORMED = 20
 
 @click.group(name="import")
 def import_records() -> None:
-    """Convert call records from other systems into contract events (JSON Lines)."""
+    """Convert call records from other systems into contract events (JSON Lines) for `cckpi replay`."""
 
 
-@import_records.command(name="anonymous-bank")
+_out_option = click.option("--out", "out_path", required=True, help="JSON Lines file to write; - for stdout")
+_dead_letter_option = click.option(
+    "--dead-letter", "dead_letter", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="where lines that cannot be mapped go, with line number and reason (default: OUT.dead-letters.jsonl)")
+_paths_argument = click.argument("paths", nargs=-1, required=True, metavar="PATH...",
+                                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
+
+
+@contextmanager
+def _events_out(out_path: str) -> Iterator[IO[bytes]]:
+    if out_path == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+    else:
+        with open(out_path, "wb") as handle:
+            yield handle
+
+
+def _write_events(events: Iterable[dict[str, Any]], out_path: str) -> int:
+    """Stream the events out as JSON Lines; returns how many."""
+    count = 0
+    with _events_out(out_path) as handle:
+        for event in events:
+            handle.write(orjson.dumps(event) + b"\n")
+            count += 1
+    return count
+
+
+def _dead_letter_path(dead_letter: Path | None, out_path: str) -> Path:
+    if dead_letter is not None:
+        return dead_letter
+    return Path("cckpi-import.dead-letters.jsonl" if out_path == "-" else f"{out_path}.dead-letters.jsonl")
+
+
+def _summary_table(title: str, rows: Iterable[tuple[str, str, int]]) -> Table:
+    table = Table(title=title)
+    for name in ("what", "what happened", "count"):
+        table.add_column(name, justify="right" if name == "count" else "left")
+    for what, how, count in rows:
+        table.add_row(what, how, f"{count:,}")
+    return table
+
+
+def _finish(console: Console, letters: list[DeadLetter], target: Path, read_any: bool) -> None:
+    """Dead letters to their file (shown in part), and exit 1 only when no line could be read at all."""
+    from pipeline.ingest import dead_letter
+
+    if letters:
+        target.unlink(missing_ok=True)
+        dead_letter.append(target, letters)
+        for letter in letters[:_SHOWN_MALFORMED]:
+            console.print(f"[yellow]{letter.source}: {letter.reason}: {letter.detail}[/]")
+        if len(letters) > _SHOWN_MALFORMED:
+            console.print(f"[yellow]... and {len(letters) - _SHOWN_MALFORMED} more[/]")
+        console.print(f"{len(letters):,} dead letters -> {target}")
+    if not read_any:
+        console.print("[red]error: no line could be read; check the file format (see docs/importers.md)[/]")
+        sys.exit(1)
+
+
+@import_records.command(name="asterisk-queue-log",
+                        short_help="Asterisk / FreePBX / Issabel queue_log files (plain or .gz).")
+@_paths_argument
+@_out_option
+@_dead_letter_option
+def asterisk_queue_log(paths: tuple[Path, ...], out_path: str, dead_letter: Path | None) -> None:
+    """Asterisk queue_log files (epoch|callid|queue|agent|EVENT|data..., plain or .gz) -> events.
+
+    Give rotated files oldest first (queue_log.1 queue_log): calls still open
+    at the end of one file carry on into the next.  Mapping rules: see
+    docs/importers.md and pipeline.importers.asterisk_queue_log.
+    """
+    from pipeline.importers.asterisk_queue_log import QueueLogMapper
+    from pipeline.importers.queue_log_import import import_queue_log, summary_rows
+
+    letters: list[DeadLetter] = []
+    mapper = QueueLogMapper()
+    written = _write_events(import_queue_log(list(paths), letters.append, mapper), out_path)
+    summary = mapper.finish()
+    console = Console(stderr=True)
+    console.print(f"{len(paths)} file(s): {summary.lines:,} lines -> {written:,} events -> {out_path}")
+    console.print(_summary_table("queue_log import", summary_rows(summary)))
+    console.print("queue_log has no after-call work: each call's wrap-up is at its end (ACW 0), "
+                  "so AHT = talk + hold.")
+    _finish(console, letters, _dead_letter_path(dead_letter, out_path), summary.read_any)
+
+
+@import_records.command(name="amazon-connect-ctr", short_help="Amazon Connect contact records (JSON, plain or .gz).")
+@_paths_argument
+@_out_option
+@_dead_letter_option
+def amazon_connect_ctr(paths: tuple[Path, ...], out_path: str, dead_letter: Path | None) -> None:
+    """Amazon Connect contact records (JSON Lines, a JSON array, one object per file, or back-to-back objects as
+    Kinesis Firehose writes them; plain or .gz) -> events.
+
+    Records are delivered at least once: one per ContactId is kept across all
+    PATHs, the newest LastUpdateTimestamp.  Mapping rules: see docs/importers.md
+    and pipeline.importers.amazon_connect.
+    """
+    from pipeline.importers.ctr_import import import_ctr, summary_rows
+
+    letters: list[DeadLetter] = []
+    events, summary = import_ctr(list(paths), letters.append)
+    written = _write_events(events, out_path)
+    console = Console(stderr=True)
+    console.print(f"{len(paths)} file(s): {summary.records:,} records -> {written:,} events -> {out_path}")
+    console.print(_summary_table("contact record import", summary_rows(summary)))
+    _finish(console, letters, _dead_letter_path(dead_letter, out_path), summary.records > 0)
+
+
+@import_records.command(name="anonymous-bank", short_help='Technion "Anonymous Bank" call records (1999).')
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "out_path", required=True, help="JSON Lines file to write; - for stdout")
 def anonymous_bank(path: Path, out_path: str) -> None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 from rich.console import Console
 
 from pipeline.cli.common import open_store, settings, store_option
 from pipeline.core import intervals
+
+if TYPE_CHECKING:
+    from pipeline.report.build import ReportRequest
+    from pipeline.settings import Settings
 
 
 def _by(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
@@ -29,8 +35,10 @@ def _by(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> t
 @click.option("--tz", default=None, help="IANA time zone of the intervals (default: CCKPI_TZ)")
 @click.option("--direction", type=click.Choice(["inbound", "outbound"]), default="inbound", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--time-conflicts", "list_conflicts", is_flag=True,
+              help="list the contacts whose source clocks contradicted each other (counted as time_conflicts)")
 def report(store_url: str | None, start: str, end: str, by: tuple[str, ...], interval: str,
-           queues: tuple[str, ...], tz: str | None, direction: str, fmt: str) -> None:
+           queues: tuple[str, ...], tz: str | None, direction: str, fmt: str, list_conflicts: bool) -> None:
     """Queue, agent, channel or interval metrics (docs/design.md section 3) for --from .. --to."""
     from pipeline.report import render
     from pipeline.report.build import KEY_NAMES, ReportRequest, build_report
@@ -46,6 +54,9 @@ def report(store_url: str | None, start: str, end: str, by: tuple[str, ...], int
         request = ReportRequest(start_ms, end_ms, by, interval, queues, direction)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    if list_conflicts:
+        _list_time_conflicts(config.store_url, request, config, fmt, f"{start} .. {end} ({config.tz}, {direction})")
+        return
     with open_store(config.store_url) as store:
         rows = build_report(store, request, config)
     if fmt == "json":
@@ -55,3 +66,19 @@ def report(store_url: str | None, start: str, end: str, by: tuple[str, ...], int
     else:
         title = f"{start} .. {end} ({config.tz}, {direction})"
         Console(width=None if Console().is_terminal else 240).print(render.as_table(rows, [KEY_NAMES[b] for b in by], title))
+
+
+def _list_time_conflicts(store_url: str, request: ReportRequest, config: Settings, fmt: str, title: str) -> None:
+    """One row per flagged contact: the moments its events carried, the durations as stored (negatives 0)."""
+    from pipeline.report import render
+    from pipeline.report.conflicts import time_conflicts
+
+    with open_store(store_url) as store:
+        rows = time_conflicts(store, request, config)
+    if fmt == "json":
+        click.echo(render.as_json(rows))
+    elif fmt == "csv":
+        click.echo(render.as_csv(rows), nl=False)
+    else:
+        Console(width=None if Console().is_terminal else 240).print(
+            render.as_plain_table(rows, f"time conflicts, {title}: {len(rows)} contacts"))

@@ -36,6 +36,15 @@ class Mark(Struct, frozen=True, array_like=True):
     event_id: str
 
 
+class Abandon(Struct, frozen=True, array_like=True):
+    """The moment a contact left the queue unanswered, and why (a state stored before the reason existed
+    decodes with the default, ``customer``)."""
+
+    ts_ms: int
+    event_id: str
+    reason: str = "customer"
+
+
 class Offer(Struct, frozen=True, array_like=True):
     ts_ms: int
     event_id: str
@@ -69,7 +78,7 @@ class ContactState(Struct, array_like=True):
     contact_id: str
     offered: Optional[Offer] = None
     answered: Optional[ByAgent] = None
-    abandoned: Optional[Mark] = None
+    abandoned: Optional[Abandon] = None
     ended: Optional[Mark] = None
     wrapup: Optional[ByAgent] = None
     first_agent_message: Optional[Mark] = None
@@ -79,10 +88,10 @@ class ContactState(Struct, array_like=True):
     holds: dict[str, Hold] = msgspec.field(default_factory=dict)
 
 
-_T = TypeVar("_T", Mark, Offer, ByAgent, Score)
+_T = TypeVar("_T", Mark, Abandon, Offer, ByAgent, Score)
 
 
-def _key(value: Mark | Offer | ByAgent | Score) -> tuple[int, str]:
+def _key(value: Mark | Abandon | Offer | ByAgent | Score) -> tuple[int, str]:
     return (value.ts_ms, value.event_id)
 
 
@@ -134,8 +143,8 @@ def apply(state: ContactState, event: ev.ContactEvent, ts_ms: int) -> bool:
         new_a = _earliest(state.answered, ByAgent(ts_ms, eid, event.agent_id))
         changed, state.answered = new_a is not state.answered, new_a
     elif isinstance(event, ev.ContactAbandoned):
-        new_m = _earliest(state.abandoned, Mark(ts_ms, eid))
-        changed, state.abandoned = new_m is not state.abandoned, new_m
+        new_b = _earliest(state.abandoned, Abandon(ts_ms, eid, event.reason))
+        changed, state.abandoned = new_b is not state.abandoned, new_b
     elif isinstance(event, ev.ContactEnded):
         new_m = _latest(state.ended, Mark(ts_ms, eid))
         changed, state.ended = new_m is not state.ended, new_m

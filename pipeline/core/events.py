@@ -23,6 +23,9 @@ Channel = Literal["voice", "chat"]
 Direction = Literal["inbound", "outbound"]
 Sender = Literal["agent", "customer"]
 Disposition = Literal["resolved", "unresolved", "escalated"]
+# why a contact left the queue unanswered: the customer hung up, or the queue let it go (timed out, no agents
+# logged in, a key pressed for voicemail); all count as abandoned, reports split them
+AbandonReason = Literal["customer", "timeout", "empty", "key"]
 AgentStateName = Literal["logged_out", "available", "on_contact", "after_contact_work", "not_ready"]
 NonNegativeInt = Annotated[int, Meta(ge=0)]
 
@@ -47,6 +50,7 @@ class ContactAnswered(_Event, tag="contact.answered"):
 
 class ContactAbandoned(_Event, tag="contact.abandoned"):
     contact_id: Key
+    reason: AbandonReason = "customer"
 
 
 class ContactMessage(_Event, tag="contact.message"):

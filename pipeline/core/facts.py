@@ -4,11 +4,19 @@ All durations are integer milliseconds so that sums over any window are exact;
 seconds appear only when a report divides.  Choices the catalogue leaves open:
 
 * ``wait_ms`` is (answered or abandoned) - offered; with neither it is None
-  (the contact is still waiting).  No clamping: a negative wait from a skewed
-  source clock is kept, so it stays visible rather than silently changed.
+  (the contact is still waiting).
+* no duration is ever negative (docs/design.md section 2): a contact whose clocks
+  contradict each other (answered or abandoned before offered, ended before
+  answered, holds longer than the talk, wrap-up before the end, a first
+  agent message before the offer, a hold that ends before it starts: two
+  source systems with skewed clocks) still counts, each negative duration is
+  taken as 0, and the contact is flagged ``time_conflict`` so reports count
+  and list it instead of showing a negative ASA.
 * holds are paired in time order; a hold still open when the contact ended is
   closed at ``ended``; a hold still open with no end yet counts nothing; a
-  ``hold_ended`` with no open hold is ignored.
+  ``hold_ended`` with no open hold is ignored, unless a hold start is left
+  open after it: then that end is the start's own, stamped earlier by a
+  skewed clock, and the hold counts 0 with a time conflict.
 * ``talk_ms`` needs answered and ended; ``acw_ms`` is wrap-up - ended, 0 when
   the contact ended without a wrap-up (yet); ``handle_ms`` = talk + hold + acw.
 * ``wrapup_complete`` (the AHT population) needs answered, ended and a
@@ -50,21 +58,41 @@ class ContactFact(Struct, frozen=True):
     first_response_ms: int | None
     csat: int | None
     nps: int | None
+    time_conflict: bool = False
+    abandon_reason: str = ""  # customer, timeout, empty, key; "" unless abandoned
 
 
-def hold_ms(state: ContactState) -> int:
-    """Sum of hold periods, pairing starts and ends in time order."""
+def hold_periods(state: ContactState) -> tuple[int, bool]:
+    """Sum of hold periods, pairing starts and ends in time order, and whether a hold ended before it started."""
     total = 0
     open_since: int | None = None
+    stray_ends = 0
     for _, hold in sorted(state.holds.items(), key=lambda item: (item[1].ts_ms, not item[1].is_start, item[0])):
         if hold.is_start and open_since is None:
             open_since = hold.ts_ms
         elif not hold.is_start and open_since is not None:
             total += hold.ts_ms - open_since
             open_since = None
+        elif not hold.is_start:
+            stray_ends += 1
+    if open_since is not None and stray_ends:
+        return total, True  # the open hold's end came first: 0 for it, flagged
     if open_since is not None and state.ended is not None and state.ended.ts_ms > open_since:
         total += state.ended.ts_ms - open_since
-    return total
+    return total, False
+
+
+def hold_ms(state: ContactState) -> int:
+    """Sum of hold periods (see ``hold_periods``)."""
+    return hold_periods(state)[0]
+
+
+def _not_negative(value: int, conflicts: list[bool]) -> int:
+    """``value``, or 0 (noted in ``conflicts``) when clocks made it negative."""
+    if value < 0:
+        conflicts.append(True)
+        return 0
+    return value
 
 
 def derive(state: ContactState) -> ContactFact:
@@ -76,23 +104,30 @@ def derive(state: ContactState) -> ContactFact:
     wrapup_ms = state.wrapup.ts_ms if state.wrapup is not None else None
     offered_ms = offer.ts_ms if offer is not None else 0
 
+    conflicts: list[bool] = []
     wait_ms: int | None = None
     if offer is not None:
         if answered is not None:
-            wait_ms = answered.ts_ms - offered_ms
+            wait_ms = _not_negative(answered.ts_ms - offered_ms, conflicts)
         elif abandoned is not None:
-            wait_ms = abandoned.ts_ms - offered_ms
+            wait_ms = _not_negative(abandoned.ts_ms - offered_ms, conflicts)
 
-    held = hold_ms(state)
+    held, hold_conflict = hold_periods(state)
+    if hold_conflict:
+        conflicts.append(True)
     talk_ms = acw_ms = handle_ms = None
     if answered is not None and ended_ms is not None:
-        talk_ms = ended_ms - answered.ts_ms - held
-        acw_ms = wrapup_ms - ended_ms if wrapup_ms is not None else 0
+        connected = _not_negative(ended_ms - answered.ts_ms, conflicts)
+        if held > connected:  # holds longer than the whole conversation: the hold clock disagrees
+            conflicts.append(True)
+            held = connected
+        talk_ms = connected - held
+        acw_ms = _not_negative(wrapup_ms - ended_ms, conflicts) if wrapup_ms is not None else 0
         handle_ms = talk_ms + held + acw_ms
 
     first_response_ms = None
     if offer is not None and offer.channel == "chat" and state.first_agent_message is not None:
-        first_response_ms = state.first_agent_message.ts_ms - offered_ms
+        first_response_ms = _not_negative(state.first_agent_message.ts_ms - offered_ms, conflicts)
 
     return ContactFact(
         contact_id=state.contact_id,
@@ -120,4 +155,6 @@ def derive(state: ContactState) -> ContactFact:
         first_response_ms=first_response_ms,
         csat=state.csat.score if state.csat else None,
         nps=state.nps.score if state.nps else None,
+        time_conflict=bool(conflicts),
+        abandon_reason=abandoned.reason if abandoned else "",
     )

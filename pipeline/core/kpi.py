@@ -17,6 +17,11 @@ COUNT_COMPONENTS: tuple[str, ...] = (
     "offered",
     "answered",
     "abandoned",
+    "abandoned_customer",
+    "abandoned_timeout",
+    "abandoned_empty",
+    "abandoned_key",
+    "time_conflicts",
     "short_abandoned",
     "answered_within_sl",
     "abandoned_within_sl",
@@ -55,6 +60,7 @@ METRIC_KEYS: tuple[str, ...] = (
     "offered",
     "answered",
     "abandoned",
+    "abandoned_by_reason",
     "short_abandoned",
     "answered_within_sl",
     "service_level",
@@ -84,7 +90,10 @@ METRIC_KEYS: tuple[str, ...] = (
     "handled",
     "occupancy",
     "logged_in_s",
+    "time_conflicts",
 )
+# why contacts were abandoned (``contact.abandoned`` ``reason``); each is the component ``abandoned_<reason>``
+ABANDON_REASONS: tuple[str, ...] = ("customer", "timeout", "empty", "key")
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -131,6 +140,8 @@ def compute(
         "offered": int(c["offered"]),
         "answered": int(answered),
         "abandoned": int(c["abandoned"]),
+        # components absent from a source that predates them (queue_intervals) read as 0
+        "abandoned_by_reason": {r: int(c.get(f"abandoned_{r}", 0)) for r in ABANDON_REASONS},
         "short_abandoned": int(c["short_abandoned"]),
         "answered_within_sl": int(c["answered_within_sl"]),
         "service_level": ratio(c["sl_numerator"], c["sl_denominator"]),
@@ -160,6 +171,7 @@ def compute(
         "handled": int(answered) if agent else None,
         "occupancy": ratio(c["handle_state_ms"], c["handle_state_ms"] + c["available_ms"]) if agent else None,
         "logged_in_s": c["logged_in_ms"] / 1000.0 if agent else None,
+        "time_conflicts": int(c.get("time_conflicts", 0)),
     }
     return result
 

@@ -15,28 +15,38 @@ is idempotent and safe under at-least-once delivery.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pipeline.core.contact import merge
+from pipeline.core.facts import derive
 from pipeline.core.intake import Batch
 from pipeline.settings import Settings
 from pipeline.store import queue_intervals
 from pipeline.store.store import Store
 
 
-def flush(store: Store, settings: Settings, batch: Batch) -> set[int]:
+def flush(store: Store, settings: Settings, batch: Batch,
+          on_time_conflicts: Callable[[int], None] | None = None) -> set[int]:
     """Merge and write; returns the 15-minute intervals (local starts, epoch ms) the contacts are offered in.
 
     Events first, then the contacts they change: a crash between the two is
     repaired by the re-delivery, since both writes are idempotent.
+    ``on_time_conflicts`` is told how many contacts this batch newly flagged
+    ``time_conflict`` (not flagged in the state stored before), so a contact
+    rewritten by later batches is counted once.
     """
     stored = store.load_states(batch.contacts)
     merged = [merge(stored[cid], state) if cid in stored else state for cid, state in batch.contacts.items()]
     store.write_events(batch.accepted)
-    store.write_states(merged)
+    conflicted = store.write_states(merged)
+    if on_time_conflicts is not None and conflicted:
+        on_time_conflicts(sum(1 for cid in conflicted if cid not in stored or not derive(stored[cid]).time_conflict))
     return queue_intervals.touched((s.offered.ts_ms for s in merged if s.offered is not None), settings)
 
 
-def store_batch(store: Store, settings: Settings, batch: Batch) -> set[int]:
+def store_batch(store: Store, settings: Settings, batch: Batch,
+                on_time_conflicts: Callable[[int], None] | None = None) -> set[int]:
     """store -> refresh: the batch written and its intervals rebuilt; returns the intervals touched."""
-    touched = flush(store, settings, batch)
+    touched = flush(store, settings, batch, on_time_conflicts)
     queue_intervals.refresh(store, settings, touched)
     return touched

@@ -29,13 +29,25 @@ def as_json(rows: Sequence[dict[str, Any]]) -> str:
     return orjson.dumps(list(rows), option=orjson.OPT_INDENT_2).decode()
 
 
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    """A nested count (``abandoned_by_reason``) as one column per part: ``abandoned_by_reason.timeout``."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            out.update({f"{key}.{part}": v for part, v in value.items()})
+        else:
+            out[key] = value
+    return out
+
+
 def as_csv(rows: Sequence[dict[str, Any]]) -> str:
     if not rows:
         return ""
+    flat = [_flat(row) for row in rows]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(flat[0]), lineterminator="\n")
     writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
+    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in flat)
     return buffer.getvalue()
 
 
@@ -64,4 +76,14 @@ def as_table(rows: Sequence[dict[str, Any]], group_keys: Sequence[str], title: s
         table.add_column(header, justify="right", no_wrap=True)
     for row in rows:
         table.add_row(*[str(row[k]) for k in group_keys], *[cell(k, row.get(k)) for k, _ in columns])
+    return table
+
+
+def as_plain_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
+    """Rows of any keys (a contact list), every column as it is, missing as an en dash."""
+    table = Table(title=title, header_style="bold")
+    for key in rows[0] if rows else ():
+        table.add_column(key, no_wrap=True)
+    for row in rows:
+        table.add_row(*["–" if v is None else str(v) for v in row.values()])
     return table

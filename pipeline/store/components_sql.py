@@ -59,6 +59,12 @@ AGGREGATES: dict[str, str] = {
     "offered": "count()",
     "answered": "sum(is_answered)",
     "abandoned": "sum(is_abandoned)",
+    # abandoned split by reason; '' is a contact stored before reasons were kept: the default, customer
+    "abandoned_customer": "sum(is_abandoned AND abandon_reason IN ('customer', ''))",
+    "abandoned_timeout": "sum(is_abandoned AND abandon_reason = 'timeout')",
+    "abandoned_empty": "sum(is_abandoned AND abandon_reason = 'empty')",
+    "abandoned_key": "sum(is_abandoned AND abandon_reason = 'key')",
+    "time_conflicts": "sum(time_conflict)",
     "short_abandoned": "sum(f_short)",
     "answered_within_sl": "sum(f_answered_sl)",
     "abandoned_within_sl": "sum(f_abandoned_sl)",
@@ -131,7 +137,8 @@ def contact_query(
     inner = ", ".join(
         key_select
         + ["is_answered", "is_abandoned", "wrapup_complete", "handle_ms", "talk_ms", "hold_ms", "acw_ms",
-           "transferred", "disposition", "csat", "nps", "channel", "first_response_ms", "offered_ms", "queue"]
+           "transferred", "disposition", "csat", "nps", "channel", "first_response_ms", "offered_ms", "queue",
+           "abandon_reason", "time_conflict"]
         + per_contact_columns(settings)
     )
     outer = ", ".join([f"k_{name}" for name in keys] + [f"{agg} AS {name}" for name, agg in AGGREGATES.items()])

@@ -23,7 +23,7 @@ FACT_COLUMNS: dict[str, str] = {
     "is_abandoned": "bool", "answered_ms": "int", "abandoned_ms": "int", "ended_ms": "int", "wrapup_ms": "int",
     "wait_ms": "int", "hold_ms": "int", "talk_ms": "int", "acw_ms": "int", "handle_ms": "int",
     "wrapup_complete": "bool", "disposition": "str", "transferred": "bool", "first_response_ms": "int",
-    "csat": "int", "nps": "int", "state": "str",
+    "csat": "int", "nps": "int", "time_conflict": "bool", "abandon_reason": "str", "state": "str",
 }
 OFFER_COLUMNS: dict[str, str] = {"offered_ms": "int", "contact_id": "str"}
 EVENT_COLUMNS: dict[str, str] = {

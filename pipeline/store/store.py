@@ -59,16 +59,17 @@ class Store:
                 found[contact_id] = _state_decoder.decode(blob)
         return found
 
-    def write_states(self, states: Sequence[ContactState]) -> None:
+    def write_states(self, states: Sequence[ContactState]) -> list[str]:
         """The offered-time index first, then the facts: a crash between them leaves an extra candidate, never a
-        fact the index cannot find."""
+        fact the index cannot find.  Returns the ids of the contacts written with a time conflict."""
         if not states:
-            return
+            return []
         facts = rows.fact_columns(states, self.next_version())
         offers = rows.offer_columns(facts)
         if offers["contact_id"]:
             self.engine.insert("contact_offers", offers, rows.OFFER_COLUMNS)
         self.engine.insert("contact_facts", facts, rows.FACT_COLUMNS)
+        return [cid for cid, conflict in zip(facts["contact_id"], facts["time_conflict"]) if conflict]
 
     def write_events(self, accepted: Sequence[tuple[ev.Event, int, str]]) -> None:
         """Raw events plus the per-type tables for events that are not about one contact's timeline."""

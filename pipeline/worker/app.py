@@ -70,7 +70,7 @@ class Sink:
         for attempt in range(1, FLUSH_ATTEMPTS + 1):
             began = time.perf_counter()
             try:
-                store_batch(self.store, self.settings, batch)
+                store_batch(self.store, self.settings, batch, self.metrics.time_conflicts.inc)
                 return time.perf_counter() - began
             except Exception as exc:  # noqa: BLE001 - any store error is retried, then fatal
                 if attempt == FLUSH_ATTEMPTS:

@@ -29,6 +29,7 @@ class WorkerMetrics:
         self.consumed = Counter(*_spec(m.EVENTS_CONSUMED), registry=r)
         self.rejected = Counter(*_spec(m.EVENTS_REJECTED), registry=r)
         self.duplicate = Counter(*_spec(m.EVENTS_DUPLICATE), registry=r)
+        self.time_conflicts = Counter(*_spec(m.TIME_CONFLICTS), registry=r)
         self.batch_seconds = Histogram(*_spec(m.BATCH_INSERT_SECONDS), registry=r)
         self.latency = Histogram(*_spec(m.EVENT_TO_STORE_SECONDS), buckets=LATENCY_BUCKETS, registry=r)
         self.lag = Gauge(*_spec(m.CONSUMER_LAG), registry=r)

@@ -32,6 +32,9 @@ RECORDS = {
     "negative_vru": "AA0102 30456 25627027 2 PS 990207 9:48:14 9:47:17 -57 9:47:17 9:50:11 174 AGENT 9:50:11 9:51:28 77 KAZAV",
     "no_service": "AA0101 34648 24442634 2 PS 990202 13:44:47 13:44:53 6 13:44:53 13:45:06 13 AGENT 0:00:00 0:00:00 0 YIFAT",
     "clock_skew": "AA0102 30563 55921597 1 NE 990208 14:14:04 14:14:15 11 14:14:15 14:15:08 53 AGENT 14:14:13 14:15:10 57 ANAT",
+    # ser_start and q_exit disagree: the answer is at q_start + q_time all the same
+    "service_clock_far_early": "AA0108 1604 28766624 2 TT 990222 9:52:05 9:52:07 2 9:52:07 9:59:55 468 AGENT 9:52:07 10:01:27 560 DORIT",
+    "service_clock_late": "AA0103 26966 24986291 1 NE 990221 17:03:05 17:03:26 21 17:03:26 17:08:14 288 AGENT 17:08:16 17:08:19 3 TOVA",
     "bad_fields": "AA0101 1 2 garbage",
     "bad_time": "AA0101 34999 0 0 PS 990201 25:61:00 7:02:56 9 0:00:00 0:00:00 0 AGENT 7:02:55 7:05:41 166 DORIT",
 }
@@ -58,9 +61,9 @@ def test_queued_call_answered_by_an_agent() -> None:
     events, summary = convert(_lines("queued_agent"))
     assert [(e["type"], e["ts"]) for e in events] == [
         ("contact.offered", "1999-02-01T20:08:31.000+02:00"),
-        ("contact.answered", "1999-02-01T20:09:43.000+02:00"),
-        ("contact.ended", "1999-02-01T20:11:49.000+02:00"),
-        ("contact.wrapup_completed", "1999-02-01T20:11:49.000+02:00"),
+        ("contact.answered", "1999-02-01T20:09:44.000+02:00"),  # q_start + q_time 73 (ser_start says 20:09:43)
+        ("contact.ended", "1999-02-01T20:11:50.000+02:00"),  # answered + ser_time 126
+        ("contact.wrapup_completed", "1999-02-01T20:11:50.000+02:00"),
     ]
     offered, answered, _, wrapup = events
     assert offered["contact_id"] == "AA0101-990201-34597"
@@ -103,17 +106,17 @@ def test_vru_hang_ups_and_phantoms_give_no_events_but_are_counted() -> None:
 
 def test_talk_across_midnight_ends_next_day_by_duration() -> None:
     assert _timeline("midnight_talk")[1:3] == [
-        ("contact.answered", "1999-02-08T23:52:20.000+02:00"),
-        ("contact.ended", "1999-02-09T00:00:55.000+02:00"),  # 23:52:20 + 515 s
+        ("contact.answered", "1999-02-08T23:52:21.000+02:00"),  # 23:51:34 + q_time 47
+        ("contact.ended", "1999-02-09T00:00:56.000+02:00"),  # 23:52:21 + ser_time 515
     ]
 
 
 def test_call_queued_exactly_at_midnight_is_a_queued_contact_of_the_next_day() -> None:
     assert _timeline("midnight_queue") == [
         ("contact.offered", "1999-02-16T00:00:00.000+02:00"),
-        ("contact.answered", "1999-02-16T00:00:26.000+02:00"),
-        ("contact.ended", "1999-02-16T00:01:33.000+02:00"),
-        ("contact.wrapup_completed", "1999-02-16T00:01:33.000+02:00"),
+        ("contact.answered", "1999-02-16T00:00:27.000+02:00"),  # q_time 27
+        ("contact.ended", "1999-02-16T00:01:34.000+02:00"),  # + ser_time 67
+        ("contact.wrapup_completed", "1999-02-16T00:01:34.000+02:00"),
     ]
 
 
@@ -132,11 +135,26 @@ def test_agent_call_without_service_record_is_answered_at_queue_exit_with_no_tal
     ]
 
 
-def test_service_clock_before_queue_clock_never_gives_a_negative_wait() -> None:
-    timeline = _timeline("clock_skew")
-    assert timeline[0] == ("contact.offered", "1999-02-08T14:14:15.000+02:00")
-    assert timeline[1] == ("contact.answered", "1999-02-08T14:14:15.000+02:00")
-    assert timeline[2] == ("contact.ended", "1999-02-08T14:15:10.000+02:00")
+def test_answer_is_queue_start_plus_queue_time_whatever_the_service_clock_says() -> None:
+    """The rule of the fix: wait = q_time and talk = ser_time exactly, on records whose ser_start is
+    1 s early (clock_skew: 14:14:13 vs q_exit 14:15:08, 55 s early), 7:48 early and 2 s late."""
+    assert _timeline("clock_skew")[:3] == [
+        ("contact.offered", "1999-02-08T14:14:15.000+02:00"),
+        ("contact.answered", "1999-02-08T14:15:08.000+02:00"),  # 14:14:15 + 53
+        ("contact.ended", "1999-02-08T14:16:05.000+02:00"),  # 14:15:08 + 57
+    ]
+    assert _timeline("service_clock_far_early")[:3] == [
+        ("contact.offered", "1999-02-22T09:52:07.000+02:00"),
+        ("contact.answered", "1999-02-22T09:59:55.000+02:00"),  # 9:52:07 + 468 = q_exit; ser_start says 9:52:07
+        ("contact.ended", "1999-02-22T10:09:15.000+02:00"),  # 9:59:55 + 560
+    ]
+    assert _timeline("service_clock_late")[:3] == [
+        ("contact.offered", "1999-02-21T17:03:26.000+02:00"),
+        ("contact.answered", "1999-02-21T17:08:14.000+02:00"),  # 17:03:26 + 288 = q_exit; ser_start says 17:08:16
+        ("contact.ended", "1999-02-21T17:08:17.000+02:00"),  # + 3
+    ]
+    _, summary = convert(_lines("clock_skew", "service_clock_far_early", "service_clock_late", "queued_agent"))
+    assert summary.notes["service_clock_disagrees"] == 1  # only the 468 s one is more than 60 s off
 
 
 def test_malformed_lines_are_reported_with_line_number_and_reason() -> None:

@@ -1,4 +1,4 @@
-"""The example pay policy and roster (the rules of KPI_SOURCES.md), shipped inside the package.
+"""The example pay policy and roster (the rules of docs/kpi-sources.md), shipped inside the package.
 
 A wheel installs them as plain files, so they are handed out as paths (the
 CLI's ``--policy`` default, tests); ``deploy/policies/`` links to them.

@@ -1,0 +1,88 @@
+"""Import speed: ``cckpi import asterisk-queue-log`` on a synthetic queue_log, beside reading and splitting it.
+
+The baseline in the same run is the floor of any Python importer of the
+format: read every line of the same file and split it on ``|``.  The import
+figure is the whole command as a user runs it (a fresh process: start-up,
+mapping, JSON Lines written), so the ratio says what the mapping costs.
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.bench.common import cckpi_command, cli_env
+
+T0 = 1_793_581_200  # 2026-11-02 09:00 in Asia/Shanghai
+ROWS_PER_CALL = 3.4  # the mix below: ENTERQUEUE, CONNECT, COMPLETE or ABANDON, pauses and ring noise
+
+
+@dataclass
+class ImportResult:
+    lines: int
+    import_s: list[float] = field(default_factory=list)
+    read_split_s: list[float] = field(default_factory=list)
+
+
+def queue_log_file(work: Path, lines: int) -> Path:
+    """A deterministic queue_log of about ``lines`` rows in time order (cached in the work folder)."""
+    path = work / f"queue_log-{lines}"
+    if path.exists():
+        return path
+    work.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(12)
+    rows: list[tuple[int, str]] = []
+    calls = max(1, round(lines / ROWS_PER_CALL))
+    for i in range(calls):
+        call, queue, agent = f"{T0 + i // 10}.{i}", rng.choice(("sales", "support", "billing")), f"SIP/{rng.randint(1000, 1200)}"
+        enter, wait = T0 + i // 10, rng.randint(0, 120)
+        rows.append((enter, f"{enter}|{call}|{queue}|NONE|ENTERQUEUE||1380013{i % 10000:04d}|1"))
+        if rng.random() < 0.2:
+            rows.append((enter + wait, f"{enter + wait}|{call}|{queue}|NONE|ABANDON|2|1|{wait}"))
+        else:
+            talk = rng.randint(20, 900)
+            rows.append((enter + wait, f"{enter + wait}|{call}|{queue}|{agent}|CONNECT|{wait}|x.{i}|3"))
+            rows.append((enter + wait + talk, f"{enter + wait + talk}|{call}|{queue}|{agent}|COMPLETEAGENT|{wait}|{talk}|1"))
+        if rng.random() < 0.5:
+            rows.append((enter + 1, f"{enter + 1}|{call}|{queue}|{agent}|RINGNOANSWER|15000"))
+        if rng.random() < 0.1:
+            rows.append((enter + 2, f"{enter + 2}|NONE|{queue}|{agent}|PAUSE|Lunch"))
+    rows.sort(key=lambda row: row[0])
+    partial = path.with_suffix(".part")
+    partial.write_text("".join(row + "\n" for _, row in rows))
+    partial.rename(path)
+    return path
+
+
+def read_and_split(path: Path) -> tuple[float, int]:
+    began = time.perf_counter()
+    n = 0
+    with path.open("rb") as handle:
+        for line in handle:
+            line.rstrip(b"\r\n").split(b"|")
+            n += 1
+    return time.perf_counter() - began, n
+
+
+def _import(path: Path) -> float:
+    with tempfile.TemporaryDirectory(prefix="cckpi-bench-import-") as work:
+        began = time.perf_counter()
+        done = subprocess.run([*cckpi_command(), "import", "asterisk-queue-log", str(path), "--out",
+                               str(Path(work) / "events.jsonl")], env=cli_env(), capture_output=True)
+        seconds = time.perf_counter() - began
+    if done.returncode:
+        raise RuntimeError(f"cckpi import failed ({done.returncode}): {done.stderr.decode()[-2000:]}")
+    return seconds
+
+
+def run(work: Path, lines: int, runs: int) -> ImportResult:
+    path = queue_log_file(work, lines)
+    result = ImportResult(lines=read_and_split(path)[1])
+    for _ in range(runs):
+        result.read_split_s.append(read_and_split(path)[0])
+        result.import_s.append(_import(path))
+    return result

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "alerts": "pipeline.cli.alerts:alerts",
     "dashboards": "pipeline.cli.dashboards:dashboards",
     "bench": "pipeline.cli.bench:bench",
+    "serve": "pipeline.cli.serve:serve",
 }
 
 

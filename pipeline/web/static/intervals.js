@@ -35,26 +35,26 @@ function target() {
 function draw() {
   applyLabels();
   const x = rows.map(label);
-  const common = { backgroundColor: "transparent", tooltip: { trigger: "axis" }, legend: { top: 4 },
-    grid: { left: 60, right: 60, top: 50, bottom: 30 }, xAxis: { type: "category", data: x },
+  const common = { animation: false, backgroundColor: "transparent", tooltip: { trigger: "axis" }, legend: { top: 4 },
+    grid: { left: 70, right: 70, top: 70, bottom: 30 }, xAxis: { type: "category", data: x },
     textStyle: { fontFamily: getComputedStyle(document.body).fontFamily } };
   charts.sl.setOption({ ...common, title: { text: t("web.chart.sl_offered"), left: 8, top: 4 },
     yAxis: [{ type: "value", name: t("kpi.offered") }, { type: "value", min: 0, max: 1, axisLabel: { formatter: (v) => percent(v) } }],
     series: [
       { name: t("kpi.offered"), type: "bar", data: rows.map((r) => r.offered), itemStyle: { color: "#388bfd" } },
       { name: t("kpi.service_level"), type: "line", yAxisIndex: 1, data: rows.map((r) => r.service_level),
-        itemStyle: { color: "#2ea043" }, tooltip: { valueFormatter: percent },
+        itemStyle: { color: "#2ea043" }, symbolSize: 12, lineStyle: { width: 4 }, tooltip: { valueFormatter: percent },
         markLine: { symbol: "none", lineStyle: { color: "#da3633", type: "dashed", width: 2 },
           label: { formatter: `${t("web.target")} ${percent(target())}` }, data: [{ yAxis: target() }] } },
     ] }, true);
   charts.aht.setOption({ ...common, title: { text: t("web.chart.aht_abandon"), left: 8, top: 4 },
-    yAxis: [{ type: "value", name: t("kpi.aht_s"), axisLabel: { formatter: duration } },
+    yAxis: [{ type: "value", name: t("kpi.aht_s"), minInterval: 60, axisLabel: { formatter: duration } },
       { type: "value", min: 0, axisLabel: { formatter: (v) => percent(v) } }],
     series: [
       { name: t("kpi.aht_s"), type: "bar", data: rows.map((r) => r.aht_s), itemStyle: { color: "#a371f7" },
         tooltip: { valueFormatter: duration } },
       { name: t("kpi.abandon_rate"), type: "line", yAxisIndex: 1, data: rows.map((r) => r.abandon_rate),
-        itemStyle: { color: "#d29922" }, tooltip: { valueFormatter: percent } },
+        itemStyle: { color: "#d29922" }, symbolSize: 12, lineStyle: { width: 4 }, tooltip: { valueFormatter: percent } },
     ] }, true);
 }
 
@@ -69,6 +69,25 @@ function drill(params) {
   location.href = contactsHref({ from: row.interval_start, to, queue: form.queue.value });
 }
 
+const STEP_MS = { "15m": 900e3, "30m": 1800e3, "1h": 3600e3 };
+
+// the report lists only intervals with contacts; a chart shows the quiet ones between them as empty
+// (fixed steps within a day: a DST change inside a day view would shift the later labels by the hour)
+function withEmptyIntervals(found, interval) {
+  const step = STEP_MS[interval];
+  if (!step || found.length < 2) return found;
+  const filled = [];
+  for (let i = 0; i < found.length; i += 1) {
+    filled.push(found[i]);
+    if (i + 1 === found.length) break;
+    for (let at = Date.parse(found[i].interval_start) + step; at < Date.parse(found[i + 1].interval_start); at += step) {
+      filled.push({ interval_start: new Date(at).toISOString(), offered: 0, service_level: null, aht_s: null,
+        abandon_rate: null });
+    }
+  }
+  return filled;
+}
+
 async function load() {
   const kind = form.period.value;
   const interval = kind === "day" ? form.interval.value : "1d";
@@ -79,7 +98,7 @@ async function load() {
   const response = await fetch(`/api/report?${query}`);
   const body = await response.json();
   document.getElementById("error").textContent = response.ok ? "" : body.error;
-  rows = response.ok ? body : [];
+  rows = response.ok ? withEmptyIntervals(body, interval) : [];
   document.getElementById("nav-contacts").href = contactsHref({ from, to, queue: form.queue.value });
   draw();
 }

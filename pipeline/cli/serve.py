@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from pipeline.cli.common import settings, store_option
 
-
-def open_reader(url: str) -> object:
-    """The embedded store opened (and migrated) as usual; a server store as a reader that never writes."""
-    from pipeline.store.engines import StoreError, open_engine, parse_url
+if TYPE_CHECKING:
     from pipeline.store.store import Store
+
+
+def open_reader(url: str) -> Store:
+    """The embedded store opened (and migrated) as usual; a server store as is: the wallboard user may not
+    migrate (readonly=1), the writer's worker or replay does."""
+    from pipeline.store.engines import StoreError, open_engine, parse_url
+    from pipeline.store.store import Store  # noqa: F811 - the run-time import (chDB loads slowly)
 
     try:
         if parse_url(url).scheme == "chdb":
             return Store.open(url)
-        return Store(open_engine(url, read_only=True))
+        return Store(open_engine(url))
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -49,4 +55,4 @@ def serve(store_url: str | None, host: str, port: int) -> None:
         raise click.UsageError(str(exc)) from None
     url = store_url or config.wallboard_store_url or config.store_url
     store = open_reader(url)
-    run_server(create_app(store, config, token=token), host, port)  # type: ignore[arg-type]
+    run_server(create_app(store, config, token=token), host, port)

@@ -149,11 +149,10 @@ _UNKNOWN_DATABASE = 81
 class ClickhouseEngine:
     """ClickHouse server through clickhouse-driver's native protocol."""
 
-    def __init__(self, url: StoreUrl, settings: dict[str, Any] | None = None, read_only: bool = False) -> None:
+    def __init__(self, url: StoreUrl, settings: dict[str, Any] | None = None) -> None:
         self.database = url.database
         self._url = url
-        # a readonly=1 user (the wallboard's) may not change any setting, so a reader sends none
-        self._settings = {} if read_only else {"insert_block_size": 1_000_000, **(settings or {})}
+        self._settings = {"insert_block_size": 1_000_000, **(settings or {})}
         try:
             self._client = self._connect(url.database)
         except Exception as exc:
@@ -202,13 +201,12 @@ class ClickhouseEngine:
         self._client.disconnect()
 
 
-def open_engine(url: str, *, read_only: bool = False) -> Engine:
-    """``read_only``: a reader's connection (sends no settings; the embedded store has no users)."""
+def open_engine(url: str) -> Engine:
     parsed = parse_url(url)
     if parsed.scheme == "chdb":
         assert parsed.path is not None
         return ChdbEngine(parsed.path, parsed.database)
-    return ClickhouseEngine(parsed, read_only=read_only)
+    return ClickhouseEngine(parsed)
 
 
 def literal(value: Any) -> str:

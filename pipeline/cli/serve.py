@@ -26,11 +26,18 @@ def open_reader(url: str) -> Store:
         raise click.ClickException(str(exc)) from None
 
 
-def run_server(app: object, host: str, port: int, on_ready: str = "") -> None:
+def run_server(app: object, host: str, port: int, on_ready: str = "", duration: float = 0) -> None:
+    """uvicorn until Ctrl-C (its own signal handling shuts down cleanly), or for ``duration`` seconds."""
+    import threading
+
     import uvicorn
 
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)  # type: ignore[arg-type]
     server = uvicorn.Server(config)
+    if duration > 0:
+        timer = threading.Timer(duration, lambda: setattr(server, "should_exit", True))
+        timer.daemon = True
+        timer.start()
     click.echo(f"wallboard on http://{host}:{port}/ {on_ready}(Ctrl-C to stop)", err=True)
     server.run()
 

@@ -63,15 +63,16 @@ def replay(
             intake.feed(raw, source)
             pending += 1
             if pending >= chunk:
-                letters += _flush(store, settings, intake, contacts, touched, dead_letter_path)
+                letters += flush_chunk(store, settings, intake, contacts, touched, dead_letter_path)
                 pending = 0
-    letters += _flush(store, settings, intake, contacts, touched, dead_letter_path)
+    letters += flush_chunk(store, settings, intake, contacts, touched, dead_letter_path)
     queue_intervals.refresh(store, settings, touched)
     return ReplaySummary(intake.counts, len(contacts), letters, dead_letter_path)
 
 
-def _flush(store: Store, settings: Settings, intake: Intake, contacts: set[str], touched: set[int],
-           dead_letter_path: Path) -> int:
+def flush_chunk(store: Store, settings: Settings, intake: Intake, contacts: set[str], touched: set[int],
+                dead_letter_path: Path) -> int:
+    """Write what ``intake`` holds; the paced replay of the demo (``ingest.paced``) flushes through here too."""
     batch = intake.take()
     contacts.update(batch.contacts)
     touched.update(queue_intervals.touched(flush(store, batch), settings))

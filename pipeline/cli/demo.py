@@ -41,7 +41,7 @@ def demo(store_url: str | None, contacts: int, seed: int, day: str, live: bool, 
     if live:
         from pipeline.cli.live_demo import run_live_demo
 
-        run_live_demo(contacts, speed, duration, refresh_s=3.0)
+        run_live_demo(contacts, speed, duration, refresh_s=3.0, serve_at=(host, port) if serve else None)
         return
     config = settings(store_url=store_url)
     events_file = _simulate(config, contacts, seed, day)

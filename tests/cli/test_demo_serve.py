@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.test_browser import _free_port
+from tests.fixtures.ports import free_port
 
 CCKPI = [sys.executable, "-m", "pipeline.cli.main"]
 
@@ -25,7 +25,7 @@ def _offered(port: int) -> int | None:
 
 
 def test_demo_serves_a_wallboard_whose_numbers_move_then_stops_by_itself(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CCKPI_STORE_URL": f"chdb://{tmp_path / 'store'}", "CCKPI_DATA_DIR": str(tmp_path),
            "CCKPI_CONFIG": ""}
     demo = subprocess.Popen([*CCKPI, "demo", "--contacts", "400", "--speed", "2400", "--duration", "25",

@@ -57,9 +57,9 @@ def test_binding_beyond_loopback_needs_a_token():
 def test_cckpi_serve_answers_on_loopback(tmp_path):
     import urllib.request
 
-    from tests.web.test_browser import _free_port
+    from tests.fixtures.ports import free_port
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "pipeline.cli.main", "serve", "--port", str(port),
                                "--store", f"chdb://{tmp_path / 'store'}"], stderr=subprocess.PIPE, text=True,
                               env={"PATH": "/usr/bin:/bin", "CCKPI_CONFIG": "", "CCKPI_DATA_DIR": str(tmp_path),

@@ -10,7 +10,6 @@ import csv
 import io
 import os
 import shutil
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ import uvicorn
 from pipeline.store.store import Store
 from pipeline.web.app import create_app
 from tests.fixtures.events import offered
+from tests.fixtures.ports import free_port
 from tests.fixtures.stores import ingest
 from tests.web.conftest import NOW_MS
 
@@ -31,12 +31,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(
                                                       reason="Debian's chromium is not installed (make test installs it)")]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def served(store_url: str, settings) -> Iterator[tuple[str, Store, threading.Lock]]:
     """The app on uvicorn in a thread, over the morning; the lock lets the test write while the page reads."""
@@ -45,7 +39,7 @@ def served(store_url: str, settings) -> Iterator[tuple[str, Store, threading.Loc
     store = Store.open(store_url, migrate_schema=False)
     lock = threading.Lock()
     app = create_app(store, settings.model_copy(update={"wallboard_refresh_s": 1}), clock=lambda: NOW_MS, lock=lock)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -28,7 +28,7 @@ from pipeline.store.store import Store
 from pipeline.web.board import live_board
 from tests.fixtures.stores import ingest
 from tests.web.conftest import NOW_MS, morning
-from tests.web.test_browser import _free_port
+from tests.fixtures.ports import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.skipif(find_command("clickhouse-server") is None,
                                                           reason="clickhouse-server is not installed")]
@@ -38,8 +38,8 @@ READONLY = 164
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
     root = tmp_path_factory.mktemp("ch")
-    settings = load_settings(stack={"dir": root, "clickhouse_tcp_port": _free_port(),
-                                    "clickhouse_http_port": _free_port(), "database": "cckpi"})
+    settings = load_settings(stack={"dir": root, "clickhouse_tcp_port": free_port(),
+                                    "clickhouse_http_port": free_port(), "database": "cckpi"})
     layout = Layout.from_settings(settings.stack)
     layout.make()
     ctx = Context(settings=settings, layout=layout, passwords=secrets.ensure(layout.secrets))

@@ -12,19 +12,27 @@ $(BIN)/cckpi: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/cckpi
+# the wallboard's chart library, from the npm registry at the locked version (no CDN at run time)
+VENDOR := pipeline/web/static/vendor
+$(VENDOR)/echarts.min.js: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp web/node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	cp web/node_modules/echarts/LICENSE $(VENDOR)/echarts-LICENSE.txt
 
-demo: $(BIN)/cckpi
+install: $(BIN)/cckpi $(VENDOR)/echarts.min.js
+
+demo: install
 	$(BIN)/cckpi demo
 
 # Every test: starts the local stack (Kafka, ClickHouse, Prometheus, Alertmanager),
 # runs unit and integration tests, stops the stack.
-test: $(BIN)/cckpi
+test: install
 	bash deploy/local/run-tests.sh
 
 # Only the fast tests of the pure core and the embedded store (no services).
-unit: $(BIN)/cckpi
+unit: install
 	$(BIN)/pytest -m "not integration" -q
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis web/node_modules $(VENDOR)

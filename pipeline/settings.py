@@ -129,6 +129,14 @@ class Settings(BaseSettings):
     batch_max_events: int = Field(20000, ge=1, description="worker flushes to the store after this many messages")
     batch_max_seconds: float = Field(1.0, gt=0, description="... or after this many seconds, whichever first")
     worker_metrics_port: int = Field(19100, ge=0, lt=65536, description="worker's Prometheus port (0: none)")
+    serve_token: str | None = Field(
+        default=None, description="`cckpi serve`: bearer token (or login cookie) the web app requires; "
+        "required to listen on any address but loopback")
+    language: Literal["zh-CN", "en"] | None = Field(
+        default=None, description="labels of the web app; default zh-CN when tz is in China, else en")
+    wallboard_amber_margin: float = Field(
+        default=0.05, ge=0, le=1, description="service level this close below its target shows amber, not red")
+    wallboard_refresh_s: float = Field(default=5, gt=0, le=5, description="the wallboard page reloads its numbers")
     queue_defaults: QueueSettings = QueueSettings()
     queues: dict[str, QueueSettings] = Field(default_factory=dict)
     stack: StackSettings = StackSettings()

@@ -1,9 +1,10 @@
-"""``cckpi demo --live``: the live pipeline end to end, with a wallboard in the terminal.
+"""``cckpi demo --live``: the live pipeline end to end, with a wallboard in the terminal and the browser.
 
 Starts the local stack if it is not up, then a worker and live simulated
-traffic as child processes (the same commands a user runs), and redraws a
-per-queue wallboard from the store every few seconds until Ctrl-C or
-``--duration``; then stops what it started, and only that.
+traffic as child processes (the same commands a user runs), serves the
+wallboard web app (read as the wallboard user, on the simulated clock) and
+redraws a per-queue wallboard in the terminal every few seconds until Ctrl-C
+or ``--duration``; then stops what it started, and only that.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -78,7 +81,25 @@ def _wallboard(store: Store, settings: Settings, started: datetime, began: float
     return Group(render.as_table(rows, ["queue"], title), Text("Ctrl-C stops the demo", style="dim"))
 
 
-def run_live_demo(contacts: int, speed: float, duration: float, refresh_s: float) -> None:
+def _serve_page(settings: Settings, url: str, clock: Callable[[], int], host: str, port: int) -> Callable[[], None]:
+    """The wallboard web app in a thread, read as the wallboard user on the simulated clock; returns its stop."""
+    import uvicorn
+
+    from pipeline.web.app import create_app
+
+    app = create_app(Store.open(url), settings, clock=clock, token=settings.serve_token)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, name="wallboard", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(10)
+    return stop
+
+
+def run_live_demo(contacts: int, speed: float, duration: float, refresh_s: float,
+                  serve_at: tuple[str, int] | None = None) -> None:
     was_up = _stack_was_up()
     env = {**os.environ, **_stack_env(), "CCKPI_TOPIC_PREFIX": f"demo-{uuid.uuid4().hex[:8]}"}
     settings = load_settings(store_url=env["CCKPI_STORE_URL"])
@@ -92,6 +113,13 @@ def run_live_demo(contacts: int, speed: float, duration: float, refresh_s: float
     ]
     deadline = time.monotonic() + duration if duration > 0 else float("inf")
     store = Store.open(settings.store_url)  # the worker may not have created the tables yet
+    stop_page = lambda: None  # noqa: E731
+    if serve_at is not None:  # the same page as `make demo`, read as the read-only wallboard user
+        host, port = serve_at
+        stop_page = _serve_page(settings, env.get("CCKPI_WALLBOARD_STORE_URL") or settings.store_url,
+                                lambda: int((started.timestamp() + (time.monotonic() - began) * speed) * 1000),
+                                host, port)
+        print(f"wallboard on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
         with Live(_wallboard(store, settings, started, began, speed), refresh_per_second=1) as live:
             while time.monotonic() < deadline and children[0].poll() is None:
@@ -100,6 +128,7 @@ def run_live_demo(contacts: int, speed: float, duration: float, refresh_s: float
     except KeyboardInterrupt:
         pass
     finally:
+        stop_page()
         stop_children(children)
         store.close()
         if not was_up:

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "dashboards": "pipeline.cli.dashboards:dashboards",
     "bench": "pipeline.cli.bench:bench",
     "follow": "pipeline.cli.follow:follow",
+    "serve": "pipeline.cli.serve:serve",
 }
 
 

@@ -55,21 +55,26 @@ def replay(
     intake = Intake(pseudonymise)
     contacts: set[str] = set()
     letters = 0
-
-    def end_of_batch() -> None:
-        nonlocal letters
-        batch = intake.take()
-        letters += dead_letter.append(dead_letter_path, batch.dead_letters)
-        store_batch(store, settings, batch)
-        contacts.update(batch.contacts)
-
     pending = 0
     for path in paths:
         for raw, source in _lines(path, on_bytes):
             intake.feed(raw, source)
             pending += 1
             if pending >= chunk:
-                end_of_batch()
+                letters += write_batch(store, settings, intake, dead_letter_path, contacts)
                 pending = 0
-    end_of_batch()
+    letters += write_batch(store, settings, intake, dead_letter_path, contacts)
     return ReplaySummary(intake.counts, len(contacts), letters, dead_letter_path)
+
+
+def write_batch(store: Store, settings: Settings, intake: Intake, dead_letter_path: Path, contacts: set[str]) -> int:
+    """What ``intake`` holds: dead letters to the file, then ``store_batch``; adds the contact ids to ``contacts``.
+
+    Returns the number of dead letters.  The demo's paced replay
+    (``ingest.paced``) writes through here too.
+    """
+    batch = intake.take()
+    letters = dead_letter.append(dead_letter_path, batch.dead_letters)
+    store_batch(store, settings, batch)
+    contacts.update(batch.contacts)
+    return letters

@@ -1,7 +1,7 @@
 """ClickHouse server from Debian's package, with a private config under the stack folder.
 
 Runs as the current user (root is fine) without systemd.  The users and their
-database limits are rendered from ``deploy/local/clickhouse/users.xml.tmpl``
+database limits are rendered from ``templates/clickhouse/users.xml.tmpl``
 with the random passwords of ``secrets.env`` (only their SHA-256 is written).
 """
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -129,9 +130,24 @@ def test_clickhouse_server_and_embedded_store_give_identical_reports(tmp_path, w
 
 @pytest.mark.integration
 def test_live_demo_streams_through_the_worker_to_a_terminal_wallboard(stack):
-    result = subprocess.run([*CCKPI, "demo", "--live", "--duration", "25", "--speed", "600", "--contacts", "4000"],
-                            capture_output=True, text=True, timeout=240, env={**os.environ, "COLUMNS": "200"})
+    from tests.fixtures.ports import free_port
+
+    port = free_port()
+    demo = subprocess.Popen([*CCKPI, "demo", "--live", "--duration", "25", "--speed", "600", "--contacts", "4000",
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "COLUMNS": "200"})
+    page = None
+    while demo.poll() is None and page is None:  # the same wallboard page as `make demo`, while it runs
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/live", timeout=5) as response:
+                page = json.load(response)
+        except OSError:
+            with pytest.raises(subprocess.TimeoutExpired):
+                demo.wait(timeout=0.5)
+    stdout, stderr = demo.communicate(timeout=240)
+    result = subprocess.CompletedProcess(demo.args, demo.returncode, stdout, stderr)
     assert result.returncode == 0, result.stderr[:3000]
+    assert page is not None and "queues" in page and "agent_counts" in page
     assert "live wallboard" in result.stdout
     last_board = result.stdout.rsplit("live wallboard", 1)[1]
     assert any(queue in last_board for queue in ("billing", "support", "sales", "webchat")), last_board

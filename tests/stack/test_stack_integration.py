@@ -90,7 +90,7 @@ def test_wallboard_reads_but_cannot_write(stack: StackInfo) -> None:
     try:
         client(stack, "cckpi_writer", stack.database).execute(f"INSERT INTO {table} VALUES", [(7,)])
         wallboard = client(stack, "cckpi_wallboard", stack.database)
-        assert wallboard.execute(f"SELECT n FROM {table}", settings={"max_threads": 1}) == [(7,)]  # readonly=2
+        assert wallboard.execute(f"SELECT n FROM {table}") == [(7,)]
         with pytest.raises(ServerException) as refused:
             wallboard.execute(f"INSERT INTO {table} VALUES", [(8,)])
         assert refused.value.code == READONLY

@@ -1,0 +1,142 @@
+"""The contacts behind a number: one row per inbound contact offered in a range, paged without loss.
+
+The wallboard's drill-down and ``GET /api/contacts`` read here.  Paging is by
+key (``offered_ms``, ``contact_id``) rather than by offset, so a page never
+repeats or skips a row even while the worker writes new contacts: the order
+is total (contact ids are unique) and a cursor names the last row returned.
+
+The figures are the stored facts, the ones the report sums: durations are
+the catalogue's (section 3), already taken as 0 where two source clocks
+contradict each other, with ``time_conflict`` set (``core.facts``);
+``abandon_reason`` is the facts' own (``customer`` for abandons stored before
+the column existed, the contract's default).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from pipeline.store.components_sql import INDEXED_SPAN_MS, offered_between
+from pipeline.store.engines import literal
+from pipeline.store.store import Store
+
+OUTCOMES = ("answered", "abandoned", "waiting")
+MAX_LIMIT = 10_000
+
+_OUTCOME_SQL = {
+    "answered": "is_answered",
+    "abandoned": "is_abandoned",
+    "waiting": "NOT is_answered AND NOT is_abandoned",
+}
+
+
+class BadCursor(ValueError):
+    """A cursor this module did not hand out."""
+
+
+@dataclass(frozen=True)
+class ContactFilter:
+    """Inbound contacts offered in [start_ms, end_ms) matching every given field (empty: any)."""
+
+    start_ms: int
+    end_ms: int
+    queues: tuple[str, ...] = ()
+    agent_id: str = ""
+    channel: str = ""
+    outcome: str = ""
+    direction: str = "inbound"
+
+    def __post_init__(self) -> None:
+        if self.outcome and self.outcome not in OUTCOMES:
+            raise ValueError(f"outcome {self.outcome!r} is not one of {', '.join(OUTCOMES)}")
+        if self.end_ms <= self.start_ms:
+            raise ValueError("to must be after from")
+
+
+@dataclass
+class ContactPage:
+    rows: list[dict[str, Any]]
+    next_cursor: str | None = None
+
+
+def encode_cursor(offered_ms: int, contact_id: str) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([offered_ms, contact_id])).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[int, str]:
+    try:
+        offered_ms, contact_id = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(offered_ms, int) or not isinstance(contact_id, str):
+            raise TypeError
+    except (ValueError, TypeError, orjson.JSONDecodeError):
+        raise BadCursor("cursor is not one this server handed out; start again without it") from None
+    return offered_ms, contact_id
+
+
+def _where(db: str, wanted: ContactFilter, after: tuple[int, str] | None) -> str:
+    parts = []
+    if wanted.end_ms - wanted.start_ms <= INDEXED_SPAN_MS:  # a short range: through the offered-time index
+        parts.append(offered_between(db, [(wanted.start_ms, wanted.end_ms)]))
+    parts += ["has_offered", f"direction = {literal(wanted.direction)}",
+              f"offered_ms >= {wanted.start_ms}", f"offered_ms < {wanted.end_ms}"]
+    if wanted.queues:
+        parts.append(f"queue IN ({', '.join(literal(q) for q in wanted.queues)})")
+    if wanted.agent_id:
+        parts.append(f"agent_id = {literal(wanted.agent_id)}")
+    if wanted.channel:
+        parts.append(f"channel = {literal(wanted.channel)}")
+    if wanted.outcome:
+        parts.append(_OUTCOME_SQL[wanted.outcome])
+    if after is not None:  # strictly after the cursor's row, in (offered_ms, contact_id) order
+        ms, cid = after
+        parts.append(f"(offered_ms > {ms} OR (offered_ms = {ms} AND contact_id > {literal(cid)}))")
+    return " AND ".join(parts)
+
+
+def list_contacts(store: Store, wanted: ContactFilter, limit: int = 500, cursor: str | None = None) -> ContactPage:
+    """One page of contacts in (offered_ms, contact_id) order, and the cursor of the next page (None: last)."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValueError(f"limit must be 1..{MAX_LIMIT}")
+    after = decode_cursor(cursor) if cursor else None
+    db = store.db
+    result = store.engine.query(
+        "SELECT contact_id, offered_ms, queue, channel, agent_id, is_answered, is_abandoned, wait_ms, talk_ms, "
+        "hold_ms, acw_ms, handle_ms, disposition, csat, nps, transferred, time_conflict, abandon_reason "
+        f"FROM {db}.contact_facts FINAL WHERE {_where(db, wanted, after)} "
+        f"ORDER BY offered_ms, contact_id LIMIT {limit + 1}"
+    )
+    count = len(result["contact_id"])
+    records = [{name: result[name][i] for name in result} for i in range(min(count, limit))]
+    rows = [_row(record) for record in records]
+    next_cursor = encode_cursor(records[-1]["offered_ms"], records[-1]["contact_id"]) if count > limit else None
+    return ContactPage(rows, next_cursor)
+
+
+def _row(record: dict[str, Any]) -> dict[str, Any]:
+    durations = {f"{name}_s": None if record[f"{name}_ms"] is None else record[f"{name}_ms"] / 1000
+                 for name in ("wait", "talk", "hold", "acw", "handle")}
+    if record["is_answered"]:
+        outcome = "answered"
+    elif record["is_abandoned"]:
+        outcome = "abandoned"
+    else:
+        outcome = "waiting"
+    return {
+        "contact_id": record["contact_id"],
+        "offered_ms": record["offered_ms"],
+        "queue": record["queue"],
+        "channel": record["channel"],
+        "agent_id": record["agent_id"],
+        "outcome": outcome,
+        **durations,
+        "disposition": record["disposition"],
+        "csat": record["csat"],
+        "nps": record["nps"],
+        "abandon_reason": (record["abandon_reason"] or "customer") if outcome == "abandoned" else "",
+        "transferred": bool(record["transferred"]),
+        "time_conflict": bool(record["time_conflict"]),
+    }

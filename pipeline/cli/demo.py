@@ -6,11 +6,13 @@ chain into the store and prints the per-queue wallboard report for that day.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 from rich.console import Console
 
+from pipeline.i18n import default_language
 from pipeline.cli.common import default_dead_letter_path, open_store, settings, store_option
 
 
@@ -37,7 +39,7 @@ def demo(store_url: str | None, contacts: int, seed: int, day: str, live: bool, 
     from pipeline.core.pseudonym import pseudonymiser
     from pipeline.ingest.batch import replay
     from pipeline.report import render
-    from pipeline.report.build import ReportRequest, build_report
+    from pipeline.report.build import ReportRequest, build
     from pipeline.core import intervals
     from pipeline.pseudonym_key import pseudonym_key
     from pipeline.simulate.config import SimulationConfig
@@ -65,6 +67,8 @@ def demo(store_url: str | None, contacts: int, seed: int, day: str, live: bool, 
                       f"into {config.store_url}")
         start = intervals.parse_instant(first.isoformat(), config.zone)
         end = intervals.parse_instant((first + timedelta(days=1)).isoformat(), config.zone)
-        rows = build_report(store, ReportRequest(start, end, ("queue",)), config)
-    Console(width=None if Console().is_terminal else 200).print(
-        render.as_table(rows, ["queue"], f"{day} per queue ({config.tz})"))
+        result = build(store, ReportRequest(start, end, ("queue",)), config)
+    width = render.table_width()
+    Console(width=width).print(render.printable(result, config, title=f"{day} per queue ({config.tz})",
+                                                lang=default_language(config.zone), width=width,
+                                                now_ms=int(time.time() * 1000)))

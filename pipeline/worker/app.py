@@ -199,7 +199,7 @@ def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Si
         except Exception as exc:  # noqa: BLE001 - the consumer dies on it, committing nothing
             work.stored.set_exception(exc)
             return
-        metrics.count(done.consumed, done.rejected, done.duplicates)
+        metrics.count(done.consumed, done.rejected, done.duplicates, done.conflicting)
         clock.seen(done.newest_ts_ms)
         work.stored.set_result(None)
 

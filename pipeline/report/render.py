@@ -189,18 +189,13 @@ def tables(report: Report, settings: Settings, *, title: str, lang: str, width: 
     every_queue = frozenset().union(*report.queues) if report.queues else frozenset()
 
     body: list[tuple[list[str], dict[str, Text]]] = []
-    for row, queues in zip(report.rows, report.queues):
-        metrics = {k: Text("–") if k in absent else marked(k, row.get(k), queues, settings) for k in keys}
-        body.append((_key_cells(report, row, lang, with_date), metrics))
-    if report.request.by:
-        total_keys = [label("group.total", lang)] + [""] * (len(report.request.by) - 1)
-        metrics = {k: Text("–") if k in absent else marked(k, report.total.get(k), every_queue, settings)
-                   for k in keys}
-        body.append((total_keys, metrics))
-    else:  # --by total: the one row is the total
-        metrics = {k: Text("–") if k in absent else marked(k, report.total.get(k), every_queue, settings)
-                   for k in keys}
-        body.append(([], metrics))
+    if report.request.by:  # --by total: the one row is the total itself
+        for row, queues in zip(report.rows, report.queues):
+            metrics = {k: Text("–") if k in absent else marked(k, row.get(k), queues, settings) for k in keys}
+            body.append((_key_cells(report, row, lang, with_date), metrics))
+    total_keys = [label("group.total", lang)] + [""] * (len(report.request.by) - 1) if report.request.by else []
+    body.append((total_keys, {k: Text("–") if k in absent else marked(k, report.total.get(k), every_queue, settings)
+                              for k in keys}))
 
     console = Console(width=width, color_system=None)
     unbounded = console.options.update(max_width=10 * width)  # measure the table's natural width, not the clamp

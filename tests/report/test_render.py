@@ -148,3 +148,11 @@ def test_json_keeps_its_keys_and_precision(store: Store) -> None:
     rows = orjson.loads(render.as_json(report(store).rows))
     assert list(rows[0]) == ["queue", *METRIC_KEYS]
     assert rows[0]["service_level"] == 1 / 3
+
+
+def test_by_total_is_one_row(store: Store) -> None:
+    ingest(store, hand_worked())
+    output = text(report(store, by=()))
+    lines = output.splitlines()
+    assert sum(line.startswith("│") for line in lines) == sum(line.startswith("┏") for line in lines)  # 1 per table
+    assert "50.0% ✗" in output and "Total" not in output

@@ -86,7 +86,7 @@ def columns(report: Report, now_ms: int) -> list[str]:
     request = report.request
     keys = list(TABLE_KEYS)
     if "agent" in request.by:
-        keys = [k for k in keys if k not in NOT_PER_AGENT] + list(AGENT_KEYS)
+        keys = list(AGENT_KEYS) + [k for k in keys if k not in NOT_PER_AGENT]  # the agent's own figures first
     if request.direction == "outbound":
         keys = [k for k in keys if k not in NOT_OUTBOUND]
     # "waiting" is a live figure: in a range that has ended it is 0 unless contacts never got an outcome,

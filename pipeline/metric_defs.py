@@ -32,6 +32,9 @@ EVENTS_CONSUMED: Final = Metric("cckpi_events_consumed_total", "counter", "accep
 EVENTS_REJECTED: Final = Metric("cckpi_events_rejected_total", "counter",
                                 "messages sent to the dead-letter topic", ("reason",))
 EVENTS_DUPLICATE: Final = Metric("cckpi_events_duplicate_total", "counter", "dropped repeats of an event_id", ("type",))
+EVENTS_CONFLICTING_DUPLICATE: Final = Metric("cckpi_events_conflicting_duplicate_total", "counter",
+                                             "repeats of an event_id with different content (dead-lettered)",
+                                             ("type",))
 BATCH_INSERT_SECONDS: Final = Metric("cckpi_batch_insert_seconds", "histogram", "one store flush")
 EVENT_TO_STORE_SECONDS: Final = Metric("cckpi_event_to_store_latency_seconds", "histogram", "event ts to stored")
 TIME_CONFLICTS: Final = Metric("cckpi_contacts_time_conflict_total", "counter",

@@ -9,12 +9,14 @@ per folder, so the process that writes is the one that serves.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 from rich.console import Console
 
 from pipeline.cli.common import default_dead_letter_path, open_store, settings, store_option
+from pipeline.i18n import default_language
 from pipeline.settings import Settings
 
 DEMO_DATABASE = "demo"  # the served demo starts from an empty database of its own in the embedded store
@@ -86,7 +88,7 @@ def _replay_and_report(config: Settings, events_file: Path, day: str) -> None:
     from pipeline.ingest.batch import replay
     from pipeline.pseudonym_key import pseudonym_key
     from pipeline.report import render
-    from pipeline.report.build import ReportRequest, build_report
+    from pipeline.report.build import ReportRequest, build
 
     first = _first_day(day)
     console = Console(stderr=True)
@@ -96,11 +98,13 @@ def _replay_and_report(config: Settings, events_file: Path, day: str) -> None:
                              default_dead_letter_path(config.store_url, config))
         console.print(f"replayed {summary.counts.accepted:,} events, {summary.contacts:,} contacts "
                       f"into {config.store_url}")
-        start = intervals.parse_instant(first.isoformat(), config.zone)  # type: ignore[attr-defined]
-        end = intervals.parse_instant((first + timedelta(days=1)).isoformat(), config.zone)  # type: ignore[operator]
-        rows = build_report(store, ReportRequest(start, end, ("queue",)), config)
-    Console(width=None if Console().is_terminal else 200).print(
-        render.as_table(rows, ["queue"], f"{day} per queue ({config.tz})"))
+        start = intervals.parse_instant(first.isoformat(), config.zone)
+        end = intervals.parse_instant((first + timedelta(days=1)).isoformat(), config.zone)
+        result = build(store, ReportRequest(start, end, ("queue",)), config)
+    width = render.table_width()
+    Console(width=width).print(render.printable(result, config, title=f"{day} per queue ({config.tz})",
+                                                lang=default_language(config.zone), width=width,
+                                                now_ms=int(time.time() * 1000)))
 
 
 def _serve(config: Settings, events_file: Path, host: str, port: int, speed: float, duration: float) -> None:

@@ -25,7 +25,8 @@ from rich.text import Text
 
 from pipeline.core import intervals
 from pipeline.report import render
-from pipeline.report.build import ReportRequest, build_report
+from pipeline.i18n import default_language
+from pipeline.report.build import ReportRequest, build
 from pipeline.settings import Settings, load_settings
 from pipeline.simulate.config import Behaviour
 from pipeline.stack.process import stop_children
@@ -75,10 +76,12 @@ def _wallboard(store: Store, settings: Settings, started: datetime, began: float
     zone = settings.zone
     now = started + timedelta(seconds=(time.monotonic() - began) * speed)
     start_ms = intervals.floor_ms(int(started.timestamp() * 1000), "1d", zone)
-    rows = build_report(store, ReportRequest(start_ms, int(now.timestamp() * 1000) + 60_000, ("queue",)), settings)
+    result = build(store, ReportRequest(start_ms, int(now.timestamp() * 1000) + 60_000, ("queue",)), settings)
     title = (f"live wallboard, {started.astimezone(zone):%Y-%m-%d} since {started.astimezone(zone):%H:%M} "
              f"({settings.tz}), simulated {now.astimezone(zone):%H:%M:%S}")
-    return Group(render.as_table(rows, ["queue"], title), Text("Ctrl-C stops the demo", style="dim"))
+    table = render.printable(result, settings, title=title, lang=default_language(settings.zone),
+                             width=render.table_width(), now_ms=0)  # live: "waiting" always shown
+    return Group(table, Text("Ctrl-C stops the demo", style="dim"))
 
 
 def _serve_page(settings: Settings, url: str, clock: Callable[[], int], host: str, port: int) -> Callable[[], None]:

@@ -8,9 +8,11 @@ and a replay of the same events give the same numbers.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
+from datetime import timezone
 
 import msgspec
 import orjson
@@ -28,6 +30,10 @@ class DeadLetter:
     detail: str
     raw: bytes
     source: str = ""
+    extra: dict[str, str] = field(default_factory=dict)  # reason-specific fields of the record (hashes)
+
+
+CONFLICTING_DUPLICATE = "conflicting_duplicate"
 
 
 @dataclass
@@ -44,6 +50,7 @@ class Counts:
     read: int = 0
     accepted: int = 0
     duplicates: int = 0
+    conflicting_duplicates: int = 0  # same event_id, different content: dead-lettered, counted apart
     rejected: Counter[str] = field(default_factory=Counter)
     by_type: Counter[str] = field(default_factory=Counter)
 
@@ -51,13 +58,26 @@ class Counts:
 class Intake:
     """Validates and assembles; ``take()`` hands over the batch so far.
 
-    ``seen`` is the duplicate filter by event id.  The replay keeps every id of
-    its run; the worker passes a bounded, persistent one.
+    ``seen`` is the duplicate filter: event id -> hash of the event's content.
+    The replay keeps every id of its run; the worker passes a bounded,
+    persistent one (``worker.seen.BoundedSeen``).  A repeat with the same
+    content is a duplicate (counted, dropped: at-least-once delivery makes
+    them); a repeat with different content is a *conflicting* duplicate: a
+    producer reused an id, so one of the two versions is wrong and someone
+    must look.  It is counted apart and its copy dead-lettered with both
+    hashes.
+
+    Which copy wins: the first to arrive (the stream's order, or the file's
+    line order in a replay).  A choice: nothing in the event says which
+    version is right, and the copy already applied to a contact cannot be
+    taken back out of a stored state.  So a shuffled replay of a file with
+    conflicting copies may keep the other version; every count stays the same,
+    and the dead letter names both versions for the person who decides.
     """
 
-    def __init__(self, pseudonymise: Callable[[str], str], seen: set[str] | None = None) -> None:
+    def __init__(self, pseudonymise: Callable[[str], str], seen: MutableMapping[str, bytes] | None = None) -> None:
         self._pseudonymise = pseudonymise
-        self.seen: set[str] = seen if seen is not None else set()
+        self.seen: MutableMapping[str, bytes] = seen if seen is not None else {}
         self.counts = Counts()
         self._batch = Batch()
 
@@ -71,10 +91,6 @@ class Intake:
             self._batch.dead_letters.append(letter)
             return letter
         event = outcome.event
-        if event.event_id in self.seen:
-            self.counts.duplicates += 1
-            return None
-        self.seen.add(event.event_id)
         text = raw.decode()
         if isinstance(event, ev.ContactOffered) and event.customer_key:
             pseudonym = self._pseudonymise(event.customer_key)
@@ -82,6 +98,14 @@ class Intake:
             record = orjson.loads(raw)
             record["customer_key"] = pseudonym
             text = orjson.dumps(record).decode()
+        digest = content_hash(event)
+        first = self.seen.get(event.event_id)
+        if first is not None:
+            if first == digest:
+                self.counts.duplicates += 1
+                return None
+            return self._conflict(event, first, digest, text, source)
+        self.seen[event.event_id] = digest
         self.counts.accepted += 1
         self.counts.by_type[ev.type_name(event)] += 1
         self._batch.accepted.append((event, outcome.ts_ms, text))
@@ -93,6 +117,29 @@ class Intake:
             apply(state, event, outcome.ts_ms)  # type: ignore[arg-type]
         return Accepted(event, outcome.ts_ms)
 
+    def _conflict(self, event: ev.Event, first: bytes, digest: bytes, text: str, source: str) -> DeadLetter:
+        """The copy is dead-lettered pseudonymised (``text``), not as it came: it is a valid event, and the
+        dead-letter file is no place for a customer's number."""
+        letter = DeadLetter(
+            CONFLICTING_DUPLICATE,
+            f"event_id {event.event_id!r} was seen before with different content (first version {first.hex()}, "
+            f"this version {digest.hex()}); the first copy was kept: fix the producer that reused the id",
+            text.encode(), source, {"event_id": event.event_id, "first_hash": first.hex(), "this_hash": digest.hex()},
+        )
+        self.counts.conflicting_duplicates += 1
+        self._batch.dead_letters.append(letter)
+        return letter
+
     def take(self) -> Batch:
         batch, self._batch = self._batch, Batch()
         return batch
+
+
+_encoder = msgspec.json.Encoder()
+
+
+def content_hash(event: ev.Event) -> bytes:
+    """8 bytes of BLAKE2b over the decoded event, its time in UTC: the same event written with other
+    whitespace, key order or UTC offset is the same content; any changed value is not."""
+    utc = msgspec.structs.replace(event, ts=event.ts.astimezone(timezone.utc))
+    return hashlib.blake2b(_encoder.encode(utc), digest_size=8).digest()

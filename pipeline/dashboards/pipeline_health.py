@@ -39,6 +39,8 @@ def build(settings: Settings) -> g.JSON:
         g.timeseries("Rejected and duplicate events", [
             g.prom_target(f"sum by (reason) (rate({m.EVENTS_REJECTED}[5m]))", "rejected: {{reason}}"),
             g.prom_target(f"sum by (type) (rate({m.EVENTS_DUPLICATE}[5m]))", "duplicate: {{type}}", ref="B"),
+            g.prom_target(f"sum by (type) (rate({m.EVENTS_CONFLICTING_DUPLICATE}[5m]))",
+                          "conflicting duplicate: {{type}}", ref="C"),
         ], "ops", (12, 5, 12, 8)),
         g.timeseries("Consumer lag by partition", [g.prom_target(f"sum by (topic, partition) ({m.CONSUMER_LAG})",
                                                                  "{{topic}}/{{partition}}")],

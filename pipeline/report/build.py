@@ -4,7 +4,8 @@ Three sources feed one row: contact facts (attributed to the interval the
 contact was offered in), QA evaluations and complaints (attributed to their
 contact's offered interval and queue; with no known contact, to their own
 time, and to agent groupings only), and agent-state time (agent groupings).
-Components are summed per group, then ``metrics.compute`` makes the ratios.
+Components are summed per group, then ``kpi.compute`` makes the ratios; the
+totals row sums every group's components first (``Report.total``).
 """
 
 from __future__ import annotations
@@ -48,15 +49,48 @@ class ReportRequest:
 Key = tuple[Any, ...]
 
 
+@dataclass
+class Report:
+    """A report's rows plus what a reader needs around them.
+
+    ``total`` is ``compute`` over the components summed across every row (never
+    an average of the rows' ratios), so for queue and channel groupings it is
+    exactly the ``--by total`` row.  ``queues`` holds, per row, the queues whose
+    contacts it counts (for the per-queue targets); ``sources`` counts the
+    records of the optional sources over the whole report (a KPI whose source
+    has no record shows "–", not 0).
+    """
+
+    request: ReportRequest
+    rows: list[dict[str, Any]]
+    total: dict[str, Any]
+    queues: list[frozenset[str]]
+    sources: dict[str, int]
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+
+# the optional sources whose absence a ratio's denominator cannot show (complaint rate is over answered contacts)
+SOURCE_COMPONENTS: tuple[str, ...] = ("complaint_events",)
+
+
 def build_report(store: Store, request: ReportRequest, settings: Settings) -> list[dict[str, Any]]:
+    """The rows only (JSON, CSV, payroll, the live gauges)."""
+    return build(store, request, settings).rows
+
+
+def build(store: Store, request: ReportRequest, settings: Settings) -> Report:
     zone = settings.zone
-    components: dict[Key, dict[str, float]] = defaultdict(lambda: dict.fromkeys(COUNT_COMPONENTS + AGENT_COMPONENTS, 0))
+    names = COUNT_COMPONENTS + AGENT_COMPONENTS + SOURCE_COMPONENTS
+    components: dict[Key, dict[str, float]] = defaultdict(lambda: dict.fromkeys(names, 0))
     frt_values: dict[Key, list[float]] = defaultdict(list)
-    modes: dict[Key, set[str]] = defaultdict(set)
+    seen_queues: dict[Key, set[str]] = defaultdict(set)
 
     for key, row in _contact_rows(store, request, settings):
         frt_values[key].extend(row.pop("frt_values_ms"))
-        modes[key].update(row.pop("queues_seen"))
+        seen_queues[key].update(row.pop("queues_seen"))
         for name, value in row.items():
             components[key][name] += value
     for key, row in _side_rows(store, request, settings):
@@ -66,18 +100,55 @@ def build_report(store: Store, request: ReportRequest, settings: Settings) -> li
         for key, row in _agent_time_rows(store, request, zone):
             for name, value in row.items():
                 components[key][name] += value
+    if not request.by and not any(components[()].values()):
+        components.clear()  # no GROUP BY returns one row of zeros: nothing happened in the range
 
-    report = []
+    agent = "agent" in request.by
+    rows, queues = [], []
     for key in sorted(components, key=lambda k: tuple("" if v is None else v for v in k)):
-        queue_modes = {settings.queue(q).sl_abandon_mode for q in modes.get(key, ())}
-        mode = queue_modes.pop() if len(queue_modes) == 1 else ("mixed" if queue_modes else _default_mode(settings))
         row: dict[str, Any] = {}
         for name, value in zip(request.by, key):
             row[KEY_NAMES[name]] = intervals.iso(value * 1000, zone) if name == "interval" else value
-        row.update(compute(components[key], frt_values_ms=frt_values.get(key, ()), sl_abandon_mode=mode,
-                           agent="agent" in request.by))
-        report.append(row)
-    return report
+        row.update(compute(components[key], frt_values_ms=frt_values.get(key, ()),
+                           sl_abandon_mode=_mode(seen_queues.get(key, set()), settings), agent=agent))
+        rows.append(row)
+        queues.append(frozenset(seen_queues.get(key, ())))
+    summed = dict.fromkeys(names, 0.0)
+    for parts in components.values():
+        for name, value in parts.items():
+            summed[name] += value
+    every_queue = set().union(*seen_queues.values()) if seen_queues else set()
+    total = compute(summed, frt_values_ms=[v for values in frt_values.values() for v in values],
+                    sl_abandon_mode=_mode(every_queue, settings), agent=agent)
+    sources = {name: int(summed[name]) for name in SOURCE_COMPONENTS}
+    return Report(request, rows, total, queues, sources)
+
+
+def _mode(queues: set[str], settings: Settings) -> str:
+    """The queues' common ``sl_abandon_mode``, ``mixed``, or the default for a row with no contact."""
+    modes = {settings.queue(q).sl_abandon_mode for q in queues}
+    return modes.pop() if len(modes) == 1 else ("mixed" if modes else _default_mode(settings))
+
+
+def queues_with_data(store: Store, request: ReportRequest) -> list[str]:
+    """The queues with a contact offered in the range (any queue filter aside): named when a filter finds nothing."""
+    result = store.engine.query(
+        f"SELECT DISTINCT queue FROM {store.db}.contact_facts FINAL WHERE has_offered "
+        f"AND direction = {literal(request.direction)} "
+        f"AND offered_ms >= {request.start_ms} AND offered_ms < {request.end_ms} ORDER BY queue"
+    )
+    return list(result["queue"])
+
+
+def stored_span(store: Store, direction: str) -> tuple[int, int] | None:
+    """First and last offered time stored (epoch ms), to say where the data is when a range has none."""
+    result = store.engine.query(
+        f"SELECT count() AS n, min(offered_ms) AS first, max(offered_ms) AS last FROM {store.db}.contact_facts "
+        f"FINAL WHERE has_offered AND direction = {literal(direction)}"
+    )
+    if not result["n"] or not result["n"][0]:
+        return None
+    return int(result["first"][0]), int(result["last"][0])
 
 
 def _default_mode(settings: Settings) -> str:
@@ -125,7 +196,10 @@ def _side_rows(store: Store, request: ReportRequest, settings: Settings) -> list
     chosen = {name: keys[name] for name in request.by}
     where = [f"{when} >= {request.start_ms} AND {when} < {request.end_ms}",
              f"(NOT has_offered OR direction = {literal(request.direction)})"]
-    if any(b in ("queue", "channel") for b in request.by) or request.queues:
+    # by queue or channel, and for the total (``--by total``, no grouping), only the QA and complaints of
+    # known contacts: so a grouped table's totals row equals ``--by total``.  Interval and agent groupings
+    # also count those with no known contact, at their own time (as before: docs/design.md section 3).
+    if not request.by or any(b in ("queue", "channel") for b in request.by) or request.queues:
         where.append("has_offered")
     if request.queues:
         where.append(f"queue IN ({', '.join(literal(q) for q in request.queues)})")
@@ -137,7 +211,8 @@ def _side_rows(store: Store, request: ReportRequest, settings: Settings) -> list
         "qa_evaluations": "count() AS qa_evaluations, sum(toInt64(round(score * 1000))) / 1000 AS qa_score_sum, "
         "sum(fatal_errors > 0) AS qa_fatal_evaluations, sum(nonfatal_errors) AS qa_nonfatal_sum, "
         "sum(opportunities) AS qa_opportunities_sum",
-        "complaints": "sum(valid) AS complaints_valid, sum(escalated) AS complaints_escalated",
+        "complaints": "sum(valid) AS complaints_valid, sum(escalated) AS complaints_escalated, "
+        "count() AS complaint_events",
     }
     rows: list[tuple[Key, dict[str, Any]]] = []
     for table, aggregates in sources.items():

@@ -52,6 +52,11 @@ def parse_url(url: str) -> StoreUrl:
         path = unquote(parsed.netloc + parsed.path)
         if not path:
             raise StoreError(f"store URL {url!r} has no folder; write chdb:///path/to/dir")
+        if not Path(path).expanduser().is_absolute():
+            # chdb://relative/path would quietly make a fresh, empty store under whatever folder the command
+            # happens to run in: a report from it is empty, not wrong-looking
+            raise StoreError(f"store URL {url!r}: the folder {path!r} is relative; write an absolute path with "
+                             f"three slashes, e.g. chdb:///var/lib/cckpi/store (or chdb://$PWD/{path})")
         database = parse_qs(parsed.query).get("database", ["cckpi"])[0]
         return StoreUrl("chdb", _check_db(database, url), path=Path(path))
     if parsed.scheme == "clickhouse":
@@ -92,6 +97,14 @@ def _ensure_not_locked(path: Path) -> None:
         fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _make_folder(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the embedded store folder {path}: {exc.strerror}; choose a folder this "
+                         f"user can write (chdb:///path/to/dir)") from None
+
+
 class ChdbEngine:
     """chDB: one data folder per process, one process per data folder."""
 
@@ -100,6 +113,9 @@ class ChdbEngine:
 
     def __init__(self, path: Path, database: str) -> None:
         path = path.expanduser().resolve()
+        if path.exists() and not path.is_dir():
+            raise StoreError(f"the embedded store {path} is a file, not a folder; point the store URL at a folder "
+                             f"(chdb:///path/to/dir; it is created if missing) or move the file away")
         self.database = database
         self._session = self._shared_session(path)
 
@@ -114,7 +130,7 @@ class ChdbEngine:
             return cls._session
         from chdb import session as chdb_session
 
-        path.mkdir(parents=True, exist_ok=True)
+        _make_folder(path)
         _ensure_not_locked(path)
         try:
             cls._session = chdb_session.Session(str(path))
@@ -159,9 +175,12 @@ class ClickhouseEngine:
             if getattr(exc, "code", None) != _UNKNOWN_DATABASE:
                 raise self._unreachable(exc) from None
             # a fresh database (tests, a new deployment): create it through the server's default database
-            bootstrap = self._connect("default")
-            bootstrap.execute(f"CREATE DATABASE IF NOT EXISTS {url.database}")
-            bootstrap.disconnect()
+            try:
+                bootstrap = self._connect("default")
+                bootstrap.execute(f"CREATE DATABASE IF NOT EXISTS {url.database}")
+                bootstrap.disconnect()
+            except Exception as create_exc:  # noqa: BLE001 - said in one line, with the fix
+                raise self._unreachable(create_exc) from None
             self._client = self._connect(url.database)
 
     def _connect(self, database: str) -> Any:
@@ -176,6 +195,15 @@ class ClickhouseEngine:
 
     def _unreachable(self, exc: Exception) -> StoreError:
         url = self._url
+        if isinstance(exc, EOFError):
+            # ClickHouse 18.16 drops the connection at the handshake when the user may not use the database
+            # (allow_databases), or it does not exist and the user may not see another: a bare "Unexpected EOF"
+            return StoreError(
+                f"ClickHouse at {url.host}:{url.port} refused user {url.user!r} the database {url.database!r} "
+                f"(it closed the connection): this user may not use that database, or it does not exist yet; "
+                f"the admin user creates databases (run once with the admin URL, CCKPI_ADMIN_STORE_URL in "
+                f"`cckpi stack env`), or give {url.user!r} access to {url.database!r} in the server's users.xml"
+            )
         return StoreError(
             f"cannot use ClickHouse at {url.host}:{url.port} as {url.user} in database {url.database}: "
             f"{str(exc).splitlines()[0]}; is the stack up (`cckpi stack up`), and may this user use that database?"

@@ -15,8 +15,11 @@ agent does a batch's intake on the event loop and its flush on the store
 thread, so batch N+1's intake overlaps batch N's flush (at most two batches in
 hand, ``consumer.IN_FLIGHT``).  A crash (SIGKILL) before that re-delivers
 the batch; the merge and the store are idempotent, so the re-delivery changes no
-number.  A flush that keeps failing, or any error in the chain, ends the process
-(exit 70) without committing.
+number.  A store that cannot be reached is waited for, as long as it takes, with
+the outage logged once when it begins and once when it ends (``outage.Outage``;
+the libraries' own connection errors are counted as its retries, not logged).
+A flush that keeps failing for another reason, or any error in the chain, ends
+the process (exit 70) without committing.
 
 Contact state lives in the store, not in a Faust table: ``flush`` merges each
 batch with the stored state of its contacts, which is exact for late events
@@ -31,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -48,38 +52,50 @@ from pipeline.worker import batching
 from pipeline.worker.consumer import BatchConsumer
 from pipeline.worker.gauges import compute_live
 from pipeline.worker.exporter import WorkerMetrics
+from pipeline.worker.outage import Outage, is_unreachable
 from pipeline.worker.seen import BoundedSeen
 
 log = logging.getLogger("cckpi.worker")
 
 EXIT_STORE_FAILED = 70
-FLUSH_ATTEMPTS = 8  # ~1+2+4+5*5 s of retries: a ClickHouse restart, not an outage
+FLUSH_ATTEMPTS = 8  # ~1+2+4+5*5 s of retries of a flush that fails with the store reachable
+RETRY_MAX_S = 5.0
 
 
 class Sink:
     """The blocking end: the store, on its own thread so the event loop keeps Kafka's heartbeats."""
 
-    def __init__(self, settings: Settings, metrics: WorkerMetrics) -> None:
+    def __init__(self, settings: Settings, metrics: WorkerMetrics, outage: Outage | None = None) -> None:
         self.settings = settings
         self.metrics = metrics
+        self.outage = outage or Outage("the store")
+        self.stopping = threading.Event()  # set when the worker stops: an outage is no longer waited out
         self.store = Store.open(settings.store_url)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckpi-flush")
 
     def _flush(self, batch: Batch) -> float:
+        """Store the batch; wait out an outage of the store however long it lasts (nothing is committed
+        meanwhile, so Kafka keeps the messages); give up after ``FLUSH_ATTEMPTS`` other failures."""
         delay = 1.0
-        for attempt in range(1, FLUSH_ATTEMPTS + 1):
+        failures = 0
+        while True:
             began = time.perf_counter()
             try:
                 store_batch(self.store, self.settings, batch, self.metrics.time_conflicts.inc)
-                return time.perf_counter() - began
-            except Exception as exc:  # noqa: BLE001 - any store error is retried, then fatal
-                if attempt == FLUSH_ATTEMPTS:
-                    raise
-                log.warning("store flush failed (attempt %d/%d, retrying in %.0f s): %s",
-                            attempt, FLUSH_ATTEMPTS, delay, exc)
-                time.sleep(delay)
-                delay = min(delay * 2, 5.0)
-        raise AssertionError("unreachable")
+            except Exception as exc:  # noqa: BLE001 - unreachable: retried while it lasts; others: retried, then fatal
+                if is_unreachable(exc) and not self.stopping.is_set():
+                    self.outage.failed(exc)
+                else:
+                    failures += 1
+                    if failures >= FLUSH_ATTEMPTS or self.stopping.is_set():
+                        raise
+                    log.warning("store flush failed (attempt %d/%d, retrying in %.0f s): %s",
+                                failures, FLUSH_ATTEMPTS, delay, exc)
+                self.stopping.wait(delay)
+                delay = min(delay * 2, RETRY_MAX_S)
+                continue
+            self.outage.ok()
+            return time.perf_counter() - began
 
     def submit(self, batch: Batch) -> Future[float]:
         """Queue the flush on the store thread: one thread, so flushes run in the order batches were read."""
@@ -90,6 +106,7 @@ class Sink:
         try:
             seconds = await asyncio.wrap_future(future)
         except asyncio.CancelledError:
+            self.stopping.set()  # stopping: a flush waiting out an outage gives up (exit 70, nothing committed)
             _finish_or_die(future)
             raise
         self.metrics.batch_seconds.observe(seconds)
@@ -143,7 +160,7 @@ class Work:
 
 
 def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Sink, gauge_store: Store,
-              gauge_interval_s: float = 5.0) -> faust.App:
+              gauge_interval_s: float = 5.0, kafka_outage: Outage | None = None) -> faust.App:
     """The app: ``sink`` and ``gauge_store`` are opened (and migrated) before any message is read."""
     brokers = [f"kafka://{host.strip()}" for host in settings.kafka_bootstrap.split(",") if host.strip()]
     app = faust.App(
@@ -194,7 +211,7 @@ def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Si
         except Exception as exc:  # noqa: BLE001 - the consumer dies on it, committing nothing
             work.stored.set_exception(exc)
             return
-        metrics.count(done.consumed, done.rejected, done.duplicates)
+        metrics.count(done.consumed, done.rejected, done.duplicates, done.conflicting)
         clock.seen(done.newest_ts_ms)
         work.stored.set_result(None)
 
@@ -207,7 +224,8 @@ def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Si
         _die(f"batch failed, exiting without committing its offsets: {exc!r}")
 
     consumer = BatchConsumer(settings, submit, on_failure,
-                             on_committed=lambda offsets, kafka: _record_lag(metrics, offsets, kafka))
+                             on_committed=lambda offsets, kafka: _record_lag(metrics, offsets, kafka),
+                             outage=kafka_outage)
 
     @app.task
     async def consume() -> None:
@@ -226,7 +244,12 @@ def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Si
             if now_ms is not None:
                 metrics.live.snapshot = await loop.run_in_executor(None, compute_live, gauge_store, settings, now_ms)
         except Exception as exc:  # noqa: BLE001 - gauges are best effort; the next tick tries again
-            log.warning("live gauges not refreshed: %s", exc)
+            if is_unreachable(exc):
+                sink.outage.failed(exc)  # the same server as the flush: one outage, logged once
+            else:
+                log.warning("live gauges not refreshed: %s", exc)
+        else:
+            sink.outage.ok()
 
     return app
 

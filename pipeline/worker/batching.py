@@ -17,7 +17,7 @@ import orjson
 
 from pipeline.core import events as ev
 from pipeline.core.decode import Accepted
-from pipeline.core.intake import Batch, DeadLetter, Intake
+from pipeline.core.intake import CONFLICTING_DUPLICATE, Batch, DeadLetter, Intake
 from pipeline.ingest.dead_letter import record
 
 
@@ -50,6 +50,7 @@ class Processed:
     consumed: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
     duplicates: Counter[str] = field(default_factory=Counter)
+    conflicting: Counter[str] = field(default_factory=Counter)  # same event_id, other content (dead-lettered)
     newest_ts_ms: int | None = None  # newest contact.* / agent.state time in the batch
 
 
@@ -90,6 +91,8 @@ def process(intake: Intake, messages: Iterable[Record]) -> Processed:
             out.consumed[kind] += 1
             if is_live_type(kind):
                 newest = outcome.ts_ms if newest is None else max(newest, outcome.ts_ms)
+        elif isinstance(outcome, DeadLetter) and outcome.reason == CONFLICTING_DUPLICATE:
+            out.conflicting[duplicate_type(raw)] += 1
         elif isinstance(outcome, DeadLetter):
             out.rejected[outcome.reason] += 1
         else:

@@ -37,6 +37,7 @@ from aiokafka.errors import CommitFailedError, IllegalStateError  # type: ignore
 
 from pipeline.settings import Settings
 from pipeline.worker.batching import Record
+from pipeline.worker.outage import Outage
 
 log = logging.getLogger("cckpi.worker")
 
@@ -46,6 +47,7 @@ REBALANCE_TIMEOUT_MS = 60_000  # room for the batch in hand to finish its flush 
 FETCH_BYTES_PER_PARTITION = 4 * 1024 * 1024
 
 IN_FLIGHT = 2  # batches read but not yet committed: one being stored while the next one's intake runs
+PROBE_EVERY_S = 2.0  # while Kafka is down, ask it for metadata this often: its return ends the outage
 
 Submit = Callable[[list[Record]], Awaitable[Awaitable[None]]]  # returns "stored", awaited before committing
 OnFailure = Callable[[BaseException], NoReturn]
@@ -95,8 +97,10 @@ class BatchConsumer:
     """
 
     def __init__(self, settings: Settings, submit: Submit, on_failure: OnFailure,
-                 on_committed: OnCommitted | None = None) -> None:
+                 on_committed: OnCommitted | None = None, outage: Outage | None = None) -> None:
         self.settings = settings
+        self.outage = outage or Outage("Kafka")
+        self._probed = 0.0
         self.submit = submit
         self.on_failure = on_failure
         self.on_committed = on_committed
@@ -111,8 +115,11 @@ class BatchConsumer:
         try:
             while True:
                 async with self.in_batch:
+                    if self.outage.down:
+                        await self._probe(consumer)
                     records = await self._next_batch(consumer)
                     if records:
+                        self.outage.ok()
                         messages = [r for batch in records.values() for r in batch]
                         offsets = {tp: batch[-1].offset + 1 for tp, batch in records.items() if batch}
                         self.pending.append((await self.submit(messages), offsets))
@@ -122,6 +129,22 @@ class BatchConsumer:
                 await self._commit_stored(keep=len(self.pending))
             finally:
                 await consumer.stop()  # leaves the group
+
+    async def _probe(self, consumer: AIOKafkaConsumer) -> None:
+        """Kafka is down (its client's errors say so): a metadata request that succeeds means it is back.
+
+        Without it an idle worker would never notice the end of an outage
+        (no message arrives to say so)."""
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._probed < PROBE_EVERY_S:
+            return
+        self._probed = loop.time()
+        try:
+            await consumer.topics()
+        except Exception as exc:  # noqa: BLE001 - still down: one more retry of the outage
+            self.outage.failed(exc)
+        else:
+            self.outage.ok()
 
     async def commit_all(self) -> None:
         """Wait for every batch read to be stored, committing each (a rebalance calls this)."""
@@ -151,6 +174,7 @@ class BatchConsumer:
             log.warning("batch stored but its offsets not committed (the group moved on; the new owner "
                         "reads it again, which changes no number): %s", exc)
             return
+        self.outage.ok()
         if self.on_committed is not None:
             self.on_committed(offsets, consumer)
 

@@ -30,6 +30,7 @@ class WorkerMetrics:
         self.rejected = Counter(*_spec(m.EVENTS_REJECTED), registry=r)
         self.duplicate = Counter(*_spec(m.EVENTS_DUPLICATE), registry=r)
         self.time_conflicts = Counter(*_spec(m.TIME_CONFLICTS), registry=r)
+        self.conflicting = Counter(*_spec(m.EVENTS_CONFLICTING_DUPLICATE), registry=r)
         self.batch_seconds = Histogram(*_spec(m.BATCH_INSERT_SECONDS), registry=r)
         self.latency = Histogram(*_spec(m.EVENT_TO_STORE_SECONDS), buckets=LATENCY_BUCKETS, registry=r)
         self.lag = Gauge(*_spec(m.CONSUMER_LAG), registry=r)
@@ -41,7 +42,8 @@ class WorkerMetrics:
         if port:
             start_http_server(port, addr="127.0.0.1", registry=self.registry)
 
-    def count(self, consumed: Tally[str], rejected: Tally[str], duplicates: Tally[str]) -> None:
+    def count(self, consumed: Tally[str], rejected: Tally[str], duplicates: Tally[str],
+              conflicting: Tally[str] | None = None) -> None:
         """Add one batch's tallies (by event type, by rejection reason)."""
         for kind, n in consumed.items():
             self.consumed.labels(kind).inc(n)
@@ -49,3 +51,5 @@ class WorkerMetrics:
             self.rejected.labels(reason).inc(n)
         for kind, n in duplicates.items():
             self.duplicate.labels(kind).inc(n)
+        for kind, n in (conflicting or {}).items():
+            self.conflicting.labels(kind).inc(n)

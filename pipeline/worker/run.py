@@ -17,6 +17,7 @@ from pipeline.settings import Settings
 from pipeline.store.store import Store
 from pipeline.worker.app import Clock, Sink, build_app
 from pipeline.worker.exporter import WorkerMetrics
+from pipeline.worker.outage import Outage, quiet
 
 log = logging.getLogger("cckpi.worker")
 
@@ -36,9 +37,14 @@ def run_worker(settings: Settings, clock: str = "wall", *, gauge_interval_s: flo
     live_clock = Clock(clock)
     ensure_topics(settings, [settings.topic("events"), settings.topic("dead-letter")])
     metrics = WorkerMetrics()
-    sink = Sink(settings, metrics)
+    store_outage, kafka_outage = Outage(f"the store ({_where(settings.store_url)})"), \
+        Outage(f"Kafka ({settings.kafka_bootstrap})")
+    sink = Sink(settings, metrics, store_outage)
     gauge_store = Store.open(settings.store_url, migrate_schema=False)
-    app = build_app(settings, live_clock, metrics, sink, gauge_store, gauge_interval_s)
+    app = build_app(settings, live_clock, metrics, sink, gauge_store, gauge_interval_s, kafka_outage)
+    # the libraries' own connection errors count as retries of an outage instead of flooding the log
+    quiet(("clickhouse_driver",), store_outage)
+    quiet(("aiokafka", "faust.transport"), kafka_outage)
     metrics.serve(settings.worker_metrics_port)
     worker = faust.Worker(app, loglevel=loglevel, quiet=True)
     try:
@@ -47,6 +53,15 @@ def run_worker(settings: Settings, clock: str = "wall", *, gauge_interval_s: flo
         if exc.code not in (0, None):
             raise
     finally:
+        sink.stopping.set()
         sink.executor.shutdown(wait=True)
         sink.store.close()
         gauge_store.close()
+
+
+def _where(store_url: str) -> str:
+    """host:port/database of a server store, for the outage lines (never the password)."""
+    from pipeline.store.engines import parse_url
+
+    parsed = parse_url(store_url)
+    return f"{parsed.host}:{parsed.port}/{parsed.database}" if parsed.path is None else str(parsed.path)

@@ -103,9 +103,9 @@ def test_live_stream_sends_each_event_at_its_time_divided_by_speed() -> None:
 def test_bounded_seen_remembers_at_least_half_its_capacity() -> None:
     seen = BoundedSeen(capacity=10)
     for i in range(100):
-        seen.add(f"e{i}")
+        seen[f"e{i}"] = bytes([i])
     assert all(f"e{i}" in seen for i in range(95, 100))
-    assert "e0" not in seen
+    assert "e0" not in seen and seen.get("e0") is None and seen.get("e99") == bytes([99])
     assert 5 <= seen.remembered() <= 10
 
 

@@ -176,3 +176,35 @@ def test_sigterm_commits_every_stored_batch_so_a_restart_reads_nothing_again(pip
     ends = {tp.partition: offset for tp, offset in group.end_offsets(partitions).items()}
     group.close()
     assert committed == ends, "a stopped worker left stored messages uncommitted"
+
+
+def test_a_conflicting_duplicate_is_counted_apart_and_dead_lettered_with_both_hashes(pipeline: Pipeline,
+                                                                                      tmp_path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from kafka import KafkaConsumer
+
+    first = event("agent.state", 1, agent_id="a9", state="available")
+    repeat = dict(reversed(list(first.items())))  # the same content in another key order: a plain duplicate
+    other = {**first, "state": "not_ready"}  # the same event_id, other content
+    path = tmp_path / "conflict.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(e) for e in (first, repeat, other)) + b"\n")
+    pipeline.produce(path)  # keyed by agent_id: one partition, this order
+    pipeline.start_worker()
+    store = Store.open(pipeline.store_url, migrate_schema=False)
+    pipeline.wait_stored(store, 1, timeout=60)
+    _metric(pipeline, m.EVENTS_CONFLICTING_DUPLICATE, 1, type="agent.state")
+    _metric(pipeline, m.EVENTS_DUPLICATE, 1, type="agent.state")
+    _metric(pipeline, m.EVENTS_REJECTED, None)  # not a rejection
+    settings = pipeline.settings
+    consumer = KafkaConsumer(settings.topic("dead-letter"), bootstrap_servers=settings.kafka_bootstrap,
+                             auto_offset_reset="earliest", consumer_timeout_ms=2000, group_id=None)
+    records = [orjson.loads(message.value) for message in consumer]
+    consumer.close()
+    (record,) = records
+    assert record["reason"] == "conflicting_duplicate" and record["event_id"] == first["event_id"]
+    assert record["first_hash"] != record["this_hash"]
+    assert orjson.loads(record["raw"])["state"] == "not_ready"
+    state = store.engine.query(f"SELECT state FROM {pipeline.db}.agent_states FINAL")["state"]
+    assert state == ["available"]  # the first copy is the one kept
+    store.close()

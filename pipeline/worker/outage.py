@@ -1,0 +1,106 @@
+"""An outage of the store or of Kafka, logged twice: when it begins and when it ends.
+
+Left alone, a ClickHouse or Kafka outage filled the worker's log with
+thousands of connection errors a minute (aiokafka retries every 100 ms and
+logs each; clickhouse-driver logs a traceback per connect).  Here each
+dependency has one ``Outage``: the first failure is logged with what failed,
+the retries are only counted, and the first success logs how long it lasted
+and how many retries it took.  ``QuietWhileDown`` is the logging filter that
+turns the libraries' own connection errors into retries of the outage.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+
+log = logging.getLogger("cckpi.worker")
+
+# clickhouse-driver's "Failed to connect" and aiokafka's connection, metadata, fetch, heartbeat and
+# coordinator errors: everything a dead broker or server makes the libraries say, again and again
+CONNECTION_MESSAGES = re.compile(
+    r"Unable connect|Unable to update metadata|Failed fetch|Failed to connect|Heartbeat|[Cc]oordinator|"
+    r"Connect call failed|Connection (refused|reset|error|was closed)|Error on socket shutdown|KafkaConnectionError|NodeNotReady|"
+    r"RequestTimedOut|timed out|Unable to request metadata|Got error produce response|EOF"
+)
+
+
+class Outage:
+    """One dependency's state: up, or down since when and with how many retries (thread-safe)."""
+
+    def __init__(self, what: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self.what = what
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.since: float | None = None
+        self.retries = 0
+
+    @property
+    def down(self) -> bool:
+        return self.since is not None
+
+    def failed(self, error: BaseException | str) -> None:
+        """A failure: the first of an outage is logged, the others counted."""
+        with self._lock:
+            if self.since is not None:
+                self.retries += 1
+                return
+            self.since, self.retries = self._clock(), 0
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        log.error("%s unreachable: %s; retrying quietly, nothing is committed meanwhile "
+                  "(logged again when it is back)", self.what, first_line)
+
+    def ok(self) -> None:
+        """A success: ends the outage, if there was one, with its length and retry count."""
+        with self._lock:
+            if self.since is None:
+                return
+            lasted, retries = self._clock() - self.since, self.retries
+            self.since, self.retries = None, 0
+        log.warning("%s reachable again after %.0f s and %d retries", self.what, lasted, retries)
+
+
+class QuietWhileDown(logging.Filter):
+    """On a library's logger: its connection errors become retries of ``outage``, not log lines."""
+
+    def __init__(self, outage: Outage) -> None:
+        super().__init__()
+        self.outage = outage
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING or not CONNECTION_MESSAGES.search(record.getMessage()):
+            return True
+        detail = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            detail = f"{detail}: {record.exc_info[1]}"
+        self.outage.failed(detail)
+        return False
+
+
+def quiet(prefixes: tuple[str, ...], outage: Outage) -> None:
+    """Install ``QuietWhileDown`` on every logger under these names.
+
+    On each one: a filter on a parent logger does not see the records its
+    children propagate.  The libraries create their module loggers on import,
+    so call this once they are imported.
+    """
+    quieter = QuietWhileDown(outage)
+    names = [n for n in list(logging.Logger.manager.loggerDict)
+             if any(n == p or n.startswith(p + ".") for p in prefixes)]
+    for name in {*prefixes, *names}:
+        logging.getLogger(name).addFilter(quieter)
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """A store error that means "the server is not there" (retry while it lasts), not a bad statement."""
+    try:
+        from clickhouse_driver import errors
+    except ImportError:  # pragma: no cover - the driver is a dependency
+        network: tuple[type[BaseException], ...] = ()
+    else:
+        network = (errors.NetworkError, errors.SocketTimeoutError)
+    return isinstance(exc, (EOFError, ConnectionError, TimeoutError, *network)) or (
+        isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError))

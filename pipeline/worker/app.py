@@ -71,7 +71,8 @@ class Sink:
         for attempt in range(1, FLUSH_ATTEMPTS + 1):
             began = time.perf_counter()
             try:
-                offered = flush(self.store, batch, self.metrics.time_conflicts.inc)  # then the 15-minute queue aggregates of the intervals it touched
+                # then the 15-minute queue aggregates of the intervals it touched
+                offered = flush(self.store, batch, self.metrics.time_conflicts.inc)
                 queue_intervals.refresh(self.store, self.settings, queue_intervals.touched(offered, self.settings))
                 return time.perf_counter() - began
             except Exception as exc:  # noqa: BLE001 - any store error is retried, then fatal

@@ -38,7 +38,8 @@ def queue_log_file(work: Path, lines: int) -> Path:
     rows: list[tuple[int, str]] = []
     calls = max(1, round(lines / ROWS_PER_CALL))
     for i in range(calls):
-        call, queue, agent = f"{T0 + i // 10}.{i}", rng.choice(("sales", "support", "billing")), f"SIP/{rng.randint(1000, 1200)}"
+        call, queue = f"{T0 + i // 10}.{i}", rng.choice(("sales", "support", "billing"))
+        agent = f"SIP/{rng.randint(1000, 1200)}"
         enter, wait = T0 + i // 10, rng.randint(0, 120)
         rows.append((enter, f"{enter}|{call}|{queue}|NONE|ENTERQUEUE||1380013{i % 10000:04d}|1"))
         if rng.random() < 0.2:
@@ -46,7 +47,8 @@ def queue_log_file(work: Path, lines: int) -> Path:
         else:
             talk = rng.randint(20, 900)
             rows.append((enter + wait, f"{enter + wait}|{call}|{queue}|{agent}|CONNECT|{wait}|x.{i}|3"))
-            rows.append((enter + wait + talk, f"{enter + wait + talk}|{call}|{queue}|{agent}|COMPLETEAGENT|{wait}|{talk}|1"))
+            end = enter + wait + talk
+            rows.append((end, f"{end}|{call}|{queue}|{agent}|COMPLETEAGENT|{wait}|{talk}|1"))
         if rng.random() < 0.5:
             rows.append((enter + 1, f"{enter + 1}|{call}|{queue}|{agent}|RINGNOANSWER|15000"))
         if rng.random() < 0.1:

@@ -140,8 +140,7 @@ def compute(
         "offered": int(c["offered"]),
         "answered": int(answered),
         "abandoned": int(c["abandoned"]),
-        # components absent from a source that predates them (queue_intervals) read as 0
-        "abandoned_by_reason": {r: int(c.get(f"abandoned_{r}", 0)) for r in ABANDON_REASONS},
+        "abandoned_by_reason": {r: int(c[f"abandoned_{r}"]) for r in ABANDON_REASONS},
         "short_abandoned": int(c["short_abandoned"]),
         "answered_within_sl": int(c["answered_within_sl"]),
         "service_level": ratio(c["sl_numerator"], c["sl_denominator"]),
@@ -171,7 +170,7 @@ def compute(
         "handled": int(answered) if agent else None,
         "occupancy": ratio(c["handle_state_ms"], c["handle_state_ms"] + c["available_ms"]) if agent else None,
         "logged_in_s": c["logged_in_ms"] / 1000.0 if agent else None,
-        "time_conflicts": int(c.get("time_conflicts", 0)),
+        "time_conflicts": int(c["time_conflicts"]),
     }
     return result
 

@@ -131,10 +131,9 @@ def contact_id_of(record: Any) -> str:
     return contact_id
 
 
-def newer(candidate: dict[str, Any], kept: dict[str, Any]) -> bool:
-    """Whether ``candidate`` replaces ``kept``: a newer LastUpdateTimestamp, or the same (read later)."""
-    epoch = datetime.min.replace(tzinfo=timezone.utc)
-    return (_instant(candidate, "LastUpdateTimestamp") or epoch) >= (_instant(kept, "LastUpdateTimestamp") or epoch)
+def last_update(record: dict[str, Any]) -> datetime:
+    """``LastUpdateTimestamp``; a record without one is older than any that has one."""
+    return _instant(record, "LastUpdateTimestamp") or datetime.min.replace(tzinfo=timezone.utc)
 
 
 def _ts(moment: datetime) -> str:

@@ -84,6 +84,8 @@ class FileTail:
         assert self.handle is not None
         data = self.handle.read(max_bytes)
         cut = data.rfind(b"\n") + 1
+        if cut == 0 and len(data) == max_bytes:
+            cut = len(data)  # a "line" longer than a whole batch: handed on in pieces (each a dead letter)
         if cut == 0:
             self.handle.seek(self.offset)  # nothing complete: leave the partial line for later
             self._check_replaced()

@@ -82,3 +82,11 @@ def test_checkpoint_round_trip_is_atomic_and_names_its_file(tmp_path: Path) -> N
         assert "--checkpoint" in str(exc)
     else:
         raise AssertionError("a checkpoint of another file must be refused")
+
+
+def test_a_line_longer_than_a_batch_is_handed_on_in_pieces(tmp_path: Path) -> None:
+    path = tmp_path / "queue_log"
+    path.write_bytes(b"x" * 10 + b"\nok\n")
+    tail = FileTail(path)
+    assert [raw for raw, _ in tail.read(4)] == [b"xxxx"]  # never stuck on it
+    assert [raw for raw, _ in tail.read(100)] == [b"xxxxxx\n", b"ok\n"]

@@ -7,8 +7,10 @@ repository's ``schemas/clickhouse/`` for reviewers and deployment tools.
 
 Each file is a list of ``;``-separated statements with a ``{db}`` placeholder,
 written in the SQL subset ClickHouse 18.16 and chDB share.  Applying is
-idempotent (every statement says IF NOT EXISTS) and records the version, so
-two workers starting at once cannot break a store.
+idempotent and records the version, so two workers starting at once cannot
+break a store: CREATE statements say IF NOT EXISTS, and since 18.16 has no
+``ADD COLUMN IF NOT EXISTS``, an ``ADD COLUMN`` that finds its column already
+there (the other worker added it) counts as applied.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def migrate(engine: Engine, directory: Traversable = WALLBOARD_MIGRATIONS) -> in
         if migration.version <= current:
             continue
         for statement in migration.statements:
-            engine.command(statement.replace("{db}", db))
+            _apply(engine, statement.replace("{db}", db))
         engine.insert(
             "schema_migrations",
             {"version": [migration.version], "name": [migration.name], "applied_ms": [int(time.time() * 1000)]},
@@ -86,3 +88,12 @@ def migrate(engine: Engine, directory: Traversable = WALLBOARD_MIGRATIONS) -> in
         )
         current = migration.version
     return current
+
+
+def _apply(engine: Engine, statement: str) -> None:
+    try:
+        engine.command(statement)
+    except Exception as exc:
+        if "ADD COLUMN" in statement.upper() and "column with this name already exists" in str(exc):
+            return  # a concurrent migration added it first
+        raise

@@ -15,7 +15,9 @@ import logging
 from pipeline.kafka.admin import ensure_topics
 from pipeline.settings import Settings
 from pipeline.store.store import Store
-from pipeline.worker.app import Clock, Sink, build_app
+from pipeline.worker.app import build_app
+from pipeline.worker.clock import Clock
+from pipeline.worker.sink import Sink
 from pipeline.worker.exporter import WorkerMetrics
 from pipeline.worker.outage import Outage, quiet
 

@@ -11,7 +11,7 @@ from pipeline.core.intake import Intake
 from pipeline.core.pseudonym import pseudonymiser
 from pipeline.kafka.producer import Pacer, key_of, message_key, stream_live
 from pipeline.worker import batching
-from pipeline.worker.app import Clock
+from pipeline.worker.clock import Clock
 from pipeline.worker.seen import BoundedSeen
 from tests.fixtures.events import answered, event, offered
 from tests.fixtures.stores import TEST_KEY

@@ -1,0 +1,100 @@
+"""The blocking end of the worker: ``store_batch`` on a thread of its own, retried through outages.
+
+The event loop must keep answering Kafka's heartbeats while ClickHouse
+writes, so flushes run on one store thread, in the order batches were read.
+A store that cannot be reached is waited for, as long as it takes, with the
+outage logged once when it begins and once when it ends (``outage.Outage``);
+a flush that keeps failing for another reason ends the process (exit 70)
+without committing, so Kafka re-delivers the batch to the next worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import NoReturn
+
+from pipeline.core.intake import Batch
+from pipeline.ingest.chain import store_batch
+from pipeline.settings import Settings
+from pipeline.store.store import Store
+from pipeline.worker.exporter import WorkerMetrics
+from pipeline.worker.outage import Outage, is_unreachable
+
+log = logging.getLogger("cckpi.worker")
+
+EXIT_STORE_FAILED = 70
+FLUSH_ATTEMPTS = 8  # ~1+2+4+5*5 s of retries of a flush that fails with the store reachable
+RETRY_MAX_S = 5.0
+
+
+class Sink:
+    """The blocking end: the store, on its own thread so the event loop keeps Kafka's heartbeats."""
+
+    def __init__(self, settings: Settings, metrics: WorkerMetrics, outage: Outage | None = None) -> None:
+        self.settings = settings
+        self.metrics = metrics
+        self.outage = outage or Outage("the store")
+        self.stopping = threading.Event()  # set when the worker stops: an outage is no longer waited out
+        self.store = Store.open(settings.store_url)
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckpi-flush")
+
+    def _flush(self, batch: Batch) -> float:
+        """Store the batch; wait out an outage of the store however long it lasts (nothing is committed
+        meanwhile, so Kafka keeps the messages); give up after ``FLUSH_ATTEMPTS`` other failures."""
+        delay = 1.0
+        failures = 0
+        while True:
+            began = time.perf_counter()
+            try:
+                store_batch(self.store, self.settings, batch, self.metrics.time_conflicts.inc)
+            except Exception as exc:  # noqa: BLE001 - unreachable: retried while it lasts; others: retried, then fatal
+                if is_unreachable(exc) and not self.stopping.is_set():
+                    self.outage.failed(exc)
+                else:
+                    failures += 1
+                    if failures >= FLUSH_ATTEMPTS or self.stopping.is_set():
+                        raise
+                    log.warning("store flush failed (attempt %d/%d, retrying in %.0f s): %s",
+                                failures, FLUSH_ATTEMPTS, delay, exc)
+                self.stopping.wait(delay)
+                delay = min(delay * 2, RETRY_MAX_S)
+                continue
+            self.outage.ok()
+            return time.perf_counter() - began
+
+    def submit(self, batch: Batch) -> Future[float]:
+        """Queue the flush on the store thread: one thread, so flushes run in the order batches were read."""
+        return self.executor.submit(self._flush, batch)
+
+    async def stored(self, future: Future[float], batch: Batch) -> None:
+        """Wait for a submitted flush; a cancelled caller still waits, so the store is never closed mid-write."""
+        try:
+            seconds = await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            self.stopping.set()  # stopping: a flush waiting out an outage gives up (exit 70, nothing committed)
+            _finish_or_die(future)
+            raise
+        self.metrics.batch_seconds.observe(seconds)
+        now_s = time.time()
+        observe = self.metrics.latency.observe
+        for _event, ts_ms, _raw in batch.accepted:
+            observe(max(0.0, now_s - ts_ms / 1000.0))
+
+
+def _finish_or_die(future: Future[float]) -> None:
+    try:
+        future.result()
+    except Exception as exc:  # noqa: BLE001
+        die(f"store flush failed while stopping, exiting without committing offsets: {exc}")
+
+
+def die(message: str, code: int = EXIT_STORE_FAILED) -> NoReturn:
+    """Exit at once: no Faust shutdown, so nothing un-stored gets committed."""
+    log.critical(message)
+    logging.shutdown()
+    os._exit(code)

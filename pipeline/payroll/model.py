@@ -42,6 +42,10 @@ class Month:
     def next(self) -> Month:
         return Month(self.year + self.month // 12, self.month % 12 + 1)
 
+    def minus(self, months: int) -> Month:
+        index = self.year * 12 + self.month - 1 - months
+        return Month(index // 12, index % 12 + 1)
+
     def range_ms(self, tz: ZoneInfo) -> tuple[int, int]:
         """[local midnight of the 1st, local midnight of the next 1st) in epoch ms."""
         following = self.next()
@@ -106,6 +110,28 @@ class AgentRollup:
         if not self.team_output_avg:
             return None
         return self.handled_total / self.team_output_avg
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AdjustmentLine:
+    """A correction of an earlier closed month, carried by a later close.
+
+    ``amount`` = ``now`` (what the corrected month's data gives today, with the
+    policy and roster it was closed with) - ``frozen`` (what it was closed at)
+    - ``booked`` (corrections of that month already carried by other closes).
+    Money as decimal strings, like the sheet rows.
+    """
+
+    agent_id: str
+    for_month: str
+    frozen: str
+    now: str
+    booked: str
+    amount: str
+    reason: str
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,23 +1,27 @@
 """The sheet of a month, from the frozen rows when it is closed, else computed now.
 
 The one place that decides between the two, so ``rollup`` and ``export`` of a
-closed month both show exactly what was closed (and say so).
+closed month both show exactly what was closed (and say so).  An open month
+shows the corrections of earlier closed months that closing it would carry.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.payroll.adjustments import carried_lines
 from pipeline.payroll.closing import ClosedMonth, find_closed
 from pipeline.payroll.export import SheetMeta, csv_bytes, xlsx_bytes
-from pipeline.payroll.model import Month
+from pipeline.payroll.model import AdjustmentLine, Month
 from pipeline.payroll.policy import Policy
 from pipeline.payroll.rollup import monthly_rollup
 from pipeline.payroll.roster import Roster
 from pipeline.payroll.sheet import build_rows, columns, totals
 from pipeline.settings import Settings
 from pipeline.store.store import Store
+
+FORMATS = ("csv", "xlsx")
 
 
 @dataclass(frozen=True)
@@ -26,36 +30,41 @@ class Sheet:
     columns: list[tuple[str, str, str]]
     totals: list[tuple[str, Any]]
     meta: SheetMeta
+    adjustments: list[dict[str, Any]] = field(default_factory=list)
+    lang: str = "en"
 
     @property
     def closed(self) -> bool:
         return self.meta.closed_ms is not None
 
-    def export(self, fmt: str) -> bytes:
+    def export(self, fmt: str, by_team: bool = False) -> bytes:
         if fmt == "csv":
             return csv_bytes(self.rows, self.columns)
-        return xlsx_bytes(self.rows, self.columns, self.totals, self.meta)
+        return xlsx_bytes(self.rows, self.columns, self.totals, self.meta, self.lang, self.adjustments, by_team)
 
 
-def from_closed(closed: ClosedMonth) -> Sheet:
+def from_closed(closed: ClosedMonth, lang: str = "en") -> Sheet:
     meta = SheetMeta(month=closed.month, tz=closed.tz, policy_name=closed.policy_name,
                      policy_text=closed.policy_text, currency=closed.meta["currency"], checksum=closed.checksum,
                      closed_ms=closed.closed_ms, not_in_roster=tuple(closed.meta["not_in_roster"]))
-    return Sheet(closed.rows, columns(tuple(closed.meta["card"])), totals(closed.rows, closed.month), meta)
+    return Sheet(closed.rows, columns(tuple(closed.meta["card"]), lang), totals(closed.rows, closed.month), meta,
+                 closed.adjustments, lang)
 
 
-def computed(store: Store, month: Month, settings: Settings, roster: Roster, policy: Policy,
-             policy_text: str) -> Sheet:
+def computed(store: Store, month: Month, settings: Settings, roster: Roster, policy: Policy, policy_text: str,
+             adjustments: tuple[AdjustmentLine, ...] = ()) -> Sheet:
     rollup = monthly_rollup(store, month, settings, roster)
-    rows = build_rows(rollup, roster, policy)
+    rows = build_rows(rollup, roster, policy, adjustments)
     meta = SheetMeta(month=str(month), tz=settings.tz, policy_name=policy.name, policy_text=policy_text,
                      currency=policy.currency, not_in_roster=rollup.not_in_roster)
-    return Sheet(rows, columns(tuple(line.kpi for line in policy.card)), totals(rows, month), meta)
+    return Sheet(rows, columns(tuple(line.kpi for line in policy.card), settings.language), totals(rows, month),
+                 meta, [line.as_json() for line in adjustments], settings.language)
 
 
 def month_sheet(store: Store, payroll: Store, month: Month, settings: Settings, roster: Roster, policy: Policy,
                 policy_text: str) -> Sheet:
     closed = find_closed(payroll, month)
     if closed is not None:
-        return from_closed(closed)
-    return computed(store, month, settings, roster, policy, policy_text)
+        return from_closed(closed, settings.language)
+    lines = tuple(carried_lines(store, payroll, month, settings))
+    return computed(store, month, settings, roster, policy, policy_text, lines)

@@ -1,4 +1,4 @@
-"""``cckpi payroll rollup|export|late`` (and close|reopen|history|adjustments): monthly scorecards and bonuses.
+"""``cckpi payroll rollup|export|late`` (and close|reopen|history|adjustments|inputs): monthly pay.
 
 The commands only wire files and stores to ``pipeline.payroll``; a closed
 month is always shown and exported from its frozen rows.
@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from pipeline.cli.common import open_store, settings, store_option
-from pipeline.cli.payroll_close import adjustments, close, history, reopen
+from pipeline.cli.payroll_close import adjustments, close, history, inputs_command, reopen
 from pipeline.cli.payroll_common import (
     Inputs, console, friendly, iso, month_option, month_options, payroll_store_option, print_lines, print_sheet,
 )
@@ -24,7 +24,7 @@ def payroll() -> None:
     """Monthly per-agent scorecards and bonus amounts (policy file + roster), closed months."""
 
 
-for command in (close, reopen, history, adjustments):
+for command in (close, reopen, history, adjustments, inputs_command):
     payroll.add_command(command)
 
 

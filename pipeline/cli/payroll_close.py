@@ -39,6 +39,7 @@ def close(ctx: click.Context, month: Any, policy_path: Path, roster_path: Path |
     from pipeline.payroll.audit import who_default
     from pipeline.payroll.closing import CloseInputs, close_month, refuse_if_closed
     from pipeline.payroll.guards import close_refusal
+    from pipeline.payroll.inputs import month_inputs
     from pipeline.payroll.rollup import monthly_rollup
     from pipeline.payroll.sheet import build_rows, totals
 
@@ -52,10 +53,11 @@ def close(ctx: click.Context, month: Any, policy_path: Path, roster_path: Path |
         refuse_if_closed(payroll_store, month)  # before the rollup's work
         rollup = monthly_rollup(store, month, inputs.config, inputs.roster)
         lines = tuple(carried_lines(store, payroll_store, month, inputs.config))
+        given_text, given = month_inputs(payroll_store, month, inputs.roster, inputs.policy)
         request = CloseInputs(rollup, inputs.roster, inputs.roster_text, inputs.policy, inputs.policy_text, lines,
-                              inputs.roster_format)
+                              inputs.roster_format, given, given_text)
         if dry_run:
-            rows = build_rows(rollup, inputs.roster, inputs.policy, lines)
+            rows = build_rows(rollup, inputs.roster, inputs.policy, lines, given)
             print_sheet(f"dry run: closing {month} would freeze {len(rows)} agents (policy {inputs.policy.name})",
                         rows, totals(rows, month), inputs.config.language)
             if lines:
@@ -143,3 +145,34 @@ def adjustments(month: Any, store_url: str | None, payroll_store_url: str | None
         console().print(f"no corrections: the closed amounts of {month} still hold")
         return
     print_lines(f"corrections of {month}: the next close carries the amount column", [line.as_json() for line in lines])
+
+
+@click.command("inputs")
+@month_options
+@by_option
+@click.argument("csv_path", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@friendly
+def inputs_command(month: Any, policy_path: Path, roster_path: Path | None, store_url: str | None,
+                   payroll_store_url: str | None, who: str | None, csv_path: Path) -> None:
+    """Import the supervisor inputs of the month (attitude, teamwork, breaches, errors, callbacks, tickets).
+
+    FILE is a CSV with agent_id plus any of the input columns; every agent
+    must be in --roster and every score within its weight on the policy's
+    100-point card. Each import is a new version (`payroll history`).
+    """
+    from pipeline.payroll.audit import who_default
+    from pipeline.payroll.closing import sha256
+    from pipeline.payroll.inputs import InputsError, parse_inputs, save_inputs
+
+    if roster_path is None:
+        raise click.ClickException("inputs needs --roster FILE: every agent in the inputs must be in the roster")
+    inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url)
+    try:
+        text = csv_path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputsError(f"inputs {csv_path}: cannot read it ({exc.strerror})") from None
+    parsed = parse_inputs(text, str(csv_path), inputs.roster, inputs.policy)
+    with open_stores(inputs.config) as (_, payroll_store):
+        version = save_inputs(payroll_store, month, text, csv_path.name, who or who_default(), sha256(text),
+                              len(parsed))
+    click.echo(f"imported supervisor inputs of {len(parsed)} agents for {month} (version {version})")

@@ -61,13 +61,14 @@ def friendly(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from pipeline.payroll.closing import ClosingError
+        from pipeline.payroll.inputs import InputsError
         from pipeline.payroll.policy import PolicyError
         from pipeline.payroll.roster import RosterError
         from pipeline.store.engines import StoreError
 
         try:
             return func(*args, **kwargs)
-        except (PolicyError, RosterError, ClosingError, StoreError) as exc:
+        except (PolicyError, RosterError, ClosingError, InputsError, StoreError) as exc:
             raise click.ClickException(str(exc)) from None
 
     return wrapper  # type: ignore[return-value]

@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from pipeline.payroll.closing import ClosedMonth, current_close_ms, find_closed
+from pipeline.payroll.audit import current_close_ms
+from pipeline.payroll.closing import ClosedMonth, find_closed
+from pipeline.payroll.inputs import parse_inputs
 from pipeline.payroll.model import AdjustmentLine, Month
 from pipeline.payroll.policy import parse_policy
 from pipeline.payroll.rollup import monthly_rollup
@@ -31,9 +33,11 @@ def _now_rows(store: Store, closed: ClosedMonth, settings: Settings) -> dict[str
     policy = parse_policy(closed.policy_text, f"policy of the {closed.month} close")
     roster = parse_roster(closed.roster_text, f"roster of the {closed.month} close",
                           closed.meta.get("roster_format", "csv"))
+    text = closed.meta.get("inputs_text", "")
+    inputs = parse_inputs(text, f"supervisor inputs of the {closed.month} close", roster, policy) if text else {}
     month = Month.parse(closed.month)
     rollup = monthly_rollup(store, month, settings.model_copy(update={"tz": closed.tz}), roster)
-    return {row["agent_id"]: row for row in build_rows(rollup, roster, policy)}
+    return {row["agent_id"]: row for row in build_rows(rollup, roster, policy, (), inputs)}
 
 
 def booked(payroll: Store, for_month: str, before: str | None) -> dict[str, Decimal]:

@@ -74,3 +74,19 @@ def closed_months(payroll: Store) -> list[str]:
     result = payroll.engine.query(f"SELECT DISTINCT month FROM {payroll.db}.payroll_closes ORDER BY month")
     return [str(m) for m in result["month"]]
 
+
+def current_close_ms(payroll: Store, month: Month | str) -> int | None:
+    """The close in force for the month: its latest version when that is a close, else None.
+
+    Months closed before the audit table existed have no versions: their
+    first close is in force (closing again was refused then).
+    """
+    db, name = payroll.db, literal(str(month))
+    latest = payroll.engine.query(
+        f"SELECT action, at_ms FROM {db}.payroll_audit WHERE month = {name} AND action IN ('close', 'reopen') "
+        f"ORDER BY version DESC LIMIT 1")
+    if latest["action"]:
+        return int(latest["at_ms"][0]) if latest["action"][0] == "close" else None
+    legacy = payroll.engine.query(
+        f"SELECT closed_ms FROM {db}.payroll_closes WHERE month = {name} ORDER BY closed_ms LIMIT 1")
+    return int(legacy["closed_ms"][0]) if legacy["closed_ms"] else None

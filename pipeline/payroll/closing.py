@@ -16,12 +16,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pipeline.payroll.audit import Version, closed_months, record, versions
-from pipeline.payroll.model import AdjustmentLine, Month
+from pipeline.payroll.audit import Version, closed_months, current_close_ms, record, versions
+from pipeline.payroll.inputs import inputs_json
+from pipeline.payroll.model import AdjustmentLine, AgentInputs, Month
 from pipeline.payroll.policy import Policy
 from pipeline.payroll.rollup import MonthRollup
 from pipeline.payroll.roster import Roster
@@ -61,6 +63,8 @@ class CloseInputs:
     policy_text: str
     adjustments: tuple[AdjustmentLine, ...] = ()
     roster_format: str = "csv"
+    inputs: Mapping[str, AgentInputs] = field(default_factory=dict)
+    inputs_text: str = ""
 
 
 def payroll_url(settings: Settings, store_url: str) -> str:
@@ -95,27 +99,13 @@ def inputs_checksum(inputs: CloseInputs) -> str:
     }
     if inputs.adjustments:  # absent when there are none, so earlier checksums stay comparable
         document["adjustments"] = [line.as_json() for line in inputs.adjustments]
+    if inputs.inputs:
+        document["supervisor_inputs"] = inputs_json(inputs.inputs)
     return sha256(canonical(document))
 
 
 def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def current_close_ms(payroll: Store, month: Month | str) -> int | None:
-    """The close in force for the month: its latest version when that is a close, else None.
-
-    Months closed before the audit table existed have no versions: their
-    first close is in force (closing again was refused then).
-    """
-    db, name = payroll.db, literal(str(month))
-    latest = payroll.engine.query(
-        f"SELECT action, at_ms FROM {db}.payroll_audit WHERE month = {name} ORDER BY version DESC LIMIT 1")
-    if latest["action"]:
-        return int(latest["at_ms"][0]) if latest["action"][0] == "close" else None
-    legacy = payroll.engine.query(
-        f"SELECT closed_ms FROM {db}.payroll_closes WHERE month = {name} ORDER BY closed_ms LIMIT 1")
-    return int(legacy["closed_ms"][0]) if legacy["closed_ms"] else None
 
 
 def find_closed(payroll: Store, month: Month | str) -> ClosedMonth | None:
@@ -158,14 +148,15 @@ def close_month(payroll: Store, source_db: str, inputs: CloseInputs, who: str,
     """Score and freeze the month as a new version; refuse when it is closed already."""
     month = str(inputs.rollup.month)
     refuse_if_closed(payroll, month)
-    rows = build_rows(inputs.rollup, inputs.roster, inputs.policy, inputs.adjustments)
+    rows = build_rows(inputs.rollup, inputs.roster, inputs.policy, inputs.adjustments, inputs.inputs)
     earlier = versions(payroll, month)
     closed_ms = int(time.time() * 1000) if now_ms is None else now_ms
     closed_ms = max([closed_ms] + [v.at_ms + 1 for v in earlier])  # each close keys its own rows
     rollup, policy = inputs.rollup, inputs.policy
     meta = {"currency": policy.currency, "card": [line.kpi for line in policy.card],
             "not_in_roster": list(rollup.not_in_roster), "start_ms": rollup.start_ms, "end_ms": rollup.end_ms,
-            "roster_format": inputs.roster_format}
+            "roster_format": inputs.roster_format, "card100": policy.card100 is not None,
+            "inputs_text": inputs.inputs_text}
     checksum = inputs_checksum(inputs)
     payroll.engine.insert(  # rows and lines first: the audit version makes the close visible
         "payroll_rows",

@@ -13,6 +13,7 @@ from typing import Any
 from pipeline.payroll.adjustments import carried_lines
 from pipeline.payroll.closing import ClosedMonth, find_closed
 from pipeline.payroll.export import SheetMeta, csv_bytes, xlsx_bytes
+from pipeline.payroll.inputs import Inputs, month_inputs
 from pipeline.payroll.model import AdjustmentLine, Month
 from pipeline.payroll.policy import Policy
 from pipeline.payroll.rollup import monthly_rollup
@@ -47,18 +48,18 @@ def from_closed(closed: ClosedMonth, lang: str = "en") -> Sheet:
     meta = SheetMeta(month=closed.month, tz=closed.tz, policy_name=closed.policy_name,
                      policy_text=closed.policy_text, currency=closed.meta["currency"], checksum=closed.checksum,
                      closed_ms=closed.closed_ms, not_in_roster=tuple(closed.meta["not_in_roster"]))
-    return Sheet(closed.rows, columns(tuple(closed.meta["card"]), lang), totals(closed.rows, closed.month), meta,
-                 closed.adjustments, lang)
+    card = columns(tuple(closed.meta["card"]), lang, bool(closed.meta.get("card100")))
+    return Sheet(closed.rows, card, totals(closed.rows, closed.month), meta, closed.adjustments, lang)
 
 
 def computed(store: Store, month: Month, settings: Settings, roster: Roster, policy: Policy, policy_text: str,
-             adjustments: tuple[AdjustmentLine, ...] = ()) -> Sheet:
+             adjustments: tuple[AdjustmentLine, ...] = (), inputs: Inputs | None = None) -> Sheet:
     rollup = monthly_rollup(store, month, settings, roster)
-    rows = build_rows(rollup, roster, policy, adjustments)
+    rows = build_rows(rollup, roster, policy, adjustments, inputs)
     meta = SheetMeta(month=str(month), tz=settings.tz, policy_name=policy.name, policy_text=policy_text,
                      currency=policy.currency, not_in_roster=rollup.not_in_roster)
-    return Sheet(rows, columns(tuple(line.kpi for line in policy.card), settings.language), totals(rows, month),
-                 meta, [line.as_json() for line in adjustments], settings.language)
+    card = columns(tuple(line.kpi for line in policy.card), settings.language, policy.card100 is not None)
+    return Sheet(rows, card, totals(rows, month), meta, [line.as_json() for line in adjustments], settings.language)
 
 
 def month_sheet(store: Store, payroll: Store, month: Month, settings: Settings, roster: Roster, policy: Policy,
@@ -67,4 +68,5 @@ def month_sheet(store: Store, payroll: Store, month: Month, settings: Settings, 
     if closed is not None:
         return from_closed(closed, settings.language)
     lines = tuple(carried_lines(store, payroll, month, settings))
-    return computed(store, month, settings, roster, policy, policy_text, lines)
+    _, inputs = month_inputs(payroll, month, roster, policy)
+    return computed(store, month, settings, roster, policy, policy_text, lines, inputs)

@@ -28,7 +28,9 @@ class _Strict(BaseModel):
 # Rollup figures a weighted-card KPI may name (all per agent and month).
 CARD_KPIS = ("csat_avg", "csat_top2box", "nps", "resolution_rate", "fcr_rate", "qa_avg_combined",
              "transfer_rate", "aht_s", "acw_share", "asa_s", "complaint_rate", "occupancy", "output_vs_team",
-             "nonfatal_accuracy", "fatal_error_share")
+             "nonfatal_accuracy", "fatal_error_share",
+             # from supervisor inputs (``payroll inputs``): see pipeline/payroll/scorecard.py
+             "callback_rate", "ticket_timeliness", "business_error_rate")
 
 
 class CardKpi(_Strict):
@@ -99,6 +101,42 @@ class Rounding(_Strict):
         return value.quantize(self.quantum, rounding=getattr(decimal, self.mode))
 
 
+class CsatLine(_Strict):
+    kpi: Literal["csat_top2box", "csat_avg"] = Field(
+        default="csat_top2box", description="csat_top2box: share of satisfied (4-5) answers")
+    target: float = 0.90
+    points: Decimal = Field(default=Decimal(10), ge=0, description="all when the target is met, else 0")
+
+
+class DeductionLine(_Strict):
+    points: Decimal = Field(default=Decimal(10), ge=0)
+    per_unit: Decimal = Field(default=Decimal(5), ge=0, description="deducted per unit, never below 0")
+
+
+class WorkloadLine(_Strict):
+    points: Decimal = Field(default=Decimal(30), ge=0)
+    target: float = Field(default=1.05, gt=0, description="output vs team average earning all the points")
+
+
+class Card100(_Strict):
+    """The 100-point monthly card of docs/kpi-sources.md: work quality 40, workload 30, attitude 15, teamwork 10.
+
+    Work quality: CSAT (satisfied share >= 90 % gives 10, else 0), resolution
+    speed (10 minus 5 per whole hour over the time limit), accuracy (10 minus 5
+    per business error), compliance (10 minus 5 per breach); workload: the
+    points times output vs team average / target, capped at the points;
+    attitude and teamwork: the supervisor's scores (0..their weight).
+    """
+
+    csat: CsatLine = CsatLine()
+    speed: DeductionLine = DeductionLine()
+    accuracy: DeductionLine = DeductionLine()
+    compliance: DeductionLine = DeductionLine()
+    workload: WorkloadLine = WorkloadLine()
+    attitude: Decimal = Field(default=Decimal(15), ge=0)
+    teamwork: Decimal = Field(default=Decimal(10), ge=0)
+
+
 class Policy(_Strict):
     name: str = Field(min_length=1)
     currency: str = "CNY"
@@ -108,6 +146,7 @@ class Policy(_Strict):
     hours: HourRules = HourRules()
     hire: HireRules = HireRules()
     card: tuple[CardKpi, ...] = ()
+    card100: Card100 | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Policy:

@@ -9,12 +9,14 @@ table unchanged; ``COLUMNS`` says how each one is shown.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from pipeline.i18n import label
-from pipeline.payroll.model import AdjustmentLine, AgentRollup, Month
+from pipeline.payroll.card100 import PARTS as CARD100_PARTS
+from pipeline.payroll.card100 import business_error_rate
+from pipeline.payroll.model import AdjustmentLine, AgentInputs, AgentRollup, Month
 from pipeline.payroll.policy import Policy
 from pipeline.payroll.rollup import NOT_IN_ROSTER_TEAM, MonthRollup
 from pipeline.payroll.roster import Roster
@@ -37,12 +39,19 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("nonfatal_accuracy", "rate"), ("business_errors_internal", "int"), ("business_errors_external", "int"),
     ("fraud_orders", "int"), ("complaints_valid", "int"), ("complaints_escalated", "int"),
     ("complaint_rate", "rate"), ("hours", "hours"), ("occupancy", "rate"),
+    # supervisor inputs (``payroll inputs``) and the card KPIs made from them
+    ("attitude", "points"), ("teamwork", "points"), ("compliance_breaches", "int"),
+    ("business_errors_reported", "int"), ("business_error_rate", "rate"), ("callbacks_due", "int"),
+    ("callbacks_done", "int"), ("callback_rate", "rate"), ("tickets_due", "int"), ("tickets_in_time", "int"),
+    ("ticket_timeliness", "rate"), ("hours_over_limit", "int"),
     ("card_total", "points"), ("tier_amount", "money"), ("hours_deduction", "money"),
 )
 
 
 def header(key: str, lang: str) -> str:
     """A column's label; a card score column is "Card: <KPI label>"."""
+    if key.startswith("c100_"):
+        return label(f"payroll.col.{key}", lang)
     if key.startswith("card_") and key != "card_total":
         kpi = key[len("card_"):]
         own = f"payroll.col.{kpi}"
@@ -51,10 +60,13 @@ def header(key: str, lang: str) -> str:
     return label(f"payroll.col.{key}", lang)
 
 
-def columns(policy_card: tuple[str, ...], lang: str = "en") -> list[tuple[str, str, str]]:
-    """(key, header, kind) per column, with one ``card_<kpi>`` score column per card line before the total."""
+def columns(policy_card: tuple[str, ...], lang: str = "en", card100: bool = False) -> list[tuple[str, str, str]]:
+    """(key, header, kind) per column: one ``card_<kpi>`` score column per card line before the card total,
+    and the 100-point card's parts and total after it when the policy has one."""
     keys = [(key, kind) for key, kind in COLUMNS]
     at = [key for key, _ in keys].index("card_total")
+    if card100:
+        keys[at + 1:at + 1] = [(f"c100_{part}", "points") for part in CARD100_PARTS] + [("c100_total", "points")]
     keys[at:at] = [(f"card_{kpi}", "points") for kpi in policy_card]
     return [(key, header(key, lang), kind) for key, kind in keys]
 
@@ -69,7 +81,8 @@ def _plain(value: Any) -> Any:
 
 
 def build_rows(rollup: MonthRollup, roster: Roster, policy: Policy,
-               adjustments: Sequence[AdjustmentLine] = ()) -> list[dict[str, Any]]:
+               adjustments: Sequence[AdjustmentLine] = (),
+               inputs: Mapping[str, AgentInputs] | None = None) -> list[dict[str, Any]]:
     """Score every agent of the month and flatten rollup + scorecard into one row each.
 
     Carried corrections of earlier months add to the agent's ``adjustment``
@@ -84,7 +97,7 @@ def build_rows(rollup: MonthRollup, roster: Roster, policy: Policy,
     rows = []
     for agent in agents:
         entry = roster.get(agent.agent_id)
-        card = score(agent, entry, policy, rollup.month)
+        card = score(agent, entry, policy, rollup.month, (inputs or {}).get(agent.agent_id))
         row = _row(agent, card, entry.name if entry else "", entry.team if entry else NOT_IN_ROSTER_TEAM,
                    entry.hire_date.isoformat() if entry else "", entry is not None)
         lines = carried.get(agent.agent_id, [])
@@ -115,6 +128,19 @@ def _row(agent: AgentRollup, card: ScoreCard, name: str, team: str, hired: str, 
         "hours_deduction": _plain(card.hours_deduction), "amount": _plain(card.amount),
         "reasons": "; ".join(card.reasons),
     })
+    given = card.inputs or AgentInputs(agent.agent_id)
+    errors = card.business_errors_internal + card.business_errors_external + card.business_errors_reported
+    row.update({
+        "attitude": given.attitude, "teamwork": given.teamwork, "compliance_breaches": given.compliance_breaches,
+        "business_errors_reported": card.business_errors_reported,
+        "business_error_rate": business_error_rate(agent, errors), "callbacks_due": given.callbacks_due,
+        "callbacks_done": given.callbacks_done, "callback_rate": given.callback_rate,
+        "tickets_due": given.tickets_due, "tickets_in_time": given.tickets_in_time,
+        "ticket_timeliness": given.ticket_timeliness, "hours_over_limit": given.hours_over_limit,
+    })
+    if card.card100:
+        row.update({f"c100_{part}": points for part, points in card.card100.items()})
+        row["c100_total"] = sum(card.card100.values(), Decimal(0))
     return {key: _plain(value) for key, value in row.items()}
 
 

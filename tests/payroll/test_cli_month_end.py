@@ -126,3 +126,36 @@ def test_export_bad_outputs_are_one_line_errors(simple, tmp_path):
     assert "does not exist" in one_error_line(missing)
     unwritable = simple("export", "--out", "/proc/cckpi-october.csv")  # writable to no one, not even root
     assert "--out /proc/cckpi-october.csv: cannot write it" in one_error_line(unwritable)
+
+
+def test_supervisor_inputs_are_validated_versioned_and_frozen_by_the_close(simple, tmp_path):
+    from pipeline.payroll import examples
+
+    inputs = tmp_path / "inputs.csv"
+    inputs.write_text("agent_id,attitude,teamwork,callbacks_due,callbacks_done\na1,12.5,9,10,9\n")
+    cards = {"policy": examples.SCORECARDS}
+    imported = simple("inputs", str(inputs), "--by", "supervisor-li", **cards)
+    assert imported.exit_code == 0 and "imported supervisor inputs of 1 agents for 2026-10 (version 1)" in \
+        imported.output
+    a1 = json.loads(simple("rollup", "--format", "json", **cards).stdout)["rows"][0]
+    assert (a1["attitude"], a1["teamwork"], a1["callback_rate"], a1["c100_attitude"]) == ("12.5", "9", 0.9, "12.5")
+    assert a1["card_callback_rate"] == "25"
+
+    inputs.write_text("agent_id,attitude\na1,12\nx9,3\n")
+    unknown = simple("inputs", str(inputs), **cards)
+    assert "row 3, column agent_id: agent 'x9' is not in the roster" in one_error_line(unknown)
+    inputs.write_text("agent_id,attitude\na1,16\n")
+    assert "row 2, column attitude: 16 is out of range 0..15" in one_error_line(simple("inputs", str(inputs), **cards))
+    assert "inputs needs --roster FILE" in one_error_line(simple("inputs", str(inputs), inputs=False))
+
+    assert simple("close", **cards).exit_code == 0
+    inputs.write_text("agent_id,attitude\na1,14\n")
+    assert "2026-10 is closed; reopen it" in one_error_line(simple("inputs", str(inputs), **cards))
+    assert simple("reopen", "--reason", "attitude re-scored", inputs=False).exit_code == 0
+    assert simple("inputs", str(inputs), **cards).exit_code == 0
+    assert simple("close", **cards).exit_code == 0
+    a1 = json.loads(simple("rollup", "--format", "json", **cards).stdout)["rows"][0]
+    assert (a1["attitude"], a1["callbacks_due"]) == ("14", 0)  # the latest import replaces the earlier one
+    history = json.loads(simple("history", "--format", "json", inputs=False).stdout)
+    assert [(v["action"], v["who"]) for v in history][:1] == [("inputs", "supervisor-li")]
+    assert [v["action"] for v in history] == ["inputs", "close", "reopen", "inputs", "close"]

@@ -125,3 +125,31 @@ def test_an_agent_with_only_a_correction_still_gets_a_row(closed_october):
                          now_ms=ms("2026-12-04T09:00+08:00"))
     a3 = {r["agent_id"]: r for r in closed.rows}["a3"]
     assert (a3["amount"], a3["adjustment"], a3["payable"], a3["in_roster"]) == ("0.00", "-200.00", "-200.00", "NO")
+
+
+def test_inputs_in_force_are_frozen_with_the_close(store, payroll_store):
+    from pipeline.payroll import examples
+    from pipeline.payroll.inputs import InputsError, month_inputs, save_inputs
+    from pipeline.payroll.policy import load_policy
+
+    cards, cards_text = load_policy(examples.SCORECARDS)
+    ingest(store, october())
+    first = "agent_id,attitude,business_errors\na1,10,1\n"
+    save_inputs(payroll_store, OCTOBER, first, "first.csv", "li", "sha-1", 1, now_ms=ms("2026-11-02T09:00+08:00"))
+    second = "agent_id,attitude,business_errors\na1,11,0\n"
+    save_inputs(payroll_store, OCTOBER, second, "second.csv", "li", "sha-2", 1, now_ms=ms("2026-11-03T09:00+08:00"))
+    text, given = month_inputs(payroll_store, OCTOBER, ROSTER, cards)
+    assert text == second and given["a1"].attitude == 11
+    rollup = monthly_rollup(store, OCTOBER, SETTINGS, ROSTER)
+    closed = close_month(payroll_store, store.db, CloseInputs(rollup, ROSTER, ROSTER_CSV, cards, cards_text,
+                                                              inputs=given, inputs_text=text), "clerk",
+                         now_ms=ms("2026-11-05T09:00+08:00"))
+    a1 = closed.rows[0]
+    # a1: QA business errors 1 internal + 2 external (fatal errors) + 0 reported = 3 -> accuracy 10 - 15 -> 0
+    assert (a1["attitude"], a1["c100_attitude"], a1["c100_accuracy"], a1["business_errors_reported"]) == (
+        "11", "11", "0", 0)
+    assert closed.meta["inputs_text"] == second and closed.meta["card100"] is True
+    with pytest.raises(InputsError, match="2026-10 is closed; reopen it"):
+        save_inputs(payroll_store, OCTOBER, first, "first.csv", "li", "sha-1", 1)
+    assert [v.action for v in versions(payroll_store, OCTOBER)] == ["inputs", "inputs", "close"]
+    assert corrections(store, payroll_store, closed, SETTINGS) == []  # recomputed with the frozen inputs

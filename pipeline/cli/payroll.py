@@ -7,6 +7,7 @@ month is always shown and exported from its frozen rows.
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from pipeline.cli.common import open_store, settings, store_option
 from pipeline.cli.payroll_close import adjustments, close, history, inputs_command, reopen
 from pipeline.cli.payroll_common import (
     Inputs, console, friendly, iso, month_option, month_options, payroll_store_option, print_lines, print_sheet,
+    salary_total_option,
 )
 
 
@@ -31,9 +33,10 @@ for command in (close, reopen, history, adjustments, inputs_command):
 @payroll.command()
 @month_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@salary_total_option
 @friendly
 def rollup(month: Any, policy_path: Path, roster_path: Path | None, store_url: str | None,
-           payroll_store_url: str | None, fmt: str) -> None:
+           payroll_store_url: str | None, fmt: str, salary_total: Decimal | None) -> None:
     """Print the month's scorecards (the frozen ones when the month is closed)."""
     import json
 
@@ -42,7 +45,7 @@ def rollup(month: Any, policy_path: Path, roster_path: Path | None, store_url: s
     inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url)
     with inputs.stores() as (store, payroll_store):
         sheet = month_sheet(store, payroll_store, month, inputs.config, inputs.roster, inputs.policy,
-                            inputs.policy_text)
+                            inputs.policy_text, salary_total)
     if fmt == "json":
         click.echo(json.dumps({"month": str(month), "closed": sheet.closed, "rows": sheet.rows,
                                "totals": dict(sheet.totals), "adjustments": sheet.adjustments},
@@ -86,9 +89,11 @@ def check_writable(out_path: Path) -> None:
               help="default: from the --out suffix (.csv or .xlsx)")
 @click.option("--out", "out_path", type=click.Path(path_type=Path, dir_okay=False), required=True)
 @click.option("--by-team", is_flag=True, help="XLSX: one more sheet per team")
+@salary_total_option
 @friendly
 def export(month: Any, policy_path: Path, roster_path: Path | None, store_url: str | None,
-           payroll_store_url: str | None, fmt: str | None, out_path: Path, by_team: bool) -> None:
+           payroll_store_url: str | None, fmt: str | None, out_path: Path, by_team: bool,
+           salary_total: Decimal | None) -> None:
     """Write one row per agent (name, team, tier, amount, reasons, every figure) as CSV or XLSX."""
     from pipeline.payroll.month_sheet import month_sheet
 
@@ -97,7 +102,7 @@ def export(month: Any, policy_path: Path, roster_path: Path | None, store_url: s
     inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url)
     with inputs.stores() as (store, payroll_store):
         sheet = month_sheet(store, payroll_store, month, inputs.config, inputs.roster, inputs.policy,
-                            inputs.policy_text)
+                            inputs.policy_text, salary_total)
     try:
         out_path.write_bytes(sheet.export(fmt, by_team=by_team))
     except OSError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from rich.table import Table
 from pipeline.cli.common import settings, store_option
 from pipeline.cli.payroll_common import (
     Inputs, console, friendly, iso, month_option, month_options, open_stores, payroll_store_option, print_lines,
-    print_sheet,
+    print_sheet, salary_total_option,
 )
 
 by_option = click.option("--by", "who", metavar="NAME", default=None,
@@ -25,23 +26,21 @@ by_option = click.option("--by", "who", metavar="NAME", default=None,
 @month_options
 @by_option
 @click.option("--dry-run", is_flag=True, help="print what would be frozen and the totals; write nothing")
+@salary_total_option
 @click.pass_context
 @friendly
 def close(ctx: click.Context, month: Any, policy_path: Path, roster_path: Path | None, store_url: str | None,
-          payroll_store_url: str | None, who: str | None, dry_run: bool) -> None:
+          payroll_store_url: str | None, who: str | None, dry_run: bool, salary_total: Decimal | None) -> None:
     """Freeze the month's scorecards (and corrections of earlier months) as a new audited version.
 
     Refused without a roster, before the month has ended in the centre's zone
     plus the grace period (setting payroll.close_grace_days), and with the
     example policy unless --policy names it.
     """
-    from pipeline.payroll.adjustments import carried_lines
     from pipeline.payroll.audit import who_default
-    from pipeline.payroll.closing import CloseInputs, close_month, refuse_if_closed
+    from pipeline.payroll.closing import close_month, refuse_if_closed
     from pipeline.payroll.guards import close_refusal
-    from pipeline.payroll.inputs import month_inputs
-    from pipeline.payroll.rollup import monthly_rollup
-    from pipeline.payroll.sheet import build_rows, totals
+    from pipeline.payroll.month_sheet import from_inputs, gather
 
     inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url, warn_no_roster=False)
     implicit = ctx.get_parameter_source("policy_path") == ParameterSource.DEFAULT
@@ -51,18 +50,14 @@ def close(ctx: click.Context, month: Any, policy_path: Path, roster_path: Path |
         raise click.ClickException(refusal)
     with inputs.stores() as (store, payroll_store):
         refuse_if_closed(payroll_store, month)  # before the rollup's work
-        rollup = monthly_rollup(store, month, inputs.config, inputs.roster)
-        lines = tuple(carried_lines(store, payroll_store, month, inputs.config))
-        given_text, given = month_inputs(payroll_store, month, inputs.roster, inputs.policy)
-        request = CloseInputs(rollup, inputs.roster, inputs.roster_text, inputs.policy, inputs.policy_text, lines,
-                              inputs.roster_format, given, given_text)
+        request = gather(store, payroll_store, month, inputs.config, inputs.roster, inputs.roster_text,
+                         inputs.policy, inputs.policy_text, salary_total, inputs.roster_format)
         if dry_run:
-            rows = build_rows(rollup, inputs.roster, inputs.policy, lines, given)
-            print_sheet(f"dry run: closing {month} would freeze {len(rows)} agents (policy {inputs.policy.name})",
-                        rows, totals(rows, month), inputs.config.language)
-            if lines:
-                print_lines(f"corrections of earlier months closing {month} would carry",
-                            [line.as_json() for line in lines])
+            sheet = from_inputs(request, inputs.config)
+            print_sheet(f"dry run: closing {month} would freeze {len(sheet.rows)} agents (policy "
+                        f"{inputs.policy.name})", sheet.rows, sheet.totals, sheet.lang)
+            if sheet.adjustments:
+                print_lines(f"corrections of earlier months closing {month} would carry", sheet.adjustments)
             click.echo(f"dry run: nothing written; `payroll close --month {month}` freezes these figures")
             return
         closed = close_month(payroll_store, store.db, request, who or who_default())

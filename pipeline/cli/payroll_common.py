@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -37,6 +38,23 @@ month_option = click.option("--month", required=True, callback=_month, help="cal
 payroll_store_option = click.option(
     "--payroll-store", "payroll_store_url", metavar="URL", default=None,
     help="payroll database (default: CCKPI_PAYROLL_STORE_URL, else the store's place with database cckpi_payroll)")
+
+
+def _salary(ctx: click.Context, param: click.Parameter, value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise click.BadParameter(f"{value!r} is not an amount; write e.g. 1250000.00") from None
+    if not amount.is_finite() or amount < 0:
+        raise click.BadParameter(f"{value!r}: the salary total is an amount >= 0")
+    return amount
+
+
+salary_total_option = click.option(
+    "--salary-total", callback=_salary, metavar="AMOUNT", default=None,
+    help="the month's salary total (department bonus and best agent shares); frozen by the close")
 
 
 def month_options(func: F) -> F:

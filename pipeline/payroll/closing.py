@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from pipeline.payroll.audit import Version, closed_months, current_close_ms, record, versions
+from pipeline.payroll.department import DepartmentResult, apply_best_agent, department_result
 from pipeline.payroll.inputs import inputs_json
 from pipeline.payroll.model import AdjustmentLine, AgentInputs, Month
 from pipeline.payroll.policy import Policy
@@ -65,6 +66,16 @@ class CloseInputs:
     roster_format: str = "csv"
     inputs: Mapping[str, AgentInputs] = field(default_factory=dict)
     inputs_text: str = ""
+    salary_total: Decimal | None = None
+    department_figures: Mapping[str, Any] = field(default_factory=dict)
+
+
+def month_rows(inputs: CloseInputs) -> tuple[list[dict[str, Any]], DepartmentResult | None]:
+    """The month's rows as a close would freeze them, with the department result (None without one)."""
+    rows = build_rows(inputs.rollup, inputs.roster, inputs.policy, inputs.adjustments, inputs.inputs)
+    department = department_result(dict(inputs.department_figures), rows, inputs.policy, inputs.salary_total)
+    apply_best_agent(rows, department, inputs.policy)
+    return rows, department
 
 
 def payroll_url(settings: Settings, store_url: str) -> str:
@@ -101,6 +112,9 @@ def inputs_checksum(inputs: CloseInputs) -> str:
         document["adjustments"] = [line.as_json() for line in inputs.adjustments]
     if inputs.inputs:
         document["supervisor_inputs"] = inputs_json(inputs.inputs)
+    if inputs.policy.department is not None:
+        document["salary_total"] = None if inputs.salary_total is None else str(inputs.salary_total)
+        document["department_figures"] = dict(inputs.department_figures)
     return sha256(canonical(document))
 
 
@@ -148,7 +162,7 @@ def close_month(payroll: Store, source_db: str, inputs: CloseInputs, who: str,
     """Score and freeze the month as a new version; refuse when it is closed already."""
     month = str(inputs.rollup.month)
     refuse_if_closed(payroll, month)
-    rows = build_rows(inputs.rollup, inputs.roster, inputs.policy, inputs.adjustments, inputs.inputs)
+    rows, department = month_rows(inputs)
     earlier = versions(payroll, month)
     closed_ms = int(time.time() * 1000) if now_ms is None else now_ms
     closed_ms = max([closed_ms] + [v.at_ms + 1 for v in earlier])  # each close keys its own rows
@@ -156,7 +170,7 @@ def close_month(payroll: Store, source_db: str, inputs: CloseInputs, who: str,
     meta = {"currency": policy.currency, "card": [line.kpi for line in policy.card],
             "not_in_roster": list(rollup.not_in_roster), "start_ms": rollup.start_ms, "end_ms": rollup.end_ms,
             "roster_format": inputs.roster_format, "card100": policy.card100 is not None,
-            "inputs_text": inputs.inputs_text}
+            "inputs_text": inputs.inputs_text, "department": department.as_json() if department else None}
     checksum = inputs_checksum(inputs)
     payroll.engine.insert(  # rows and lines first: the audit version makes the close visible
         "payroll_rows",

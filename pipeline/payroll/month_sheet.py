@@ -8,17 +8,19 @@ shows the corrections of earlier closed months that closing it would carry.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from pipeline.payroll.adjustments import carried_lines
-from pipeline.payroll.closing import ClosedMonth, find_closed
+from pipeline.payroll.closing import CloseInputs, ClosedMonth, find_closed, month_rows
+from pipeline.payroll.department import department_figures
 from pipeline.payroll.export import SheetMeta, csv_bytes, xlsx_bytes
-from pipeline.payroll.inputs import Inputs, month_inputs
+from pipeline.payroll.inputs import month_inputs
 from pipeline.payroll.model import AdjustmentLine, Month
 from pipeline.payroll.policy import Policy
 from pipeline.payroll.rollup import monthly_rollup
 from pipeline.payroll.roster import Roster
-from pipeline.payroll.sheet import build_rows, columns, totals
+from pipeline.payroll.sheet import columns, totals
 from pipeline.settings import Settings
 from pipeline.store.store import Store
 
@@ -49,24 +51,47 @@ def from_closed(closed: ClosedMonth, lang: str = "en") -> Sheet:
                      policy_text=closed.policy_text, currency=closed.meta["currency"], checksum=closed.checksum,
                      closed_ms=closed.closed_ms, not_in_roster=tuple(closed.meta["not_in_roster"]))
     card = columns(tuple(closed.meta["card"]), lang, bool(closed.meta.get("card100")))
-    return Sheet(closed.rows, card, totals(closed.rows, closed.month), meta, closed.adjustments, lang)
+    return Sheet(closed.rows, card, totals(closed.rows, closed.month, closed.meta.get("department")), meta,
+                 closed.adjustments, lang)
 
 
-def computed(store: Store, month: Month, settings: Settings, roster: Roster, policy: Policy, policy_text: str,
-             adjustments: tuple[AdjustmentLine, ...] = (), inputs: Inputs | None = None) -> Sheet:
+def gather(store: Store, payroll: Store | None, month: Month, settings: Settings, roster: Roster, roster_text: str,
+           policy: Policy, policy_text: str, salary_total: Decimal | None = None,
+           roster_format: str = "csv") -> CloseInputs:
+    """Everything an open month is scored from: the rollup, the corrections a close would carry and the
+    supervisor inputs in force (from the payroll store, when given), the department's figures."""
     rollup = monthly_rollup(store, month, settings, roster)
-    rows = build_rows(rollup, roster, policy, adjustments, inputs)
-    meta = SheetMeta(month=str(month), tz=settings.tz, policy_name=policy.name, policy_text=policy_text,
-                     currency=policy.currency, not_in_roster=rollup.not_in_roster)
+    lines: tuple[AdjustmentLine, ...] = ()
+    inputs_text, inputs = "", {}
+    if payroll is not None:
+        lines = tuple(carried_lines(store, payroll, month, settings))
+        inputs_text, inputs = month_inputs(payroll, month, roster, policy)
+    figures = department_figures(store, month, settings) if policy.department else {}
+    return CloseInputs(rollup, roster, roster_text, policy, policy_text, lines, roster_format, inputs, inputs_text,
+                       salary_total, figures)
+
+
+def from_inputs(inputs: CloseInputs, settings: Settings) -> Sheet:
+    """The open month's sheet: what closing it now would freeze."""
+    rows, department = month_rows(inputs)
+    policy, rollup = inputs.policy, inputs.rollup
+    meta = SheetMeta(month=str(rollup.month), tz=settings.tz, policy_name=policy.name,
+                     policy_text=inputs.policy_text, currency=policy.currency, not_in_roster=rollup.not_in_roster)
     card = columns(tuple(line.kpi for line in policy.card), settings.language, policy.card100 is not None)
-    return Sheet(rows, card, totals(rows, month), meta, [line.as_json() for line in adjustments], settings.language)
+    return Sheet(rows, card, totals(rows, rollup.month, department.as_json() if department else None), meta,
+                 [line.as_json() for line in inputs.adjustments], settings.language)
+
+
+def computed(store: Store, month: Month, settings: Settings, roster: Roster, policy: Policy,
+             policy_text: str) -> Sheet:
+    """The month from the events store alone (no payroll store: no corrections, no supervisor inputs)."""
+    return from_inputs(gather(store, None, month, settings, roster, "", policy, policy_text), settings)
 
 
 def month_sheet(store: Store, payroll: Store, month: Month, settings: Settings, roster: Roster, policy: Policy,
-                policy_text: str) -> Sheet:
+                policy_text: str, salary_total: Decimal | None = None) -> Sheet:
     closed = find_closed(payroll, month)
     if closed is not None:
         return from_closed(closed, settings.language)
-    lines = tuple(carried_lines(store, payroll, month, settings))
-    _, inputs = month_inputs(payroll, month, roster, policy)
-    return computed(store, month, settings, roster, policy, policy_text, lines, inputs)
+    return from_inputs(gather(store, payroll, month, settings, roster, "", policy, policy_text, salary_total),
+                       settings)

@@ -137,6 +137,38 @@ class Card100(_Strict):
     teamwork: Decimal = Field(default=Decimal(10), ge=0)
 
 
+class Target(_Strict):
+    """A department target on a catalogue KPI of the whole month (``cckpi report`` with no grouping)."""
+
+    kpi: str
+    target: float
+    comparison: Literal[">=", "<="] = ">="
+
+    @model_validator(mode="after")
+    def _catalogue_key(self) -> Target:
+        from pipeline.core.kpi import METRIC_KEYS
+
+        if self.kpi not in METRIC_KEYS:
+            raise ValueError(f"kpi {self.kpi!r} is not a catalogue KPI; use one of {', '.join(METRIC_KEYS)}")
+        return self
+
+
+class Department(_Strict):
+    """Department bonus and "best agent", as shares of the month's salary total (given per month).
+
+    The department is the centre of the store: its targets are checked on the
+    month's catalogue figures (inbound, every queue).  The best agent is the
+    roster agent with the highest (``best_agent_comparison`` ">=") or lowest
+    ("<=") value of a sheet column; tied agents share the amount equally.
+    """
+
+    salary_share: Decimal = Field(default=Decimal("0.01"), ge=0, description="paid when every target is met")
+    targets: tuple[Target, ...] = ()
+    best_agent_share: Decimal = Field(default=Decimal("0.005"), ge=0)
+    best_agent_kpi: str = "card_total"
+    best_agent_comparison: Literal[">=", "<="] = ">="
+
+
 class Policy(_Strict):
     name: str = Field(min_length=1)
     currency: str = "CNY"
@@ -147,6 +179,7 @@ class Policy(_Strict):
     hire: HireRules = HireRules()
     card: tuple[CardKpi, ...] = ()
     card100: Card100 | None = None
+    department: Department | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Policy:

@@ -28,7 +28,7 @@ from pipeline.payroll.scorecard import ScoreCard, score
 # Headers are the ``payroll.col.<key>`` labels of pipeline/i18n (zh-CN, en).
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("name", "text"), ("team", "text"), ("tier", "text"), ("amount", "money"), ("adjustment", "money"),
-    ("payable", "money"), ("reasons", "text"),
+    ("best_agent_bonus", "money"), ("payable", "money"), ("reasons", "text"),
     ("agent_id", "text"), ("hire_date", "date"), ("in_roster", "text"),
     ("handled_total", "int"), ("handled_voice", "int"), ("handled_chat", "int"), ("handled_outbound", "int"),
     ("output_vs_team", "rate"), ("aht_s", "duration"), ("acw_share", "rate"), ("asa_s", "duration"),
@@ -103,6 +103,7 @@ def build_rows(rollup: MonthRollup, roster: Roster, policy: Policy,
         lines = carried.get(agent.agent_id, [])
         adjustment = sum((Decimal(line.amount) for line in lines), Decimal(0))
         row["adjustment"] = _plain(policy.rounding.money(adjustment))
+        row["best_agent_bonus"] = _plain(policy.rounding.money(Decimal(0)))  # pipeline.payroll.department
         row["payable"] = _plain(policy.rounding.money(Decimal(row["amount"]) + adjustment))
         reasons = [row["reasons"]] if row["reasons"] else []
         row["reasons"] = "; ".join(reasons + [f"{line.reason}: {line.amount}" for line in lines])
@@ -144,7 +145,8 @@ def _row(agent: AgentRollup, card: ScoreCard, name: str, team: str, hired: str, 
     return {key: _plain(value) for key, value in row.items()}
 
 
-def totals(rows: list[dict[str, Any]], month: Month | str) -> list[tuple[str, Any]]:
+def totals(rows: list[dict[str, Any]], month: Month | str,
+           department: Mapping[str, Any] | None = None) -> list[tuple[str, Any]]:
     """The month's totals (keys of ``payroll.total.*``; ``tier:<name>`` counts a tier's agents).
 
     Money totals are decimal strings summed as ``Decimal``: exact to the cent.
@@ -167,6 +169,11 @@ def totals(rows: list[dict[str, Any]], month: Month | str) -> list[tuple[str, An
         ("hours_deductions_total", money("hours_deduction")),
     ]
     out += [(f"tier:{tier}", count) for tier, count in sorted(tiers.items())]
+    if department:
+        out += [("salary_total", department["salary_total"]), ("best_agent_bonus_total", money("best_agent_bonus")),
+                ("best_agent", ", ".join(department["best_agents"]) or "-"),
+                ("department_bonus_total", department["bonus"]),
+                ("department_targets", "; ".join(department["failures"]) or "met")]
     return out
 
 

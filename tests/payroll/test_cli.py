@@ -60,7 +60,7 @@ def test_close_export_late(run, chdb_store, tmp_path):
     assert first.read_bytes() == second.read_bytes()
     csv_out = tmp_path / "october.csv"
     assert run("export", "--out", str(csv_out)).exit_code == 0
-    assert csv_out.read_bytes().startswith(b"\xef\xbb\xbfname,team,tier,amount,adjustment,payable,reasons,agent_id")
+    assert csv_out.read_bytes().startswith(b"\xef\xbb\xbfname,team,tier,amount,adjustment,best_agent_bonus,payable,reasons,agent_id")
     assert "closed (checksum" in run("rollup").output
 
     assert "no late events for 2026-10" in run("late", inputs=False).output

@@ -63,7 +63,7 @@ def test_xlsx_read_back_cell_by_cell(october_store, tmp_path):
     assert main.freeze_panes == "B2" and main.auto_filter.ref == f"A1:{main.cell(1, main.max_column).column_letter}4"
     headers = [c.value for c in main[1]]
     assert headers == [header for _, header, _ in sheet.columns]
-    assert headers[:7] == ["Name", "Team", "Tier", "Bonus", "Adjustment", "Payable", "Reasons"]
+    assert headers[:8] == ["Name", "Team", "Tier", "Bonus", "Adjustment", "Best agent", "Payable", "Reasons"]
     assert main.max_row == 1 + len(sheet.rows) + 1 and main.max_column == len(sheet.columns)  # + totals row
     formats = {**NUMBER_FORMATS, "money": '"¥"#,##0.00'}
     for r, row in enumerate(sheet.rows, start=2):
@@ -106,7 +106,8 @@ def test_xlsx_in_chinese_with_a_sheet_per_team(october_store):
     sheet = computed(october_store, OCTOBER, chinese, ROSTER, POLICY, POLICY_TEXT)
     book = openpyxl.load_workbook(io.BytesIO(sheet.export("xlsx", by_team=True)))
     assert book.sheetnames == ["工资表 2026-10", "(not in roster)", "blue", "政策与合计"]
-    assert [c.value for c in book["工资表 2026-10"][1]][:7] == ["姓名", "班组", "档位", "奖金", "调整", "应发", "原因"]
+    assert [c.value for c in book["工资表 2026-10"][1]][:8] == [
+        "姓名", "班组", "档位", "奖金", "调整", "最佳坐席奖", "应发", "原因"]
     blue = book["blue"]
     assert [row[2].value for row in blue.iter_rows(min_row=2)] == ["poor", "poor", None]  # a1, a3, totals
     assert blue.cell(4, 1).value == "合计"

@@ -68,6 +68,7 @@ class CloseInputs:
     inputs_text: str = ""
     salary_total: Decimal | None = None
     department_figures: Mapping[str, Any] = field(default_factory=dict)
+    points: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # ranking ledger per agent
 
 
 def month_rows(inputs: CloseInputs) -> tuple[list[dict[str, Any]], DepartmentResult | None]:
@@ -75,6 +76,9 @@ def month_rows(inputs: CloseInputs) -> tuple[list[dict[str, Any]], DepartmentRes
     rows = build_rows(inputs.rollup, inputs.roster, inputs.policy, inputs.adjustments, inputs.inputs)
     department = department_result(dict(inputs.department_figures), rows, inputs.policy, inputs.salary_total)
     apply_best_agent(rows, department, inputs.policy)
+    if inputs.policy.ranking is not None:
+        for row in rows:
+            row.update(inputs.points.get(row["agent_id"], {}))
     return rows, department
 
 
@@ -115,6 +119,8 @@ def inputs_checksum(inputs: CloseInputs) -> str:
     if inputs.policy.department is not None:
         document["salary_total"] = None if inputs.salary_total is None else str(inputs.salary_total)
         document["department_figures"] = dict(inputs.department_figures)
+    if inputs.policy.ranking is not None:
+        document["points"] = {agent: dict(line) for agent, line in sorted(inputs.points.items())}
     return sha256(canonical(document))
 
 
@@ -170,6 +176,7 @@ def close_month(payroll: Store, source_db: str, inputs: CloseInputs, who: str,
     meta = {"currency": policy.currency, "card": [line.kpi for line in policy.card],
             "not_in_roster": list(rollup.not_in_roster), "start_ms": rollup.start_ms, "end_ms": rollup.end_ms,
             "roster_format": inputs.roster_format, "card100": policy.card100 is not None,
+            "ranking": policy.ranking is not None,
             "inputs_text": inputs.inputs_text, "department": department.as_json() if department else None}
     checksum = inputs_checksum(inputs)
     payroll.engine.insert(  # rows and lines first: the audit version makes the close visible

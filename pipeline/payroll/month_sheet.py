@@ -16,6 +16,7 @@ from pipeline.payroll.closing import CloseInputs, ClosedMonth, find_closed, mont
 from pipeline.payroll.department import department_figures
 from pipeline.payroll.export import SheetMeta, csv_bytes, xlsx_bytes
 from pipeline.payroll.inputs import month_inputs
+from pipeline.payroll.ranking import earned_points, ledger
 from pipeline.payroll.model import AdjustmentLine, Month
 from pipeline.payroll.policy import Policy
 from pipeline.payroll.rollup import monthly_rollup
@@ -50,7 +51,8 @@ def from_closed(closed: ClosedMonth, lang: str = "en") -> Sheet:
     meta = SheetMeta(month=closed.month, tz=closed.tz, policy_name=closed.policy_name,
                      policy_text=closed.policy_text, currency=closed.meta["currency"], checksum=closed.checksum,
                      closed_ms=closed.closed_ms, not_in_roster=tuple(closed.meta["not_in_roster"]))
-    card = columns(tuple(closed.meta["card"]), lang, bool(closed.meta.get("card100")))
+    card = columns(tuple(closed.meta["card"]), lang, bool(closed.meta.get("card100")),
+                   bool(closed.meta.get("ranking")))
     return Sheet(closed.rows, card, totals(closed.rows, closed.month, closed.meta.get("department")), meta,
                  closed.adjustments, lang)
 
@@ -67,8 +69,15 @@ def gather(store: Store, payroll: Store | None, month: Month, settings: Settings
         lines = tuple(carried_lines(store, payroll, month, settings))
         inputs_text, inputs = month_inputs(payroll, month, roster, policy)
     figures = department_figures(store, month, settings) if policy.department else {}
+    points: dict[str, dict[str, Any]] = {}
+    if policy.ranking is not None:
+        ranked = [a.agent_id for a in rollup.agents if a.agent_id in roster]
+        previous = find_closed(payroll, month.minus(1)) if payroll is not None else None
+        carried_in = {r["agent_id"]: r.get("points_carried_out") or "0" for r in previous.rows} if previous else {}
+        points = ledger(earned_points(store, month, settings, policy.ranking, ranked), carried_in, policy.ranking,
+                        ranked)
     return CloseInputs(rollup, roster, roster_text, policy, policy_text, lines, roster_format, inputs, inputs_text,
-                       salary_total, figures)
+                       salary_total, figures, points)
 
 
 def from_inputs(inputs: CloseInputs, settings: Settings) -> Sheet:
@@ -77,7 +86,8 @@ def from_inputs(inputs: CloseInputs, settings: Settings) -> Sheet:
     policy, rollup = inputs.policy, inputs.rollup
     meta = SheetMeta(month=str(rollup.month), tz=settings.tz, policy_name=policy.name,
                      policy_text=inputs.policy_text, currency=policy.currency, not_in_roster=rollup.not_in_roster)
-    card = columns(tuple(line.kpi for line in policy.card), settings.language, policy.card100 is not None)
+    card = columns(tuple(line.kpi for line in policy.card), settings.language, policy.card100 is not None,
+                   policy.ranking is not None)
     return Sheet(rows, card, totals(rows, rollup.month, department.as_json() if department else None), meta,
                  [line.as_json() for line in inputs.adjustments], settings.language)
 

@@ -169,6 +169,26 @@ class Department(_Strict):
     best_agent_comparison: Literal[">=", "<="] = ">="
 
 
+class Ranking(_Strict):
+    """Points by rank on one KPI per day, week and month, and the points ledger (docs/kpi-sources.md)."""
+
+    kpi: str = Field(default="handled", description="a catalogue KPI of `cckpi report --by agent`")
+    comparison: Literal[">=", "<="] = Field(default=">=", description=">=: the highest value ranks first")
+    day: tuple[int, ...] = (3, 2, 1)
+    week: tuple[int, ...] = (5, 4, 2, 1)
+    month: tuple[int, ...] = (10, 5, 2)
+    redeemable_share: Decimal = Field(default=Decimal("0.8"), ge=0, le=1,
+                                      description="share of the points available redeemable each month")
+
+    @model_validator(mode="after")
+    def _catalogue_key(self) -> Ranking:
+        from pipeline.core.kpi import METRIC_KEYS
+
+        if self.kpi not in METRIC_KEYS:
+            raise ValueError(f"kpi {self.kpi!r} is not a catalogue KPI; use one of {', '.join(METRIC_KEYS)}")
+        return self
+
+
 class Policy(_Strict):
     name: str = Field(min_length=1)
     currency: str = "CNY"
@@ -180,6 +200,7 @@ class Policy(_Strict):
     card: tuple[CardKpi, ...] = ()
     card100: Card100 | None = None
     department: Department | None = None
+    ranking: Ranking | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Policy:

@@ -60,10 +60,18 @@ def header(key: str, lang: str) -> str:
     return label(f"payroll.col.{key}", lang)
 
 
-def columns(policy_card: tuple[str, ...], lang: str = "en", card100: bool = False) -> list[tuple[str, str, str]]:
+RANKING_COLUMNS = (("points_day", "int"), ("points_week", "int"), ("points_month", "int"),
+                   ("points_earned", "int"), ("points_carried_in", "points"), ("points_redeemable", "points"),
+                   ("points_carried_out", "points"))
+
+
+def columns(policy_card: tuple[str, ...], lang: str = "en", card100: bool = False,
+            ranking: bool = False) -> list[tuple[str, str, str]]:
     """(key, header, kind) per column: one ``card_<kpi>`` score column per card line before the card total,
-    and the 100-point card's parts and total after it when the policy has one."""
+    the 100-point card's parts and total after it, and the ranking points ledger, when the policy has them."""
     keys = [(key, kind) for key, kind in COLUMNS]
+    if ranking:
+        keys += list(RANKING_COLUMNS)
     at = [key for key, _ in keys].index("card_total")
     if card100:
         keys[at + 1:at + 1] = [(f"c100_{part}", "points") for part in CARD100_PARTS] + [("c100_total", "points")]

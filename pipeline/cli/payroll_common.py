@@ -147,21 +147,21 @@ def iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(timespec="seconds")
 
 
-SHOWN = [("agent_id", "agent"), ("team", "team"), ("handled_total", "handled"), ("hours", "hours"),
-         ("qa_avg_combined", "QA avg"), ("card_total", "card"), ("tier", "tier"), ("amount", "bonus"),
-         ("adjustment", "adjustment"), ("payable", "payable"), ("reasons", "reasons")]
+SHOWN = ("agent_id", "team", "handled_total", "hours", "qa_avg_combined", "card_total", "tier", "amount",
+         "adjustment", "payable", "reasons")
+TEXT = ("agent_id", "team", "tier", "reasons")
 
 
 def print_sheet(title: str, rows: list[dict[str, Any]], totals: list[tuple[str, Any]], lang: str) -> None:
-    """The scorecards as a table, then the month's totals."""
-    from pipeline.payroll.sheet import total_label
+    """The scorecards as a table (headers in ``lang``), then the month's totals."""
+    from pipeline.payroll.sheet import header, total_label
 
     out = console()
     table = Table(title=title)
-    for key, header in SHOWN:
-        table.add_column(header, justify="left" if key in ("agent_id", "team", "tier", "reasons") else "right")
+    for key in SHOWN:
+        table.add_column(header(key, lang), justify="left" if key in TEXT else "right")
     for row in rows:
-        table.add_row(*[show(row.get(key)) for key, _ in SHOWN])
+        table.add_row(*[show(row.get(key)) for key in SHOWN])
     out.print(table)
     for key, value in totals:
         out.print(f"{total_label(key, lang)}: {value}")

@@ -7,6 +7,7 @@ calls, r2 and r3 one each; on Tuesday 6 October r2 handles one.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from pipeline.payroll import examples
@@ -78,3 +79,24 @@ def test_the_next_month_carries_in_what_the_closed_month_carried_out(store, payr
     november = gather(store, payroll_store, Month(2026, 11), SETTINGS, ROSTER, ROSTER_CSV, POLICY, POLICY_TEXT)
     assert november.points["r1"]["points_carried_in"] == "3.60"
     assert november.points["r1"]["points_redeemable"] == "2.88"  # nothing earned in November: 3.60 x 0.8
+
+
+def test_a_closed_month_with_every_scorecard_exports_byte_identical(store, payroll_store):
+    from pipeline.payroll.inputs import month_inputs, save_inputs
+    from pipeline.payroll.month_sheet import month_sheet
+
+    ingest(store, two_days())
+    save_inputs(payroll_store, Month(2026, 10), "agent_id,attitude,teamwork\nr1,15,10\n", "in.csv", "li", "x", 1)
+    assert month_inputs(payroll_store, Month(2026, 10), ROSTER, POLICY)[1]["r1"].attitude == 15
+    october = gather(store, payroll_store, Month(2026, 10), SETTINGS, ROSTER, ROSTER_CSV, POLICY, POLICY_TEXT,
+                     salary_total=Decimal("250000.00"))
+    close_month(payroll_store, store.db, october, "clerk")
+
+    def export(fmt: str) -> bytes:
+        sheet = month_sheet(store, payroll_store, Month(2026, 10), SETTINGS, ROSTER, POLICY, POLICY_TEXT)
+        assert sheet.closed and dict(sheet.totals)["salary_total"] == "250000.00"
+        return sheet.export(fmt, by_team=True)
+
+    first = export("xlsx"), export("csv")
+    ingest(store, answered_call("late", 7200, 10, 60, 10, agent="r3", base=OCT5))  # a late call for r3
+    assert (export("xlsx"), export("csv")) == first

@@ -45,7 +45,8 @@ def close(ctx: click.Context, month: Any, policy_path: Path, roster_path: Path |
     inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url, warn_no_roster=False)
     implicit = ctx.get_parameter_source("policy_path") == ParameterSource.DEFAULT
     refusal = close_refusal(month, inputs.config.zone, inputs.config.payroll.close_grace_days,
-                            int(time.time() * 1000), inputs.roster if inputs.has_roster else None, implicit)
+                            int(time.time() * 1000), inputs.roster if inputs.has_roster else None, implicit,
+                            inputs.policy.department is not None and salary_total is None)
     if refusal:
         raise click.ClickException(refusal)
     with inputs.stores() as (store, payroll_store):

@@ -148,12 +148,14 @@ def test_supervisor_inputs_are_validated_versioned_and_frozen_by_the_close(simpl
     assert "row 2, column attitude: 16 is out of range 0..15" in one_error_line(simple("inputs", str(inputs), **cards))
     assert "inputs needs --roster FILE" in one_error_line(simple("inputs", str(inputs), inputs=False))
 
-    assert simple("close", **cards).exit_code == 0
+    no_salary = simple("close", **cards)
+    assert "close needs --salary-total AMOUNT" in one_error_line(no_salary)
+    assert simple("close", "--salary-total", "100000", **cards).exit_code == 0
     inputs.write_text("agent_id,attitude\na1,14\n")
     assert "2026-10 is closed; reopen it" in one_error_line(simple("inputs", str(inputs), **cards))
     assert simple("reopen", "--reason", "attitude re-scored", inputs=False).exit_code == 0
     assert simple("inputs", str(inputs), **cards).exit_code == 0
-    assert simple("close", **cards).exit_code == 0
+    assert simple("close", "--salary-total", "100000", **cards).exit_code == 0
     a1 = json.loads(simple("rollup", "--format", "json", **cards).stdout)["rows"][0]
     assert (a1["attitude"], a1["callbacks_due"]) == ("14", 0)  # the latest import replaces the earlier one
     history = json.loads(simple("history", "--format", "json", inputs=False).stdout)

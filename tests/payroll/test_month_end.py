@@ -51,6 +51,7 @@ def test_close_refusals_name_the_fix():
     assert "close needs --roster FILE" in close_refusal(OCTOBER, SHANGHAI, 3, late, None, False)
     assert "close needs --roster FILE" in close_refusal(OCTOBER, SHANGHAI, 3, late, {}, False)
     assert "close needs --policy FILE" in close_refusal(OCTOBER, SHANGHAI, 3, late, ROSTER, True)
+    assert "close needs --salary-total AMOUNT" in close_refusal(OCTOBER, SHANGHAI, 3, late, ROSTER, False, True)
 
 
 @pytest.fixture

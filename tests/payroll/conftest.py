@@ -1,4 +1,4 @@
-"""A fresh payroll database beside each test store (chDB: same folder; server: same server)."""
+"""A fresh payroll database beside each test store (chDB: same folder; server: same server); ``run`` for the CLI."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from pipeline.cli.main import cli
+from pipeline.payroll import examples
 from pipeline.payroll.closing import open_payroll_store
 from pipeline.store.engines import ChdbEngine
 from pipeline.store.store import Store
-from tests.fixtures.stores import server_admin_url
+from tests.fixtures.stores import ingest, server_admin_url
+from tests.payroll.events import ROSTER_CSV, october
 
 
 def payroll_url_beside(store: Store, chdb_dir: Path) -> str:
@@ -29,3 +33,23 @@ def payroll_store(store: Store, chdb_dir: Path) -> Iterator[Store]:
     yield opened
     opened.engine.command(f"DROP DATABASE IF EXISTS {opened.db}")
     opened.close()
+
+
+@pytest.fixture
+def run(chdb_store, chdb_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("CCKPI_TZ", "Asia/Shanghai")
+    ingest(chdb_store, october())
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER_CSV)
+    payroll_url = f"chdb://{chdb_dir}?database=p_{uuid.uuid4().hex[:12]}"
+    stores = ["--store", f"chdb://{chdb_dir}?database={chdb_store.db}", "--payroll-store", payroll_url]
+
+    def invoke(command: str, *args: str, policy: Path | None = examples.POLICY, month: str = "2026-10",
+               inputs: bool = True):
+        given = ["--roster", str(roster)] + (["--policy", str(policy)] if policy else []) if inputs else []
+        argv = ["payroll", command, "--month", month, *given, *stores, *args]
+        return CliRunner().invoke(cli, argv, catch_exceptions=False)
+
+    yield invoke
+    payroll = open_payroll_store(payroll_url)
+    payroll.engine.command(f"DROP DATABASE IF EXISTS {payroll.db}")

@@ -4,40 +4,16 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
-from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from pipeline.payroll import examples
 from pipeline.cli.main import cli
-from pipeline.payroll.closing import open_payroll_store
 from tests.fixtures.events import event
 from tests.fixtures.stores import ingest
-from tests.payroll.events import OCT5, ROSTER_CSV, october
+from tests.payroll.events import OCT5
 
 EXAMPLE = examples.POLICY
-
-
-@pytest.fixture
-def run(chdb_store, chdb_dir, tmp_path, monkeypatch):
-    monkeypatch.setenv("CCKPI_TZ", "Asia/Shanghai")
-    ingest(chdb_store, october())
-    roster = tmp_path / "roster.csv"
-    roster.write_text(ROSTER_CSV)
-    payroll_url = f"chdb://{chdb_dir}?database=p_{uuid.uuid4().hex[:12]}"
-    stores = ["--store", f"chdb://{chdb_dir}?database={chdb_store.db}", "--payroll-store", payroll_url]
-
-    def invoke(command: str, *args: str, policy: Path | None = EXAMPLE, month: str = "2026-10",
-               inputs: bool = True):
-        given = ["--roster", str(roster)] + (["--policy", str(policy)] if policy else []) if inputs else []
-        argv = ["payroll", command, "--month", month, *given, *stores, *args]
-        return CliRunner().invoke(cli, argv, catch_exceptions=False)
-
-    yield invoke
-    payroll = open_payroll_store(payroll_url)
-    payroll.engine.command(f"DROP DATABASE IF EXISTS {payroll.db}")
 
 
 def test_rollup_prints_scorecards_and_warns_about_agents_not_in_the_roster(run):

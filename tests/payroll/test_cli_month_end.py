@@ -14,11 +14,10 @@ import pytest
 
 from tests.fixtures.stores import ingest
 from tests.payroll.events import SIMPLE_POLICY, late_complaint_for_a3
-from tests.payroll.test_cli import run  # noqa: F401 - the fixture
 
 
 @pytest.fixture
-def simple(run, tmp_path, monkeypatch):  # noqa: F811
+def simple(run, tmp_path, monkeypatch):
     monkeypatch.setenv("CCKPI_PAYROLL__CLOSE_GRACE_DAYS", "0")  # November ended 2026-12-01 00:00 +08:00
     monkeypatch.setenv("CCKPI_LANG", "en")  # Asia/Shanghai would default to zh-CN
     policy = tmp_path / "simple.yaml"

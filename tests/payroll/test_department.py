@@ -10,7 +10,6 @@ import pytest
 from pipeline.payroll import examples
 from pipeline.payroll.department import apply_best_agent, department_result
 from pipeline.payroll.policy import PolicyError, load_policy, parse_policy
-from tests.payroll.test_cli import run  # noqa: F401 - the fixture
 
 POLICY, POLICY_TEXT = load_policy(examples.SCORECARDS)
 MET = {"service_level": 0.90, "csat_avg": 4.5}
@@ -62,7 +61,7 @@ def test_policy_errors_name_the_key():
         department_result(MET, ROWS, wrong, Decimal(1))
 
 
-def test_rollup_with_a_salary_total(run, monkeypatch):  # noqa: F811
+def test_rollup_with_a_salary_total(run, monkeypatch):
     monkeypatch.setenv("CCKPI_LANG", "en")
     result = run("rollup", "--format", "json", "--salary-total", "100000", policy=examples.SCORECARDS)
     assert result.exit_code == 0, result.output

@@ -7,7 +7,6 @@ import io
 import time
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest

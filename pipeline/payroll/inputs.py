@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import time
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -119,7 +120,7 @@ def current_inputs_text(payroll: Store, month: Month | str) -> str:
     return str(result["text"][0]) if result["text"] else ""
 
 
-def inputs_json(inputs: Inputs) -> list[dict[str, Any]]:
+def inputs_json(inputs: Mapping[str, AgentInputs]) -> list[dict[str, Any]]:
     """Canonical form for the inputs checksum."""
     return [json.loads(json.dumps({k: str(v) if isinstance(v, Decimal) else v
                                    for k, v in vars(inputs[a]).items()})) for a in sorted(inputs)]

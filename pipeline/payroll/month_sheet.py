@@ -15,7 +15,7 @@ from pipeline.payroll.adjustments import carried_lines
 from pipeline.payroll.closing import CloseInputs, ClosedMonth, find_closed, month_rows
 from pipeline.payroll.department import department_figures
 from pipeline.payroll.export import SheetMeta, csv_bytes, xlsx_bytes
-from pipeline.payroll.inputs import month_inputs
+from pipeline.payroll.inputs import Inputs, month_inputs
 from pipeline.payroll.ranking import earned_points, ledger
 from pipeline.payroll.model import AdjustmentLine, Month
 from pipeline.payroll.policy import Policy
@@ -64,7 +64,7 @@ def gather(store: Store, payroll: Store | None, month: Month, settings: Settings
     supervisor inputs in force (from the payroll store, when given), the department's figures."""
     rollup = monthly_rollup(store, month, settings, roster)
     lines: tuple[AdjustmentLine, ...] = ()
-    inputs_text, inputs = "", {}
+    inputs_text, inputs = "", Inputs()
     if payroll is not None:
         lines = tuple(carried_lines(store, payroll, month, settings))
         inputs_text, inputs = month_inputs(payroll, month, roster, policy)

@@ -18,6 +18,15 @@ from tests.fixtures.stores import ingest, server_admin_url
 from tests.payroll.events import ROSTER_CSV, october
 
 
+def url_of(store: Store, chdb_dir: Path, name: str) -> str:
+    """The URL of database ``name`` on the test store's engine (chDB: same folder; server: admin user)."""
+    if isinstance(store.engine, ChdbEngine):
+        return f"chdb://{chdb_dir}?database={name}"
+    admin = server_admin_url()
+    assert admin is not None
+    return f"{admin.rsplit('/', 1)[0]}/{name}"
+
+
 def payroll_url_beside(store: Store, chdb_dir: Path) -> str:
     name = "p_" + uuid.uuid4().hex[:12]
     if isinstance(store.engine, ChdbEngine):
@@ -36,13 +45,14 @@ def payroll_store(store: Store, chdb_dir: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def run(chdb_store, chdb_dir, tmp_path, monkeypatch):
+def run(store, chdb_dir, tmp_path, monkeypatch):
+    """``cckpi payroll COMMAND --month 2026-10 --roster R --policy P`` on the October of events.py, both engines."""
     monkeypatch.setenv("CCKPI_TZ", "Asia/Shanghai")
-    ingest(chdb_store, october())
+    ingest(store, october())
     roster = tmp_path / "roster.csv"
     roster.write_text(ROSTER_CSV)
-    payroll_url = f"chdb://{chdb_dir}?database=p_{uuid.uuid4().hex[:12]}"
-    stores = ["--store", f"chdb://{chdb_dir}?database={chdb_store.db}", "--payroll-store", payroll_url]
+    payroll_url = payroll_url_beside(store, chdb_dir)
+    stores = ["--store", url_of(store, chdb_dir, store.db), "--payroll-store", payroll_url]
 
     def invoke(command: str, *args: str, policy: Path | None = examples.POLICY, month: str = "2026-10",
                inputs: bool = True):

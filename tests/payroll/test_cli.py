@@ -1,4 +1,4 @@
-"""``cckpi payroll`` end to end on the embedded store: rollup, close, export, late, bad inputs."""
+"""``cckpi payroll`` end to end on both engines: rollup, close, export, late, bad inputs."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_rollup_prints_scorecards_and_warns_about_agents_not_in_the_roster(run):
     assert [r["agent_id"] for r in data["rows"]] == ["a1", "a2", "a3"] and data["closed"] is False
 
 
-def test_close_export_late(run, chdb_store, tmp_path):
+def test_close_export_late(run, store, tmp_path):
     closed = run("close")
     assert closed.exit_code == 0 and "closed 2026-10 at" in closed.stdout and "3 agents" in closed.stdout
     again = run("close")
@@ -41,7 +41,7 @@ def test_close_export_late(run, chdb_store, tmp_path):
 
     assert "no late events for 2026-10" in run("late", inputs=False).output
     time.sleep(0.01)  # ingested strictly after the close instant
-    ingest(chdb_store, [event("complaint.filed", 3600, OCT5, event_id="late-complaint", agent_id="a1", valid=True,
+    ingest(store, [event("complaint.filed", 3600, OCT5, event_id="late-complaint", agent_id="a1", valid=True,
                               escalated=False)])
     listed = run("late", inputs=False)
     assert listed.exit_code == 0 and "late-complaint" in listed.output and "1 late events" in listed.output

@@ -1,4 +1,4 @@
-"""The guarded, reversible, audited month end through ``cckpi payroll`` (embedded store).
+"""The guarded, reversible, audited month end through ``cckpi payroll`` (both engines).
 
 Hand-worked with tests/payroll/events.py and its SIMPLE_POLICY: in October a1
 (one valid complaint) is poor (0.00), a2 is not in the roster (0.00) and a3 is
@@ -87,11 +87,11 @@ def test_reopen_needs_a_closed_month_and_a_reason(simple):
     assert simple("reopen", inputs=False).exit_code == 2  # --reason is required
 
 
-def test_late_event_adjustment_is_carried_by_the_next_close(simple, chdb_store):
+def test_late_event_adjustment_is_carried_by_the_next_close(simple, store):
     assert simple("close").exit_code == 0
     assert "no corrections" in simple("adjustments", inputs=False).output
     time.sleep(0.01)  # ingested strictly after the close instant
-    ingest(chdb_store, [late_complaint_for_a3()])
+    ingest(store, [late_complaint_for_a3()])
     october = json.loads(simple("rollup", "--format", "json").stdout)
     assert {r["agent_id"]: r["amount"] for r in october["rows"]}["a3"] == "200.00"  # closed: unchanged
     listed = simple("adjustments", inputs=False)

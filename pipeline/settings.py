@@ -94,6 +94,16 @@ class StackSettings(BaseModel):
     install_missing: bool = Field(True, description="apt-get/mvn what the stack lacks; false: fail instead")
 
 
+class PayrollSettings(BaseModel):
+    """How months are closed (``CCKPI_PAYROLL__<NAME>``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    close_grace_days: float = Field(3, ge=0, description="days after the month ends before it may be closed "
+                                    "(late events still arrive)")
+    adjustment_lookback_months: int = Field(3, ge=0, description="closing a month carries corrections of the "
+                                            "closed months this far back")
+
+
 class Settings(BaseSettings):
     """Every setting of every command, each with its ``CCKPI_`` environment name."""
 
@@ -132,8 +142,6 @@ class Settings(BaseSettings):
     serve_token: str | None = Field(
         default=None, description="`cckpi serve`: bearer token (or login cookie) the web app requires; "
         "required to listen on any address but loopback")
-    language: Literal["zh-CN", "en"] | None = Field(
-        default=None, description="labels of the web app; default zh-CN when tz is in China, else en")
     wallboard_amber_margin: float = Field(
         default=0.05, ge=0, le=1, description="service level this close below its target shows amber, not red")
     wallboard_refresh_s: float = Field(default=5, gt=0, le=5, description="the wallboard page reloads its numbers")
@@ -141,6 +149,10 @@ class Settings(BaseSettings):
     queues: dict[str, QueueSettings] = Field(default_factory=dict)
     stack: StackSettings = StackSettings()
     alerts: AlertSettings = AlertSettings()
+    lang: Literal["zh-CN", "en"] | None = Field(
+        default=None, description="language of labels (wallboard, report, payroll workbook): zh-CN or en; "
+        "default from the centre's zone (zh-CN in mainland China)")
+    payroll: PayrollSettings = PayrollSettings()
 
     @field_validator("tz")
     @classmethod
@@ -176,6 +188,13 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.tz)
+
+    @property
+    def language(self) -> str:
+        """The labels' language: the ``lang`` setting, else the zone's default."""
+        from pipeline.i18n import default_language
+
+        return self.lang or default_language(self.zone)
 
     @property
     def worker_group(self) -> str:

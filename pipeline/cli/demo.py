@@ -16,7 +16,6 @@ import click
 from rich.console import Console
 
 from pipeline.cli.common import default_dead_letter_path, open_store, settings, store_option
-from pipeline.i18n import default_language
 from pipeline.settings import Settings
 
 DEMO_DATABASE = "demo"  # the served demo starts from an empty database of its own in the embedded store
@@ -103,7 +102,7 @@ def _replay_and_report(config: Settings, events_file: Path, day: str) -> None:
         result = build(store, ReportRequest(start, end, ("queue",)), config)
     width = render.table_width()
     Console(width=width).print(render.printable(result, config, title=f"{day} per queue ({config.tz})",
-                                                lang=default_language(config.zone), width=width,
+                                                lang=config.language, width=width,
                                                 now_ms=int(time.time() * 1000)))
 
 

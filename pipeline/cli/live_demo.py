@@ -25,7 +25,6 @@ from rich.text import Text
 
 from pipeline.core import intervals
 from pipeline.report import render
-from pipeline.i18n import default_language
 from pipeline.report.build import ReportRequest, build
 from pipeline.settings import Settings, load_settings
 from pipeline.simulate.config import Behaviour
@@ -79,7 +78,7 @@ def _wallboard(store: Store, settings: Settings, started: datetime, began: float
     result = build(store, ReportRequest(start_ms, int(now.timestamp() * 1000) + 60_000, ("queue",)), settings)
     title = (f"live wallboard, {started.astimezone(zone):%Y-%m-%d} since {started.astimezone(zone):%H:%M} "
              f"({settings.tz}), simulated {now.astimezone(zone):%H:%M:%S}")
-    table = render.printable(result, settings, title=title, lang=default_language(settings.zone),
+    table = render.printable(result, settings, title=title, lang=settings.language,
                              width=render.table_width(), now_ms=0)  # live: "waiting" always shown
     return Group(table, Text("Ctrl-C stops the demo", style="dim"))
 

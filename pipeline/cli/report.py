@@ -10,7 +10,7 @@ from rich.console import Console
 
 from pipeline.cli.common import open_store, settings, store_option
 from pipeline.core import intervals
-from pipeline.i18n import LANGUAGES, default_language, label
+from pipeline.i18n import LANGUAGES, label
 
 if TYPE_CHECKING:
     from pipeline.report.build import Report, ReportRequest
@@ -50,9 +50,10 @@ def _queues(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) 
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option("--time-conflicts", "list_conflicts", is_flag=True,
               help="list the contacts whose source clocks contradicted each other (counted as time_conflicts)")
-@click.option("--excel", is_flag=True, help="CSV with a UTF-8 byte-order mark, so Excel reads it as UTF-8 (implies --format csv)")
+@click.option("--excel", is_flag=True,
+              help="CSV with a UTF-8 byte-order mark, so Excel reads it as UTF-8 (implies --format csv)")
 @click.option("--lang", type=click.Choice(list(LANGUAGES)), default=None,
-              help="table labels (default: zh-CN for a centre in mainland China, else en)")
+              help="table labels (default: CCKPI_LANG, else zh-CN for a centre in mainland China, else en)")
 def report(store_url: str | None, start: str, end: str, by: tuple[str, ...], interval: str,
            queues: tuple[str, ...], tz: str | None, direction: str, fmt: str, list_conflicts: bool, excel: bool,
            lang: str | None) -> None:
@@ -85,7 +86,7 @@ def report(store_url: str | None, start: str, end: str, by: tuple[str, ...], int
     elif fmt == "json":
         click.echo(render.as_json(result.rows))
     else:
-        _print_table(result, config, start, end, lang or default_language(config.zone))
+        _print_table(result, config, start, end, lang or config.language)
 
 
 def _say_what_is_missing(store: Store, request: ReportRequest, result: Report, start: str, end: str,

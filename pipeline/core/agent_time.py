@@ -26,7 +26,9 @@ def state_time(
     """Milliseconds per bucket for one agent.
 
     ``changes`` are (ts_ms, event_id, state) and should include the last change
-    before ``start_ms``; ``boundaries`` are the sorted bucket starts (none: one
+    before ``start_ms`` (the state running when the range begins) and the first
+    change at or after ``end_ms`` (where the state running at its end stops: a
+    shift crossing the end counts up to ``end_ms``); ``boundaries`` are the sorted bucket starts (none: one
     bucket keyed by ``start_ms``).
     """
     buckets: dict[int, dict[str, int]] = {}

@@ -1,12 +1,14 @@
-"""Closing a month: freeze its sheet in the payroll database, then report late events.
+"""Closing a month: freeze its sheet in the payroll database, version every close and reopen.
 
 Payroll must be reproducible to the cent, so a closed month is never
 recomputed: ``close_month`` writes the scored rows once, with the policy and
-roster text and a sha256 of every input (month, zone, policy, roster, rollup
-figures); exports of a closed month read those rows.  Events that arrive for
-the month after the close are listed by ``late_events`` (from the events
-table's ``ingested_ms``), never silently applied.  The first close of a month
-wins: closing again is refused.
+roster text, the correction lines it carries for earlier months and a sha256
+of every input (month, zone, policy, roster, rollup figures, corrections);
+exports of a closed month read those rows.  Every close and reopen adds a
+version to the audit table (``pipeline.payroll.audit``); the month's latest
+version says whether it is closed.  Events that arrive for the month after the
+close are listed by ``late_events`` and never applied: a later close carries
+their effect as adjustment lines (``pipeline.payroll.adjustments``).
 """
 
 from __future__ import annotations
@@ -14,10 +16,15 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from pipeline.payroll.model import Month
+from pipeline.payroll.audit import Version, closed_months, current_close_ms, record, versions
+from pipeline.payroll.department import DepartmentResult, apply_best_agent, department_result
+from pipeline.payroll.inputs import inputs_json
+from pipeline.payroll.model import AdjustmentLine, AgentInputs, Month
 from pipeline.payroll.policy import Policy
 from pipeline.payroll.rollup import MonthRollup
 from pipeline.payroll.roster import Roster
@@ -28,9 +35,8 @@ from pipeline.store.migrations import PAYROLL_MIGRATIONS, migrate
 from pipeline.store.store import Store
 
 
-
 class ClosingError(Exception):
-    """The month cannot be closed (already closed); the message says what to do."""
+    """The month cannot be closed or reopened; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,36 @@ class ClosedMonth:
     roster_text: str
     meta: dict[str, Any]
     rows: list[dict[str, Any]]
+    adjustments: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CloseInputs:
+    """Everything a close freezes besides the rows it scores from them."""
+
+    rollup: MonthRollup
+    roster: Roster
+    roster_text: str
+    policy: Policy
+    policy_text: str
+    adjustments: tuple[AdjustmentLine, ...] = ()
+    roster_format: str = "csv"
+    inputs: Mapping[str, AgentInputs] = field(default_factory=dict)
+    inputs_text: str = ""
+    salary_total: Decimal | None = None
+    department_figures: Mapping[str, Any] = field(default_factory=dict)
+    points: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # ranking ledger per agent
+
+
+def month_rows(inputs: CloseInputs) -> tuple[list[dict[str, Any]], DepartmentResult | None]:
+    """The month's rows as a close would freeze them, with the department result (None without one)."""
+    rows = build_rows(inputs.rollup, inputs.roster, inputs.policy, inputs.adjustments, inputs.inputs)
+    department = department_result(dict(inputs.department_figures), rows, inputs.policy, inputs.salary_total)
+    apply_best_agent(rows, department, inputs.policy)
+    if inputs.policy.ranking is not None:
+        for row in rows:
+            row.update(inputs.points.get(row["agent_id"], {}))
+    return rows, department
 
 
 def payroll_url(settings: Settings, store_url: str) -> str:
@@ -64,67 +100,140 @@ def open_payroll_store(url: str) -> Store:
     return store
 
 
-def inputs_checksum(rollup: MonthRollup, roster: Roster, policy_text: str) -> str:
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def inputs_checksum(inputs: CloseInputs) -> str:
     """sha256 of the canonical JSON of everything the amounts are computed from."""
-    document = {
-        "month": str(rollup.month), "tz": rollup.tz, "policy": policy_text,
+    rollup, roster = inputs.rollup, inputs.roster
+    document: dict[str, Any] = {
+        "month": str(rollup.month), "tz": rollup.tz, "policy": inputs.policy_text,
         "roster": [roster[a].as_json() for a in sorted(roster)],
         "rollup": [agent.as_json() for agent in rollup.agents],
     }
-    return hashlib.sha256(_canonical(document).encode("utf-8")).hexdigest()
+    if inputs.adjustments:  # absent when there are none, so earlier checksums stay comparable
+        document["adjustments"] = [line.as_json() for line in inputs.adjustments]
+    if inputs.inputs:
+        document["supervisor_inputs"] = inputs_json(inputs.inputs)
+    if inputs.policy.department is not None:
+        document["salary_total"] = None if inputs.salary_total is None else str(inputs.salary_total)
+        document["department_figures"] = dict(inputs.department_figures)
+    if inputs.policy.ranking is not None:
+        document["points"] = {agent: dict(line) for agent, line in sorted(inputs.points.items())}
+    return sha256(canonical(document))
 
 
-def _canonical(value: Any) -> str:
+def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def find_closed(payroll: Store, month: Month) -> ClosedMonth | None:
-    """The month's (first) close with its frozen rows, or None when the month is open."""
-    db = payroll.db
-    closes = payroll.engine.query(
-        f"SELECT closed_ms, checksum, tz, policy_name, policy_text, roster_text, meta FROM {db}.payroll_closes "
-        f"WHERE month = {literal(str(month))} ORDER BY closed_ms LIMIT 1")
-    if not closes["closed_ms"]:
+def find_closed(payroll: Store, month: Month | str) -> ClosedMonth | None:
+    """The month's close in force with its frozen rows and carried corrections, or None when open."""
+    closed_ms = current_close_ms(payroll, month)
+    if closed_ms is None:
         return None
-    closed_ms = int(closes["closed_ms"][0])
+    db, name = payroll.db, literal(str(month))
+    closes = payroll.engine.query(
+        f"SELECT checksum, tz, policy_name, policy_text, roster_text, meta FROM {db}.payroll_closes "
+        f"WHERE month = {name} AND closed_ms = {closed_ms} LIMIT 1")
     rows = payroll.engine.query(
-        f"SELECT row FROM {db}.payroll_rows WHERE month = {literal(str(month))} AND closed_ms = {closed_ms} "
+        f"SELECT row FROM {db}.payroll_rows WHERE month = {name} AND closed_ms = {closed_ms} ORDER BY position")
+    lines = payroll.engine.query(
+        f"SELECT line FROM {db}.payroll_adjustments WHERE month = {name} AND closed_ms = {closed_ms} "
         f"ORDER BY position")
     return ClosedMonth(str(month), closed_ms, closes["checksum"][0], closes["tz"][0], closes["policy_name"][0],
                        closes["policy_text"][0], closes["roster_text"][0], json.loads(closes["meta"][0]),
-                       [json.loads(text) for text in rows["row"]])
+                       [json.loads(text) for text in rows["row"]], [json.loads(text) for text in lines["line"]])
 
 
-def close_month(payroll: Store, source_db: str, rollup: MonthRollup, roster: Roster, roster_text: str,
-                policy: Policy, policy_text: str, now_ms: int | None = None) -> ClosedMonth:
-    """Score and freeze the month; refuse when it is already closed."""
-    existing = find_closed(payroll, rollup.month)
-    if existing is not None:
-        raise ClosingError(f"{rollup.month} was closed at {existing.closed_ms} (checksum {existing.checksum[:12]}); "
-                           "a closed month is never recomputed: export it, or list late events with `payroll late`")
-    rows = build_rows(rollup, roster, policy)
+def totals_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a version records of the money: agents, bonus, adjustments and payable totals."""
+    def total(key: str) -> str:
+        return str(sum((Decimal(r.get(key) or 0) for r in rows), Decimal("0.00")))
+
+    return {"agents": len(rows), "bonus_total": total("amount"), "adjustments_total": total("adjustment"),
+            "payable_total": total("payable")}
+
+
+def refuse_if_closed(payroll: Store, month: Month | str) -> None:
+    """A closed month is never recomputed: closing it again needs a reopen first."""
+    if current_close_ms(payroll, month) is not None:
+        raise ClosingError(f"{month} is closed; a closed month is never recomputed: export it, list late events "
+                           f"with `payroll late`, or reopen it with `payroll reopen --month {month} --reason TEXT`")
+
+
+def close_month(payroll: Store, source_db: str, inputs: CloseInputs, who: str,
+                now_ms: int | None = None) -> ClosedMonth:
+    """Score and freeze the month as a new version; refuse when it is closed already."""
+    month = str(inputs.rollup.month)
+    refuse_if_closed(payroll, month)
+    rows, department = month_rows(inputs)
+    earlier = versions(payroll, month)
     closed_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    closed_ms = max([closed_ms] + [v.at_ms + 1 for v in earlier])  # each close keys its own rows
+    rollup, policy = inputs.rollup, inputs.policy
     meta = {"currency": policy.currency, "card": [line.kpi for line in policy.card],
-            "not_in_roster": list(rollup.not_in_roster), "start_ms": rollup.start_ms, "end_ms": rollup.end_ms}
-    checksum = inputs_checksum(rollup, roster, policy_text)
-    month = str(rollup.month)
-    payroll.engine.insert(  # rows first: a close without its rows is never visible as closed
+            "not_in_roster": list(rollup.not_in_roster), "start_ms": rollup.start_ms, "end_ms": rollup.end_ms,
+            "roster_format": inputs.roster_format, "card100": policy.card100 is not None,
+            "ranking": policy.ranking is not None,
+            "inputs_text": inputs.inputs_text, "department": department.as_json() if department else None}
+    checksum = inputs_checksum(inputs)
+    payroll.engine.insert(  # rows and lines first: the audit version makes the close visible
         "payroll_rows",
         {"month": [month] * len(rows), "closed_ms": [closed_ms] * len(rows), "position": list(range(len(rows))),
-         "agent_id": [r["agent_id"] for r in rows], "row": [_canonical(r) for r in rows]},
+         "agent_id": [r["agent_id"] for r in rows], "row": [canonical(r) for r in rows]},
         {"month": "str", "closed_ms": "int", "position": "int", "agent_id": "str", "row": "str"},
     )
+    lines = list(inputs.adjustments)
+    if lines:
+        payroll.engine.insert(
+            "payroll_adjustments",
+            {"month": [month] * len(lines), "closed_ms": [closed_ms] * len(lines),
+             "position": list(range(len(lines))), "agent_id": [line.agent_id for line in lines],
+             "for_month": [line.for_month for line in lines], "line": [canonical(line.as_json()) for line in lines]},
+            {"month": "str", "closed_ms": "int", "position": "int", "agent_id": "str", "for_month": "str",
+             "line": "str"},
+        )
     payroll.engine.insert(
         "payroll_closes",
         {"month": [month], "closed_ms": [closed_ms], "checksum": [checksum], "tz": [rollup.tz],
-         "source_db": [source_db], "policy_name": [policy.name], "policy_text": [policy_text],
-         "roster_text": [roster_text], "meta": [_canonical(meta)]},
+         "source_db": [source_db], "policy_name": [policy.name], "policy_text": [inputs.policy_text],
+         "roster_text": [inputs.roster_text], "meta": [canonical(meta)]},
         {name: "int" if name == "closed_ms" else "str" for name in
          ("month", "closed_ms", "checksum", "tz", "source_db", "policy_name", "policy_text", "roster_text", "meta")},
     )
-    closed = find_closed(payroll, rollup.month)
+    record(payroll, month, "close", closed_ms, who, "", policy.name, sha256(inputs.policy_text),
+           sha256(inputs.roster_text), checksum, totals_of(rows))
+    closed = find_closed(payroll, month)
     assert closed is not None
     return closed
+
+
+def reopen_month(payroll: Store, month: Month, reason: str, who: str, now_ms: int | None = None) -> Version:
+    """Open a closed month again (its frozen versions stay); refused when a later month is closed.
+
+    A later close may already carry corrections of this month: re-closing it
+    with new amounts would pay them twice, so later months are reopened first.
+    """
+    if not reason.strip():
+        raise ClosingError("reopen needs --reason TEXT: the audit trail says why a closed month was reopened")
+    closed = find_closed(payroll, month)
+    if closed is None:
+        raise ClosingError(f"{month} is not closed; nothing to reopen (`payroll history --month {month}`)")
+    later = [m for m in closed_months(payroll) if m > str(month) and current_close_ms(payroll, m) is not None]
+    if later:
+        raise ClosingError(f"{later[-1]} is closed after {month} and may carry its corrections; reopen "
+                           f"{', '.join(reversed(later))} first, or leave {month} closed and let "
+                           f"`payroll adjustments` book the correction")
+    history = versions(payroll, month)
+    last = history[-1] if history else None
+    at_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    at_ms = max(at_ms, closed.closed_ms + 1)
+    return record(payroll, str(month), "reopen", at_ms, who, reason.strip(), closed.policy_name,
+                  last.policy_sha256 if last else sha256(closed.policy_text),
+                  last.roster_sha256 if last else sha256(closed.roster_text), closed.checksum,
+                  totals_of(closed.rows))
 
 
 def late_events(store: Store, closed: ClosedMonth) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ import calendar
 import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,10 @@ class Month:
 
     def next(self) -> Month:
         return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def minus(self, months: int) -> Month:
+        index = self.year * 12 + self.month - 1 - months
+        return Month(index // 12, index % 12 + 1)
 
     def range_ms(self, tz: ZoneInfo) -> tuple[int, int]:
         """[local midnight of the 1st, local midnight of the next 1st) in epoch ms."""
@@ -109,3 +114,57 @@ class AgentRollup:
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class AdjustmentLine:
+    """A correction of an earlier closed month, carried by a later close.
+
+    ``amount`` = ``now`` (what the corrected month's data gives today, with the
+    policy and roster it was closed with) - ``frozen`` (what it was closed at)
+    - ``booked`` (corrections of that month already carried by other closes).
+    Money as decimal strings, like the sheet rows.
+    """
+
+    agent_id: str
+    for_month: str
+    frozen: str
+    now: str
+    booked: str
+    amount: str
+    reason: str
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AgentInputs:
+    """What a supervisor records per agent and month that no event carries (``payroll inputs``).
+
+    ``None`` means not given: a score not given earns 0 on the 100-point card
+    (with a reason), a count not given is 0; ``fraud_orders`` not given falls
+    back to the roster's column.
+    """
+
+    agent_id: str
+    attitude: Decimal | None = None
+    teamwork: Decimal | None = None
+    compliance_breaches: int = 0
+    business_errors: int = 0
+    fraud_orders: int | None = None
+    callbacks_due: int = 0
+    callbacks_done: int = 0
+    tickets_due: int = 0
+    tickets_in_time: int = 0
+    hours_over_limit: int = 0
+
+    @property
+    def callback_rate(self) -> float | None:
+        """Follow-up calls done / due (None when none were due)."""
+        return self.callbacks_done / self.callbacks_due if self.callbacks_due else None
+
+    @property
+    def ticket_timeliness(self) -> float | None:
+        """Tickets handled within their SLA / tickets due (None when none were due)."""
+        return self.tickets_in_time / self.tickets_due if self.tickets_due else None

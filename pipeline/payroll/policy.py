@@ -28,7 +28,9 @@ class _Strict(BaseModel):
 # Rollup figures a weighted-card KPI may name (all per agent and month).
 CARD_KPIS = ("csat_avg", "csat_top2box", "nps", "resolution_rate", "fcr_rate", "qa_avg_combined",
              "transfer_rate", "aht_s", "acw_share", "asa_s", "complaint_rate", "occupancy", "output_vs_team",
-             "nonfatal_accuracy", "fatal_error_share")
+             "nonfatal_accuracy", "fatal_error_share",
+             # from supervisor inputs (``payroll inputs``): see pipeline/payroll/scorecard.py
+             "callback_rate", "ticket_timeliness", "business_error_rate")
 
 
 class CardKpi(_Strict):
@@ -99,6 +101,94 @@ class Rounding(_Strict):
         return value.quantize(self.quantum, rounding=getattr(decimal, self.mode))
 
 
+class CsatLine(_Strict):
+    kpi: Literal["csat_top2box", "csat_avg"] = Field(
+        default="csat_top2box", description="csat_top2box: share of satisfied (4-5) answers")
+    target: float = 0.90
+    points: Decimal = Field(default=Decimal(10), ge=0, description="all when the target is met, else 0")
+
+
+class DeductionLine(_Strict):
+    points: Decimal = Field(default=Decimal(10), ge=0)
+    per_unit: Decimal = Field(default=Decimal(5), ge=0, description="deducted per unit, never below 0")
+
+
+class WorkloadLine(_Strict):
+    points: Decimal = Field(default=Decimal(30), ge=0)
+    target: float = Field(default=1.05, gt=0, description="output vs team average earning all the points")
+
+
+class Card100(_Strict):
+    """The 100-point monthly card of docs/kpi-sources.md: work quality 40, workload 30, attitude 15, teamwork 10.
+
+    Work quality: CSAT (satisfied share >= 90 % gives 10, else 0), resolution
+    speed (10 minus 5 per whole hour over the time limit), accuracy (10 minus 5
+    per business error), compliance (10 minus 5 per breach); workload: the
+    points times output vs team average / target, capped at the points;
+    attitude and teamwork: the supervisor's scores (0..their weight).
+    """
+
+    csat: CsatLine = CsatLine()
+    speed: DeductionLine = DeductionLine()
+    accuracy: DeductionLine = DeductionLine()
+    compliance: DeductionLine = DeductionLine()
+    workload: WorkloadLine = WorkloadLine()
+    attitude: Decimal = Field(default=Decimal(15), ge=0)
+    teamwork: Decimal = Field(default=Decimal(10), ge=0)
+
+
+class Target(_Strict):
+    """A department target on a catalogue KPI of the whole month (``cckpi report`` with no grouping)."""
+
+    kpi: str
+    target: float
+    comparison: Literal[">=", "<="] = ">="
+
+    @model_validator(mode="after")
+    def _catalogue_key(self) -> Target:
+        from pipeline.core.kpi import METRIC_KEYS
+
+        if self.kpi not in METRIC_KEYS:
+            raise ValueError(f"kpi {self.kpi!r} is not a catalogue KPI; use one of {', '.join(METRIC_KEYS)}")
+        return self
+
+
+class Department(_Strict):
+    """Department bonus and "best agent", as shares of the month's salary total (given per month).
+
+    The department is the centre of the store: its targets are checked on the
+    month's catalogue figures (inbound, every queue).  The best agent is the
+    roster agent with the highest (``best_agent_comparison`` ">=") or lowest
+    ("<=") value of a sheet column; tied agents share the amount equally.
+    """
+
+    salary_share: Decimal = Field(default=Decimal("0.01"), ge=0, description="paid when every target is met")
+    targets: tuple[Target, ...] = ()
+    best_agent_share: Decimal = Field(default=Decimal("0.005"), ge=0)
+    best_agent_kpi: str = "card_total"
+    best_agent_comparison: Literal[">=", "<="] = ">="
+
+
+class Ranking(_Strict):
+    """Points by rank on one KPI per day, week and month, and the points ledger (docs/kpi-sources.md)."""
+
+    kpi: str = Field(default="handled", description="a catalogue KPI of `cckpi report --by agent`")
+    comparison: Literal[">=", "<="] = Field(default=">=", description=">=: the highest value ranks first")
+    day: tuple[int, ...] = (3, 2, 1)
+    week: tuple[int, ...] = (5, 4, 2, 1)
+    month: tuple[int, ...] = (10, 5, 2)
+    redeemable_share: Decimal = Field(default=Decimal("0.8"), ge=0, le=1,
+                                      description="share of the points available redeemable each month")
+
+    @model_validator(mode="after")
+    def _catalogue_key(self) -> Ranking:
+        from pipeline.core.kpi import METRIC_KEYS
+
+        if self.kpi not in METRIC_KEYS:
+            raise ValueError(f"kpi {self.kpi!r} is not a catalogue KPI; use one of {', '.join(METRIC_KEYS)}")
+        return self
+
+
 class Policy(_Strict):
     name: str = Field(min_length=1)
     currency: str = "CNY"
@@ -108,6 +198,9 @@ class Policy(_Strict):
     hours: HourRules = HourRules()
     hire: HireRules = HireRules()
     card: tuple[CardKpi, ...] = ()
+    card100: Card100 | None = None
+    department: Department | None = None
+    ranking: Ranking | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Policy:

@@ -7,8 +7,8 @@ machine.  Every cut of the bonus carries a reason a payroll clerk can read.
 Definitions (documented here because payroll pays by them):
 - business errors: the QA error counts the policy names (``qa.business_errors``;
   the example: fatal errors = business/tariff errors), per QA source;
-- fraud orders: no event carries them; the roster's ``fraud_orders`` column
-  (0 when absent);
+- fraud orders: no event carries them; the supervisor inputs' ``fraud_orders``
+  when given, else the roster's ``fraud_orders`` column (0 when absent);
 - hours: logged-in time from agent states over the month in the centre's zone;
 - hire rule: hired after ``hire.last_hire_day`` of the month (the 11th or later
   with the example) -> no quality bonus; hired on the day itself still gets it;
@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pipeline.payroll.model import AgentRollup, Month
+from pipeline.payroll.card100 import INPUT_KPIS, card100_points, input_kpi
+from pipeline.payroll.model import AgentInputs, AgentRollup, Month
 from pipeline.payroll.policy import Conditions, Policy
 from pipeline.payroll.roster import RosterEntry
 
@@ -39,6 +40,9 @@ class ScoreCard:
     hours_deduction: Decimal
     amount: Decimal
     reasons: tuple[str, ...] = field(default=())
+    business_errors_reported: int = 0
+    card100: dict[str, Decimal] = field(default_factory=dict)
+    inputs: AgentInputs | None = None
 
 
 def qa_average(r: AgentRollup, policy: Policy) -> float | None:
@@ -90,21 +94,31 @@ def _short_blocks(logged_in_s: float, required_h: float, block_h: float) -> int:
     return max(int(short // (Decimal(repr(block_h)) * 3600)), 0)
 
 
-def card(r: AgentRollup, policy: Policy, qa_avg: float | None) -> dict[str, Decimal]:
+def card(r: AgentRollup, policy: Policy, qa_avg: float | None, inputs: AgentInputs | None = None,
+         business_errors_total: int = 0) -> dict[str, Decimal]:
     """Points per card KPI: its whole weight when the target is met, else 0 (no data: 0)."""
+    given = inputs or AgentInputs(r.agent_id)
     scores = {}
     for line in policy.card:
-        value = qa_avg if line.kpi == "qa_avg_combined" else getattr(r, line.kpi)
+        if line.kpi == "qa_avg_combined":
+            value = qa_avg
+        elif line.kpi in INPUT_KPIS:
+            value = input_kpi(line.kpi, r, given, business_errors_total)
+        else:
+            value = getattr(r, line.kpi)
         met = value is not None and (value >= line.target if line.comparison == ">=" else value <= line.target)
         scores[line.kpi] = line.weight if met else Decimal(0)
     return scores
 
 
-def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Month) -> ScoreCard:
+def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Month,
+          inputs: AgentInputs | None = None) -> ScoreCard:
     qa_avg = qa_average(r, policy)
     internal = business_errors(r.qa_internal_fatal, r.qa_internal_nonfatal, policy)
     external = business_errors(r.qa_external_fatal, r.qa_external_nonfatal, policy)
-    fraud = entry.fraud_orders if entry else 0
+    given = inputs or AgentInputs(r.agent_id)
+    all_business_errors = internal + external + given.business_errors
+    fraud = given.fraud_orders if given.fraud_orders is not None else entry.fraud_orders if entry else 0
     complaints = r.complaints_valid
     reasons: list[str] = []
 
@@ -138,11 +152,13 @@ def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Mont
                            f"{blocks} x {hours.short_block:g} h x {hours.deduction_per_block} = -{deduction}")
             amount -= deduction
     rounding = policy.rounding
-    card_scores = card(r, policy, qa_avg)
+    card_scores = card(r, policy, qa_avg, given, all_business_errors)
+    card100 = card100_points(policy.card100, r, given, all_business_errors) if policy.card100 else {}
     return ScoreCard(
         agent_id=r.agent_id, qa_avg_combined=qa_avg, business_errors_internal=internal,
         business_errors_external=external, fraud_orders=fraud, card_scores=card_scores,
         card_total=sum(card_scores.values(), Decimal(0)), tier=tier.name,
         tier_amount=rounding.money(tier.amount), hours_deduction=rounding.money(deduction),
-        amount=rounding.money(amount), reasons=tuple(reasons),
+        amount=rounding.money(amount), reasons=tuple(reasons), business_errors_reported=given.business_errors,
+        card100=card100, inputs=inputs,
     )

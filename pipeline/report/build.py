@@ -227,22 +227,35 @@ def _side_rows(store: Store, request: ReportRequest, settings: Settings) -> list
 
 
 def _agent_time_rows(store: Store, request: ReportRequest, zone: ZoneInfo) -> list[tuple[Key, dict[str, Any]]]:
-    """Agent-state time per agent (and interval), clipped to the report range."""
+    """Agent-state time per agent (and interval), clipped to the report range at both ends.
+
+    A state lasts until the agent's next change, so three reads give every
+    piece that overlaps the range: the changes inside it, the last change
+    before its start (the state running when it begins) and the first change
+    at or after its end (where the state running at the end stops; without it
+    a shift crossing the end would count nothing).  ``state_time`` clips.
+    """
     db = store.db
     inside = store.engine.query(
         f"SELECT agent_id, ts_ms, event_id, state FROM {db}.agent_states FINAL "
         f"WHERE ts_ms >= {request.start_ms} AND ts_ms < {request.end_ms}"
     )
     before = store.engine.query(  # the state each agent was in when the range began
-        f"SELECT agent_id, max(ts_ms) AS last_ms, argMax(event_id, ts_ms) AS last_event, "
-        f"argMax(state, ts_ms) AS last_state FROM {db}.agent_states FINAL "
+        f"SELECT agent_id, max(ts_ms) AS b_ts, argMax(event_id, ts_ms) AS b_event, "
+        f"argMax(state, ts_ms) AS b_state FROM {db}.agent_states FINAL "
         f"WHERE ts_ms < {request.start_ms} GROUP BY agent_id"
+    )
+    after = store.engine.query(  # where the state running at the range end stops
+        f"SELECT agent_id, min(ts_ms) AS b_ts, argMin(event_id, ts_ms) AS b_event, "
+        f"argMin(state, ts_ms) AS b_state FROM {db}.agent_states FINAL "
+        f"WHERE ts_ms >= {request.end_ms} GROUP BY agent_id"
     )
     changes: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     for agent, ts, eid, state in zip(inside["agent_id"], inside["ts_ms"], inside["event_id"], inside["state"]):
         changes[agent].append((ts, eid, state))
-    for agent, ts, eid, state in zip(before["agent_id"], before["last_ms"], before["last_event"], before["last_state"]):
-        changes[agent].append((ts, eid, state))
+    for edge in (before, after):
+        for agent, ts, eid, state in zip(edge["agent_id"], edge["b_ts"], edge["b_event"], edge["b_state"]):
+            changes[agent].append((ts, eid, state))
     by_interval = "interval" in request.by
     cuts = intervals.starts(request.start_ms, request.end_ms, request.interval, zone) if by_interval else []
     rows = []

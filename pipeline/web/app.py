@@ -25,7 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from pipeline.core import intervals
-from pipeline.i18n import default_language, messages
+from pipeline.i18n import messages
 from pipeline.report import render
 from pipeline.report.build import build_report
 from pipeline.settings import Settings
@@ -69,7 +69,7 @@ def create_app(store: Store, settings: Settings, clock: Callable[[], int] = wall
     access = StoreAccess(store)
     if lock is not None:
         access.lock = lock
-    default_lang = settings.language or default_language(settings.zone)
+    default_lang = settings.language
 
     def zoned(row: dict[str, Any]) -> dict[str, Any]:
         row = dict(row)

@@ -65,3 +65,23 @@ def october() -> list[dict[str, Any]]:
     events += answered_call("c0", 0, 10, 60, 10, agent="a1", base=SEP30_MORNING)
     events += [qa(3 * 86400, SEP30_MORNING, "c0", 10, 9, "internal")]  # evaluated 3 October
     return events
+
+
+# A policy whose amounts move with one late complaint: good (200) needs no valid complaint; no hours
+# rules.  With october(): a1 has a valid complaint -> poor 0; a3 (hired the 10th) -> good 200.
+SIMPLE_POLICY = """\
+name: simple-test
+currency: CNY
+tiers:
+  - name: good
+    amount: 200
+    internal: {max_valid_complaints: 0}
+  - name: poor
+    amount: 0
+hours: {required: 0, minimum: 0}
+"""
+
+
+def late_complaint_for_a3() -> dict[str, Any]:
+    """A valid complaint against a3 on 6 October, arriving after October is closed."""
+    return event("complaint.filed", 86_400, OCT5, agent_id="a3", valid=True, escalated=False)

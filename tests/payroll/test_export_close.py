@@ -5,16 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest
 
 from pipeline.payroll import examples
-from pipeline.payroll.closing import ClosingError, close_month, find_closed, late_events
-from pipeline.payroll.export import NUMBER_FORMATS
+from pipeline.payroll.closing import CloseInputs, ClosingError, close_month, find_closed, late_events
+from pipeline.payroll.export import BOM, NUMBER_FORMATS, money_format
 from pipeline.payroll.model import Month
 from pipeline.payroll.month_sheet import computed, month_sheet
 from pipeline.payroll.policy import load_policy
@@ -29,7 +28,7 @@ EXAMPLE = examples.POLICY
 POLICY, POLICY_TEXT = load_policy(EXAMPLE)
 ROSTER = parse_roster(ROSTER_CSV)
 OCTOBER = Month(2026, 10)
-SETTINGS = load_settings(tz="Asia/Shanghai")
+SETTINGS = load_settings(tz="Asia/Shanghai", lang="en")
 
 
 @pytest.fixture
@@ -50,7 +49,7 @@ def test_hand_worked_rows(october_store):
     # a3: hired on the 10th (keeps the right to a bonus), no contacts, no QA, no hours
     assert (a3["handled_total"], a3["hours"], a3["qa_avg_combined"], a3["tier"]) == (0, 0.0, None, "poor")
     assert "hired" not in a3["reasons"]
-    assert dict(sheet.totals)["agents not in roster"] == 1 and dict(sheet.totals)["handled"] == 5
+    assert dict(sheet.totals)["agents_not_in_roster"] == 1 and dict(sheet.totals)["handled"] == 5
 
 
 def test_xlsx_read_back_cell_by_cell(october_store, tmp_path):
@@ -60,26 +59,40 @@ def test_xlsx_read_back_cell_by_cell(october_store, tmp_path):
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Payroll 2026-10", "Policy and totals"]
     main = book["Payroll 2026-10"]
-    assert main.freeze_panes == "B2"
-    assert [c.value for c in main[1]] == [header for _, header, _ in sheet.columns]
-    assert main.max_row == 1 + len(sheet.rows) and main.max_column == len(sheet.columns)
+    assert main.freeze_panes == "B2" and main.auto_filter.ref == f"A1:{main.cell(1, main.max_column).column_letter}4"
+    headers = [c.value for c in main[1]]
+    assert headers == [header for _, header, _ in sheet.columns]
+    assert headers[:8] == ["Name", "Team", "Tier", "Bonus", "Adjustment", "Best agent", "Payable", "Reasons"]
+    assert main.max_row == 1 + len(sheet.rows) + 1 and main.max_column == len(sheet.columns)  # + totals row
+    formats = {**NUMBER_FORMATS, "money": '"¥"#,##0.00'}
     for r, row in enumerate(sheet.rows, start=2):
         for c, (key, _, kind) in enumerate(sheet.columns, start=1):
             cell = main.cell(row=r, column=c)
             expected = row[key]
-            if kind in ("money", "points"):
-                assert Decimal(str(cell.value)) == Decimal(expected), (key, r)
-            elif expected == "" or expected is None:
+            if expected == "" or expected is None:
                 assert cell.value is None, (key, r)
+            elif kind in ("money", "points"):
+                assert Decimal(str(cell.value)) == Decimal(expected), (key, r)
+            elif kind == "date":
+                assert cell.value == datetime.fromisoformat(expected), (key, r)  # a date cell, not text
+            elif kind == "duration":
+                # read back as a duration (openpyxl reads it to the millisecond)
+                assert cell.value.total_seconds() == pytest.approx(expected, abs=0.001), (key, r)
             else:
                 assert cell.value == expected, (key, r)
-            if kind in NUMBER_FORMATS:
-                assert cell.number_format == NUMBER_FORMATS[kind], key
-    # a hand-worked cell or two: a1's handled, QA avg and (zero) bonus
-    headers = [c.value for c in main[1]]
-    assert main.cell(row=2, column=headers.index("Handled") + 1).value == 4
-    assert main.cell(row=2, column=headers.index("QA avg (policy)") + 1).value == 87.5
-    assert main.cell(row=2, column=headers.index("Bonus") + 1).value == 0
+            if kind in formats:
+                assert cell.number_format == formats[kind], key
+    # hand-worked cells: a1's handled, QA avg, (zero) bonus, hours with one decimal, AHT 230 s = 0:03:50
+    def cell(agent_row: int, header: str):
+        return main.cell(row=agent_row, column=headers.index(header) + 1)
+
+    assert (cell(2, "Handled").value, cell(2, "QA avg (policy)").value, cell(2, "Bonus").value) == (4, 87.5, 0)
+    assert (cell(2, "Worked hours").value, cell(2, "Worked hours").number_format) == (10.0, "0.0")
+    assert (cell(2, "AHT").number_format, cell(2, "AHT").value) == ("[h]:mm:ss", timedelta(minutes=3, seconds=50))
+    assert cell(2, "Reasons").alignment.wrap_text
+    totals_row = [c.value for c in main[5]]
+    assert totals_row[0] == "Total" and totals_row[headers.index("Handled")] == 5  # a1 4 + a2 1 + a3 0
+    assert totals_row[headers.index("Worked hours")] == 10.0 and totals_row[headers.index("AHT")] is None
     info = [[c.value for c in row] for row in book["Policy and totals"].iter_rows()]
     assert ["agents", 3] in info and ["handled", 5] in info and ["bonus total", 0] in info
     assert ["agents not in roster", "a2"] in info and ["policy", "example-quality-bonus"] in info
@@ -87,9 +100,29 @@ def test_xlsx_read_back_cell_by_cell(october_store, tmp_path):
     assert policy_lines == [line or None for line in POLICY_TEXT.splitlines()]
 
 
+def test_xlsx_in_chinese_with_a_sheet_per_team(october_store):
+    chinese = load_settings(tz="Asia/Shanghai")  # the zone's default language: zh-CN
+    sheet = computed(october_store, OCTOBER, chinese, ROSTER, POLICY, POLICY_TEXT)
+    book = openpyxl.load_workbook(io.BytesIO(sheet.export("xlsx", by_team=True)))
+    assert book.sheetnames == ["工资表 2026-10", "(not in roster)", "blue", "政策与合计"]
+    assert [c.value for c in book["工资表 2026-10"][1]][:8] == [
+        "姓名", "班组", "档位", "奖金", "调整", "最佳坐席奖", "应发", "原因"]
+    blue = book["blue"]
+    assert [row[2].value for row in blue.iter_rows(min_row=2)] == ["poor", "poor", None]  # a1, a3, totals
+    assert blue.cell(4, 1).value == "合计"
+    assert ["人数", 3] in [[c.value for c in row] for row in book["政策与合计"].iter_rows()]
+
+
+def test_money_format_follows_the_policy_currency():
+    assert money_format("CNY") == '"¥"#,##0.00' and money_format("usd") == '"$"#,##0.00'
+    assert money_format("CHF") == '#,##0.00 "CHF"'
+
+
 def test_csv_read_back(october_store):
     sheet = computed(october_store, OCTOBER, SETTINGS, ROSTER, POLICY, POLICY_TEXT)
-    lines = list(csv.reader(io.StringIO(sheet.export("csv").decode("utf-8"))))
+    data = sheet.export("csv")
+    assert data.startswith(BOM)  # Excel on a Chinese Windows reads names right only with it
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert lines[0] == [key for key, _, _ in sheet.columns]
     a1 = dict(zip(lines[0], lines[1]))
     assert (a1["agent_id"], a1["handled_total"], a1["qa_avg_combined"], a1["amount"]) == ("a1", "4", "87.5", "0.00")
@@ -99,7 +132,8 @@ def test_csv_read_back(october_store):
 
 def test_close_then_export_twice_is_byte_identical_and_late_events_are_listed(october_store, payroll_store):
     rollup = monthly_rollup(october_store, OCTOBER, SETTINGS, ROSTER)
-    closed = close_month(payroll_store, october_store.db, rollup, ROSTER, ROSTER_CSV, POLICY, POLICY_TEXT)
+    closed = close_month(payroll_store, october_store.db,
+                         CloseInputs(rollup, ROSTER, ROSTER_CSV, POLICY, POLICY_TEXT), "clerk")
     assert len(closed.checksum) == 64 and [r["agent_id"] for r in closed.rows] == ["a1", "a2", "a3"]
     assert closed.roster_text == ROSTER_CSV and closed.policy_text == POLICY_TEXT
 
@@ -124,9 +158,10 @@ def test_close_then_export_twice_is_byte_identical_and_late_events_are_listed(oc
     assert [(e["event_id"], e["type"]) for e in listed] == [(late[0]["event_id"], "complaint.filed"),
                                                             (late[1]["event_id"], "survey.csat")]
     # the same rollup now differs: the checksum would not match the closed one
-    with pytest.raises(ClosingError, match="2026-10 was closed"):
-        close_month(payroll_store, october_store.db, monthly_rollup(october_store, OCTOBER, SETTINGS, ROSTER),
-                    ROSTER, ROSTER_CSV, POLICY, POLICY_TEXT)
+    with pytest.raises(ClosingError, match="2026-10 is closed"):
+        close_month(payroll_store, october_store.db,
+                    CloseInputs(monthly_rollup(october_store, OCTOBER, SETTINGS, ROSTER), ROSTER, ROSTER_CSV, POLICY,
+                                POLICY_TEXT), "clerk")
 
 
 def test_an_open_month_is_not_closed(payroll_store):

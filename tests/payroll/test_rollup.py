@@ -80,3 +80,10 @@ def test_november_gets_the_contact_offered_after_local_midnight(store):
     ingest(store, october())
     month = monthly_rollup(store, Month(2026, 11), load_settings(tz="Asia/Shanghai"), ROSTER)
     assert [(a.agent_id, a.handled_total) for a in month.agents] == [("a1", 1), ("a3", 0)]
+
+
+def test_september_keeps_the_hours_before_midnight_of_a_shift_into_october(store):
+    ingest(store, october())
+    month = monthly_rollup(store, Month(2026, 9), load_settings(tz="Asia/Shanghai"), ROSTER)
+    # a1 logged in 20:00 local 30 Sep .. 02:00 local 1 Oct: 4 h are September's (2 h October's, above)
+    assert {a.agent_id: a.logged_in_s for a in month.agents}["a1"] == 4 * 3600

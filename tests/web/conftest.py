@@ -52,7 +52,7 @@ def morning() -> list[dict[str, Any]]:
 
 @pytest.fixture
 def settings() -> Settings:
-    return load_settings(tz="Asia/Shanghai", language="en")
+    return load_settings(tz="Asia/Shanghai", lang="en")
 
 
 @pytest.fixture(params=["chdb", pytest.param("clickhouse", marks=pytest.mark.integration)])

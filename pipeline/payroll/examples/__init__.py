@@ -11,3 +11,5 @@ from pathlib import Path
 
 POLICY = Path(str(resources.files(__package__) / "example-quality-bonus.yaml"))
 ROSTER = Path(str(resources.files(__package__) / "example-roster.csv"))
+SCORECARDS = Path(str(resources.files(__package__) / "example-scorecards.yaml"))
+INPUTS = Path(str(resources.files(__package__) / "example-inputs.csv"))

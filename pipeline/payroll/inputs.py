@@ -1,0 +1,132 @@
+"""Supervisor inputs: per agent and month, what no event carries, from a CSV.
+
+Header ``agent_id`` plus any of ``INPUT_COLUMNS``; an empty cell is "not
+given".  Validation names the file, the row and the column: an agent not in
+the roster, an unknown column, a score outside 0..its weight on the policy's
+100-point card (0..100 without one), a negative or non-whole count, more
+callbacks or tickets done than due.  Imports are versioned like closes: each
+one is kept (``payroll_inputs``) and listed by ``payroll history``; the
+latest is in force until the month is closed, which freezes it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pipeline.payroll.audit import current_close_ms, record
+from pipeline.payroll.model import AgentInputs, Month
+from pipeline.payroll.policy import Policy
+from pipeline.payroll.roster import Roster
+from pipeline.store.engines import literal
+from pipeline.store.store import Store
+
+SCORES = ("attitude", "teamwork")
+COUNTS = ("compliance_breaches", "business_errors", "fraud_orders", "callbacks_due", "callbacks_done",
+          "tickets_due", "tickets_in_time", "hours_over_limit")
+INPUT_COLUMNS = SCORES + COUNTS
+AT_MOST = {"callbacks_done": "callbacks_due", "tickets_in_time": "tickets_due"}
+Inputs = dict[str, AgentInputs]
+
+
+class InputsError(Exception):
+    """The inputs file is wrong; the message names the row and the column."""
+
+
+def score_limit(policy: Policy, column: str) -> Decimal:
+    """The highest score a supervisor may give: its weight on the 100-point card."""
+    card = policy.card100
+    return Decimal(getattr(card, column)) if card is not None else Decimal(100)
+
+
+def _score(raw: str, where: str, column: str, policy: Policy) -> Decimal:
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise InputsError(f"{where}, column {column}: {raw!r} is not a number") from None
+    limit = score_limit(policy, column)
+    if not value.is_finite() or not 0 <= value <= limit:
+        raise InputsError(f"{where}, column {column}: {raw} is out of range 0..{limit} (its weight on the "
+                          f"policy's 100-point card)")
+    return value
+
+
+def _count(raw: str, where: str, column: str) -> int:
+    if not raw.isdigit():
+        raise InputsError(f"{where}, column {column}: {raw!r} is not a whole number >= 0")
+    return int(raw)
+
+
+def parse_inputs(text: str, source: str, roster: Roster, policy: Policy) -> Inputs:
+    """Inputs by agent; InputsError names the file, row and column of the first problem."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [name.strip() for name in reader.fieldnames or []]
+    if "agent_id" not in header:
+        raise InputsError(f"{source}: no agent_id column; the header is agent_id plus any of "
+                          f"{', '.join(INPUT_COLUMNS)}")
+    unknown = [name for name in header if name not in ("agent_id",) + INPUT_COLUMNS]
+    if unknown:
+        raise InputsError(f"{source} row 1, column {unknown[0]}: unknown column; columns are agent_id, "
+                          f"{', '.join(INPUT_COLUMNS)}")
+    found: Inputs = {}
+    for index, raw in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+        where = f"{source} row {index}"
+        agent = row.get("agent_id", "")
+        if agent not in roster:
+            raise InputsError(f"{where}, column agent_id: agent {agent!r} is not in the roster; fix the id or "
+                              f"add the agent to the roster")
+        if agent in found:
+            raise InputsError(f"{where}, column agent_id: agent {agent!r} is listed twice")
+        values: dict[str, Any] = {}
+        for column in INPUT_COLUMNS:
+            cell = row.get(column, "")
+            if cell == "":
+                continue
+            values[column] = _score(cell, where, column, policy) if column in SCORES else _count(cell, where, column)
+        for done, due in AT_MOST.items():
+            if values.get(done, 0) > values.get(due, 0):
+                raise InputsError(f"{where}, column {done}: {values[done]} is more than {due} "
+                                  f"{values.get(due, 0)}")
+        found[agent] = AgentInputs(agent_id=agent, **values)
+    return found
+
+
+def save_inputs(payroll: Store, month: Month, text: str, source: str, who: str, checksum: str,
+                agents: int, now_ms: int | None = None) -> int:
+    """Keep this import as the month's inputs in force (a new version); refused for a closed month."""
+    if current_close_ms(payroll, month) is not None:
+        raise InputsError(f"{month} is closed; reopen it (`payroll reopen --month {month} --reason TEXT`) to "
+                           f"change its supervisor inputs")
+    at_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    payroll.engine.insert("payroll_inputs", {"month": [str(month)], "at_ms": [at_ms], "who": [who],
+                                             "source": [source], "text": [text]},
+                          {"month": "str", "at_ms": "int", "who": "str", "source": "str", "text": "str"})
+    version = record(payroll, str(month), "inputs", at_ms, who, f"imported {source}", "", "", "", checksum,
+                     {"agents": agents})
+    return version.version
+
+
+def current_inputs_text(payroll: Store, month: Month | str) -> str:
+    """The CSV text of the month's latest import ('' when none)."""
+    result = payroll.engine.query(
+        f"SELECT text FROM {payroll.db}.payroll_inputs WHERE month = {literal(str(month))} "
+        f"ORDER BY at_ms DESC LIMIT 1")
+    return str(result["text"][0]) if result["text"] else ""
+
+
+def inputs_json(inputs: Mapping[str, AgentInputs]) -> list[dict[str, Any]]:
+    """Canonical form for the inputs checksum."""
+    return [json.loads(json.dumps({k: str(v) if isinstance(v, Decimal) else v
+                                   for k, v in vars(inputs[a]).items()})) for a in sorted(inputs)]
+
+
+def month_inputs(payroll: Store, month: Month | str, roster: Roster, policy: Policy) -> tuple[str, Inputs]:
+    """The month's inputs in force (text and parsed); none imported: ('', {})."""
+    text = current_inputs_text(payroll, month)
+    return text, parse_inputs(text, f"supervisor inputs of {month}", roster, policy) if text else {}

@@ -24,7 +24,7 @@ from pipeline.payroll.rollup import monthly_rollup
 from pipeline.payroll.roster import parse_roster
 from pipeline.payroll.sheet import build_rows
 from pipeline.settings import Settings
-from pipeline.store.engines import literal
+from pipeline.store import payroll_tables as tables
 from pipeline.store.store import Store
 
 
@@ -42,17 +42,14 @@ def _now_rows(store: Store, closed: ClosedMonth, settings: Settings) -> dict[str
 
 def booked(payroll: Store, for_month: str, before: str | None) -> dict[str, Decimal]:
     """Corrections of ``for_month`` already carried by closes in force of months before ``before``."""
-    result = payroll.engine.query(
-        f"SELECT month, closed_ms, line FROM {payroll.db}.payroll_adjustments "
-        f"WHERE for_month = {literal(for_month)} ORDER BY month, closed_ms, position")
     in_force: dict[str, int | None] = {}
     out: dict[str, Decimal] = {}
-    for month, closed_ms, text in zip(result["month"], result["closed_ms"], result["line"]):
+    for month, closed_ms, text in tables.adjustment_lines_for(payroll, for_month):
         if before is not None and month >= before:
             continue
         if month not in in_force:
             in_force[month] = current_close_ms(payroll, month)
-        if in_force[month] != int(closed_ms):
+        if in_force[month] != closed_ms:
             continue  # a reopened or superseded close carries nothing
         line = json.loads(text)
         out[line["agent_id"]] = out.get(line["agent_id"], Decimal(0)) + Decimal(line["amount"])

@@ -14,11 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.payroll.model import Month
-from pipeline.store.engines import literal
+from pipeline.store import payroll_tables as tables
 from pipeline.store.store import Store
-
-COLUMNS = ("month", "version", "action", "at_ms", "who", "reason", "policy_name", "policy_sha256",
-           "roster_sha256", "inputs_sha256", "totals")
 
 
 @dataclass(frozen=True)
@@ -46,15 +43,8 @@ def who_default() -> str:
 
 def versions(payroll: Store, month: Month | str) -> list[Version]:
     """The month's versions, oldest first."""
-    result = payroll.engine.query(
-        f"SELECT {', '.join(COLUMNS)} FROM {payroll.db}.payroll_audit WHERE month = {literal(str(month))} "
-        f"ORDER BY version")
-    out = []
-    for values in zip(*(result[name] for name in COLUMNS)):
-        item = dict(zip(COLUMNS, values))
-        out.append(Version(**{**item, "version": int(item["version"]), "at_ms": int(item["at_ms"]),
-                              "totals": json.loads(item["totals"])}))
-    return out
+    return [Version(**{**item, "version": int(item["version"]), "at_ms": int(item["at_ms"]),
+                       "totals": json.loads(item["totals"])}) for item in tables.audit_rows(payroll, str(month))]
 
 
 def record(payroll: Store, month: str, action: str, at_ms: int, who: str, reason: str, policy_name: str,
@@ -64,15 +54,13 @@ def record(payroll: Store, month: str, action: str, at_ms: int, who: str, reason
     row = {"month": month, "version": number, "action": action, "at_ms": at_ms, "who": who, "reason": reason,
            "policy_name": policy_name, "policy_sha256": policy_sha256, "roster_sha256": roster_sha256,
            "inputs_sha256": inputs_sha256, "totals": json.dumps(totals, sort_keys=True)}
-    payroll.engine.insert("payroll_audit", {k: [v] for k, v in row.items()},
-                          {k: "int" if k in ("version", "at_ms") else "str" for k in COLUMNS})
+    tables.add_audit_row(payroll, row)
     return Version(**{**row, "totals": totals})  # type: ignore[arg-type]
 
 
 def closed_months(payroll: Store) -> list[str]:
     """Every month that has ever been closed (closed or reopened now), in order."""
-    result = payroll.engine.query(f"SELECT DISTINCT month FROM {payroll.db}.payroll_closes ORDER BY month")
-    return [str(m) for m in result["month"]]
+    return tables.closed_month_names(payroll)
 
 
 def current_close_ms(payroll: Store, month: Month | str) -> int | None:
@@ -81,12 +69,8 @@ def current_close_ms(payroll: Store, month: Month | str) -> int | None:
     Months closed before the audit table existed have no versions: their
     first close is in force (closing again was refused then).
     """
-    db, name = payroll.db, literal(str(month))
-    latest = payroll.engine.query(
-        f"SELECT action, at_ms FROM {db}.payroll_audit WHERE month = {name} AND action IN ('close', 'reopen') "
-        f"ORDER BY version DESC LIMIT 1")
-    if latest["action"]:
-        return int(latest["at_ms"][0]) if latest["action"][0] == "close" else None
-    legacy = payroll.engine.query(
-        f"SELECT closed_ms FROM {db}.payroll_closes WHERE month = {name} ORDER BY closed_ms LIMIT 1")
-    return int(legacy["closed_ms"][0]) if legacy["closed_ms"] else None
+    latest = tables.latest_close_or_reopen(payroll, str(month))
+    if latest is not None:
+        action, at_ms = latest
+        return at_ms if action == "close" else None
+    return tables.first_close_ms(payroll, str(month))

@@ -30,7 +30,9 @@ from pipeline.payroll.rollup import MonthRollup
 from pipeline.payroll.roster import Roster
 from pipeline.payroll.sheet import build_rows
 from pipeline.settings import Settings
-from pipeline.store.engines import literal, parse_url
+from pipeline.store import payroll_tables as tables
+from pipeline.store import reads
+from pipeline.store.engines import parse_url
 from pipeline.store.migrations import PAYROLL_MIGRATIONS, migrate
 from pipeline.store.store import Store
 
@@ -133,18 +135,10 @@ def find_closed(payroll: Store, month: Month | str) -> ClosedMonth | None:
     closed_ms = current_close_ms(payroll, month)
     if closed_ms is None:
         return None
-    db, name = payroll.db, literal(str(month))
-    closes = payroll.engine.query(
-        f"SELECT checksum, tz, policy_name, policy_text, roster_text, meta FROM {db}.payroll_closes "
-        f"WHERE month = {name} AND closed_ms = {closed_ms} LIMIT 1")
-    rows = payroll.engine.query(
-        f"SELECT row FROM {db}.payroll_rows WHERE month = {name} AND closed_ms = {closed_ms} ORDER BY position")
-    lines = payroll.engine.query(
-        f"SELECT line FROM {db}.payroll_adjustments WHERE month = {name} AND closed_ms = {closed_ms} "
-        f"ORDER BY position")
-    return ClosedMonth(str(month), closed_ms, closes["checksum"][0], closes["tz"][0], closes["policy_name"][0],
-                       closes["policy_text"][0], closes["roster_text"][0], json.loads(closes["meta"][0]),
-                       [json.loads(text) for text in rows["row"]], [json.loads(text) for text in lines["line"]])
+    close, rows, lines = tables.frozen_close(payroll, str(month), closed_ms)
+    return ClosedMonth(str(month), closed_ms, close["checksum"], close["tz"], close["policy_name"],
+                       close["policy_text"], close["roster_text"], json.loads(close["meta"]),
+                       [json.loads(text) for text in rows], [json.loads(text) for text in lines])
 
 
 def totals_of(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -179,30 +173,13 @@ def close_month(payroll: Store, source_db: str, inputs: CloseInputs, who: str,
             "ranking": policy.ranking is not None,
             "inputs_text": inputs.inputs_text, "department": department.as_json() if department else None}
     checksum = inputs_checksum(inputs)
-    payroll.engine.insert(  # rows and lines first: the audit version makes the close visible
-        "payroll_rows",
-        {"month": [month] * len(rows), "closed_ms": [closed_ms] * len(rows), "position": list(range(len(rows))),
-         "agent_id": [r["agent_id"] for r in rows], "row": [canonical(r) for r in rows]},
-        {"month": "str", "closed_ms": "int", "position": "int", "agent_id": "str", "row": "str"},
-    )
-    lines = list(inputs.adjustments)
-    if lines:
-        payroll.engine.insert(
-            "payroll_adjustments",
-            {"month": [month] * len(lines), "closed_ms": [closed_ms] * len(lines),
-             "position": list(range(len(lines))), "agent_id": [line.agent_id for line in lines],
-             "for_month": [line.for_month for line in lines], "line": [canonical(line.as_json()) for line in lines]},
-            {"month": "str", "closed_ms": "int", "position": "int", "agent_id": "str", "for_month": "str",
-             "line": "str"},
-        )
-    payroll.engine.insert(
-        "payroll_closes",
-        {"month": [month], "closed_ms": [closed_ms], "checksum": [checksum], "tz": [rollup.tz],
-         "source_db": [source_db], "policy_name": [policy.name], "policy_text": [inputs.policy_text],
-         "roster_text": [inputs.roster_text], "meta": [canonical(meta)]},
-        {name: "int" if name == "closed_ms" else "str" for name in
-         ("month", "closed_ms", "checksum", "tz", "source_db", "policy_name", "policy_text", "roster_text", "meta")},
-    )
+    # rows, lines and the close record first: the audit version below makes the close visible
+    tables.freeze(
+        payroll, month, closed_ms, [(r["agent_id"], canonical(r)) for r in rows],
+        [(line.agent_id, line.for_month, canonical(line.as_json())) for line in inputs.adjustments],
+        {"month": month, "closed_ms": closed_ms, "checksum": checksum, "tz": rollup.tz, "source_db": source_db,
+         "policy_name": policy.name, "policy_text": inputs.policy_text, "roster_text": inputs.roster_text,
+         "meta": canonical(meta)})
     record(payroll, month, "close", closed_ms, who, "", policy.name, sha256(inputs.policy_text),
            sha256(inputs.roster_text), checksum, totals_of(rows))
     closed = find_closed(payroll, month)
@@ -243,14 +220,5 @@ def late_events(store: Store, closed: ClosedMonth) -> list[dict[str, Any]]:
     was offered in it (a survey a week later changes that contact's month).
     The first ingestion of an event counts, so a replayed duplicate is not late.
     """
-    start_ms, end_ms = int(closed.meta["start_ms"]), int(closed.meta["end_ms"])
-    db = store.db
-    contacts = (f"SELECT contact_id FROM {db}.contact_facts FINAL "
-                f"WHERE has_offered AND offered_ms >= {start_ms} AND offered_ms < {end_ms}")
-    result = store.engine.query(
-        f"SELECT event_id, any(type) AS e_type, any(ts_ms) AS e_ts_ms, any(agent_id) AS e_agent_id, "
-        f"any(contact_id) AS e_contact_id, min(ingested_ms) AS first_ingested_ms FROM {db}.events "
-        f"WHERE (ts_ms >= {start_ms} AND ts_ms < {end_ms}) OR contact_id IN ({contacts}) "
-        f"GROUP BY event_id HAVING first_ingested_ms > {closed.closed_ms} ORDER BY e_ts_ms, event_id")
-    names = [n[2:] if n.startswith("e_") else n for n in result]  # the e_ aliases keep WHERE on the columns
-    return [dict(zip(names, values)) for values in zip(*result.values())]
+    return reads.events_first_ingested_after(store, int(closed.meta["start_ms"]), int(closed.meta["end_ms"]),
+                                             closed.closed_ms)

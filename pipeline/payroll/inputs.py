@@ -23,7 +23,7 @@ from pipeline.payroll.audit import current_close_ms, record
 from pipeline.payroll.model import AgentInputs, Month
 from pipeline.payroll.policy import Policy
 from pipeline.payroll.roster import Roster
-from pipeline.store.engines import literal
+from pipeline.store import payroll_tables as tables
 from pipeline.store.store import Store
 
 SCORES = ("attitude", "teamwork")
@@ -104,9 +104,7 @@ def save_inputs(payroll: Store, month: Month, text: str, source: str, who: str, 
         raise InputsError(f"{month} is closed; reopen it (`payroll reopen --month {month} --reason TEXT`) to "
                            f"change its supervisor inputs")
     at_ms = int(time.time() * 1000) if now_ms is None else now_ms
-    payroll.engine.insert("payroll_inputs", {"month": [str(month)], "at_ms": [at_ms], "who": [who],
-                                             "source": [source], "text": [text]},
-                          {"month": "str", "at_ms": "int", "who": "str", "source": "str", "text": "str"})
+    tables.add_inputs(payroll, str(month), at_ms, who, source, text)
     version = record(payroll, str(month), "inputs", at_ms, who, f"imported {source}", "", "", "", checksum,
                      {"agents": agents})
     return version.version
@@ -114,10 +112,7 @@ def save_inputs(payroll: Store, month: Month, text: str, source: str, who: str, 
 
 def current_inputs_text(payroll: Store, month: Month | str) -> str:
     """The CSV text of the month's latest import ('' when none)."""
-    result = payroll.engine.query(
-        f"SELECT text FROM {payroll.db}.payroll_inputs WHERE month = {literal(str(month))} "
-        f"ORDER BY at_ms DESC LIMIT 1")
-    return str(result["text"][0]) if result["text"] else ""
+    return tables.latest_inputs_text(payroll, str(month))
 
 
 def inputs_json(inputs: Mapping[str, AgentInputs]) -> list[dict[str, Any]]:

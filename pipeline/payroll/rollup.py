@@ -21,6 +21,7 @@ from pipeline.payroll.model import AgentRollup, Month
 from pipeline.payroll.roster import Roster
 from pipeline.report.build import ReportRequest, build_report
 from pipeline.settings import Settings
+from pipeline.store import reads
 from pipeline.store.store import Store
 
 NOT_IN_ROSTER_TEAM = "(not in roster)"
@@ -73,20 +74,9 @@ def _with_team_averages(agents: list[AgentRollup], roster: Roster) -> list[Agent
     return [replace(a, team_output_avg=means[team(a.agent_id)]) for a in agents]
 
 
-def _period(column: str, start_ms: int, end_ms: int) -> str:
-    return f"{column} >= {start_ms} AND {column} < {end_ms}"
-
-
 def _handled(store: Store, start_ms: int, end_ms: int) -> dict[str, dict[str, Any]]:
     """Answered contacts by channel (inbound) and outbound; resolution rate of the inbound ones."""
-    result = store.engine.query(
-        f"SELECT agent_id, channel, direction, sum(is_answered) AS handled, "
-        f"sum(is_answered AND disposition = 'resolved') AS resolved, "
-        f"sum(is_answered AND disposition != '') AS disposed "
-        f"FROM {store.db}.contact_facts FINAL "
-        f"WHERE has_offered AND agent_id != '' AND {_period('offered_ms', start_ms, end_ms)} "
-        f"GROUP BY agent_id, channel, direction"
-    )
+    result = reads.answered_by_agent(store, start_ms, end_ms)
     out: dict[str, dict[str, Any]] = defaultdict(lambda: {"handled_voice": 0, "handled_chat": 0,
                                                            "handled_outbound": 0})
     resolution: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -105,19 +95,8 @@ def _handled(store: Store, start_ms: int, end_ms: int) -> dict[str, dict[str, An
     return dict(out)
 
 
-def _attributed(store: Store, table: str, aggregates: str, group: str, start_ms: int, end_ms: int) -> dict[str, list[Any]]:
-    """QA evaluations or complaints attributed to their contact's offered month (own time if unknown)."""
-    facts = f"SELECT contact_id, has_offered, offered_ms FROM {store.db}.contact_facts FINAL WHERE has_offered"
-    when = "if(has_offered, offered_ms, ts_ms)"
-    return store.engine.query(
-        f"SELECT {group}, {aggregates} FROM {store.db}.{table} FINAL "
-        f"ANY LEFT JOIN ({facts}) AS facts USING contact_id "
-        f"WHERE {_period(when, start_ms, end_ms)} GROUP BY {group}"
-    )
-
-
 def _qa_by_source(store: Store, start_ms: int, end_ms: int) -> dict[str, dict[str, Any]]:
-    result = _attributed(store, "qa_evaluations", "count() AS n, sum(score) AS score_sum, "
+    result = reads.attributed_by_agent(store, "qa_evaluations", "count() AS n, sum(score) AS score_sum, "
                          "sum(fatal_errors) AS fatal, sum(nonfatal_errors) AS nonfatal",
                          "agent_id, source", start_ms, end_ms)
     out: dict[str, dict[str, Any]] = defaultdict(dict)
@@ -131,7 +110,7 @@ def _qa_by_source(store: Store, start_ms: int, end_ms: int) -> dict[str, dict[st
 
 
 def _complaints(store: Store, start_ms: int, end_ms: int) -> dict[str, dict[str, Any]]:
-    result = _attributed(store, "complaints", "sum(valid) AS valid, sum(escalated) AS escalated",
+    result = reads.attributed_by_agent(store, "complaints", "sum(valid) AS valid, sum(escalated) AS escalated",
                          "agent_id", start_ms, end_ms)
     return {agent: {"complaints_valid": int(valid), "complaints_escalated": int(escalated)}
             for agent, valid, escalated in zip(result["agent_id"], result["valid"], result["escalated"])}

@@ -7,6 +7,9 @@ migrations and ``pipeline/store/`` only.
 
 from __future__ import annotations
 
+from typing import Any
+
+from pipeline.store.engines import Columns
 from pipeline.store.store import Store
 
 
@@ -49,3 +52,50 @@ def agents_by_state(store: Store, now_ms: int, horizon_ms: int) -> dict[str, int
         f"GROUP BY agent_id) GROUP BY state"
     )
     return {s: int(n) for s, n in zip(result["state"], result["agents"])}
+
+
+def events_first_ingested_after(store: Store, start_ms: int, end_ms: int, after_ms: int) -> list[dict[str, Any]]:
+    """Events of [start_ms, end_ms) first stored after ``after_ms`` (a closed payroll month's late events).
+
+    An event belongs to the range when its own time falls in it or its
+    contact was offered in it (a survey a week later changes that contact's
+    month).  The first ingestion counts, so a replayed duplicate is not late.
+    """
+    db = store.db
+    contacts = (f"SELECT contact_id FROM {db}.contact_facts FINAL "
+                f"WHERE has_offered AND offered_ms >= {start_ms} AND offered_ms < {end_ms}")
+    result = store.engine.query(
+        f"SELECT event_id, any(type) AS e_type, any(ts_ms) AS e_ts_ms, any(agent_id) AS e_agent_id, "
+        f"any(contact_id) AS e_contact_id, min(ingested_ms) AS first_ingested_ms FROM {db}.events "
+        f"WHERE (ts_ms >= {start_ms} AND ts_ms < {end_ms}) OR contact_id IN ({contacts}) "
+        f"GROUP BY event_id HAVING first_ingested_ms > {after_ms} ORDER BY e_ts_ms, event_id")
+    names = [n[2:] if n.startswith("e_") else n for n in result]  # the e_ aliases keep WHERE on the columns
+    return [dict(zip(names, values)) for values in zip(*result.values())]
+
+
+def answered_by_agent(store: Store, start_ms: int, end_ms: int) -> Columns:
+    """Per agent, channel and direction: answered contacts offered in the range, resolved, with a disposition."""
+    return store.engine.query(
+        f"SELECT agent_id, channel, direction, sum(is_answered) AS handled, "
+        f"sum(is_answered AND disposition = 'resolved') AS resolved, "
+        f"sum(is_answered AND disposition != '') AS disposed "
+        f"FROM {store.db}.contact_facts FINAL "
+        f"WHERE has_offered AND agent_id != '' AND offered_ms >= {start_ms} AND offered_ms < {end_ms} "
+        f"GROUP BY agent_id, channel, direction"
+    )
+
+
+def attributed_by_agent(store: Store, table: str, aggregates: str, group: str, start_ms: int, end_ms: int) -> Columns:
+    """QA evaluations or complaints (``table``) attributed to their contact's offered time (own time if unknown).
+
+    Only the contacts the table names are joined: the whole facts table would
+    be the join's in-memory right side.
+    """
+    facts = (f"SELECT contact_id, has_offered, offered_ms FROM {store.db}.contact_facts FINAL "
+             f"WHERE has_offered AND contact_id IN (SELECT contact_id FROM {store.db}.{table})")
+    when = "if(has_offered, offered_ms, ts_ms)"
+    return store.engine.query(
+        f"SELECT {group}, {aggregates} FROM {store.db}.{table} FINAL "
+        f"ANY LEFT JOIN ({facts}) AS facts USING contact_id "
+        f"WHERE {when} >= {start_ms} AND {when} < {end_ms} GROUP BY {group}"
+    )

@@ -131,7 +131,7 @@ def _serve(config: Settings, events_file: Path, host: str, port: int, speed: flo
     url = f"chdb://{parsed.path}?database={DEMO_DATABASE}"
     try:
         store = Store.open(url, migrate_schema=False)
-        store.engine.command(f"DROP DATABASE IF EXISTS {DEMO_DATABASE}")  # numbers must start from nothing
+        store.drop()  # numbers must start from nothing
         migrate(store.engine)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None

@@ -7,9 +7,10 @@ migrations and ``pipeline/store/`` only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from pipeline.store.engines import Columns
+from pipeline.store.engines import Columns, literal
 from pipeline.store.store import Store
 
 
@@ -99,3 +100,15 @@ def attributed_by_agent(store: Store, table: str, aggregates: str, group: str, s
         f"ANY LEFT JOIN ({facts}) AS facts USING contact_id "
         f"WHERE {when} >= {start_ms} AND {when} < {end_ms} GROUP BY {group}"
     )
+
+
+def time_conflict_contacts(store: Store, columns: Sequence[str], start_ms: int, end_ms: int, direction: str,
+                           queues: Sequence[str] = ()) -> Columns:
+    """Contacts flagged ``time_conflict`` offered in [start_ms, end_ms), by offered time: these ``columns``."""
+    where = [f"has_offered AND time_conflict AND direction = {literal(direction)}",
+             f"offered_ms >= {start_ms} AND offered_ms < {end_ms}"]
+    if queues:
+        where.append(f"queue IN ({', '.join(literal(q) for q in queues)})")
+    return store.engine.query(
+        f"SELECT {', '.join(columns)} FROM {store.db}.contact_facts FINAL WHERE {' AND '.join(where)} "
+        "ORDER BY offered_ms, contact_id")

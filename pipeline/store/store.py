@@ -40,6 +40,14 @@ class Store:
     def close(self) -> None:
         self.engine.close()
 
+    def ping(self) -> None:
+        """Raise unless the store answers a query (health checks)."""
+        self.engine.query("SELECT 1 AS ok")
+
+    def drop(self) -> None:
+        """Drop the store's whole database (the demo starts its numbers from nothing)."""
+        self.engine.command(f"DROP DATABASE IF EXISTS {self.db}")
+
     def next_version(self) -> int:
         """Strictly increasing per process: a later write of a contact wins."""
         self._last_version = max(self._last_version + 1, time.time_ns() // 1000)

@@ -118,7 +118,7 @@ def create_app(store: Store, settings: Settings, clock: Callable[[], int] = wall
                              "now": intervals.iso(clock(), settings.zone)})
 
     async def healthz(request: Request) -> Response:
-        await run_in_threadpool(access.run, lambda s: s.engine.query("SELECT 1 AS ok"))
+        await run_in_threadpool(access.run, lambda s: s.ping())
         return JSONResponse({"status": "ok"})
 
     async def login(request: Request) -> Response:

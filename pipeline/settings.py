@@ -69,6 +69,36 @@ class AlertSettings(BaseModel):
     lag_for_s: float = Field(default=300, ge=0, description="lagging this long")
 
 
+class ClusterSettings(BaseModel):
+    """The several-node stack of ``cckpi stack up --cluster`` (docs/scale-out.md), beside the single one.
+
+    Ports are 29xxx so it runs next to the single-node stack (19xxx); the JVM
+    and ZooKeeper values keep the whole cluster near 1.4 GB and let a killed
+    ClickHouse replica rejoin within seconds (docs/infra-facts.md).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    dir: Path = Field(default=Path(".stack-cluster"), description="data, logs, pids and secrets of the cluster")
+    name: str = Field("cckpi", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="ClickHouse cluster (remote_servers)")
+    kafka_nodes: int = Field(3, ge=1, le=9, description="KRaft nodes, each broker and controller")
+    kafka_port: int = Field(29092, gt=0, lt=65000, description="first broker port; node i listens on port + i - 1")
+    kafka_controller_port: int = Field(29192, gt=0, lt=65000, description="first controller port")
+    kafka_heap_mb: int = Field(384, ge=128, description="heap (-Xmx = -Xms) of each broker")
+    min_insync_replicas: int = Field(2, ge=1, description="acks=all waits for this many in-sync replicas")
+    clickhouse_replicas: int = Field(2, ge=1, le=9, description="replicas of the one shard")
+    clickhouse_tcp_port: int = Field(29001, gt=0, lt=65000, description="native port of replica 1 (+ i - 1)")
+    clickhouse_http_port: int = Field(29123, gt=0, lt=65000, description="HTTP port of replica 1 (+ i - 1)")
+    clickhouse_interserver_port: int = Field(29009, gt=0, lt=65000, description="replication port of replica 1")
+    zookeeper_port: int = Field(29181, gt=0, lt=65536)
+    zookeeper_session_timeout_ms: int = Field(
+        5000, ge=2000, le=20000, description="a replica killed -9 rejoins after its old session expires"
+    )
+    insert_quorum: int = Field(
+        2, ge=0, description="replicas that must hold a write before it counts (0: none; see docs/scale-out.md)"
+    )
+
+
 class StackSettings(BaseModel):
     """Where the local stack (docs/design.md section 6) keeps its data and listens."""
 
@@ -92,6 +122,7 @@ class StackSettings(BaseModel):
         "http://127.0.0.1:19095/alerts", description="where the local Alertmanager sends every alert"
     )
     install_missing: bool = Field(True, description="apt-get/mvn what the stack lacks; false: fail instead")
+    cluster: ClusterSettings = ClusterSettings()
 
 
 class Settings(BaseSettings):

@@ -97,7 +97,7 @@ def describes_broker(host: str, port: int, node_id: int | None = None) -> bool:
         return False
     try:
         brokers = admin.describe_cluster().get("brokers") or []
-        return bool(brokers) if node_id is None else any(b.get("node_id") == node_id for b in brokers)
+        return bool(brokers) if node_id is None else any(b.get("broker_id", b.get("node_id")) == node_id for b in brokers)
     except (KafkaError, OSError):
         return False
     finally:

@@ -1,0 +1,71 @@
+"""The cluster form of the numbered migrations, and store URLs with several hosts (no server needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.store.engines import StoreError, cluster_form, parse_url, with_database
+from pipeline.store.migrations import PAYROLL_MIGRATIONS, load
+
+
+def test_replacing_merge_tree_becomes_replicated_on_cluster() -> None:
+    sql = ("CREATE TABLE IF NOT EXISTS w.contact_facts\n(\n    contact_id String,\n    version UInt64\n)\n"
+           "ENGINE = ReplacingMergeTree(version)\nORDER BY contact_id")
+    assert cluster_form(sql, "cckpi") == (
+        "CREATE TABLE IF NOT EXISTS w.contact_facts ON CLUSTER cckpi\n(\n    contact_id String,\n"
+        "    version UInt64\n)\nENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/w.contact_facts', "
+        "'{replica}', version)\nORDER BY contact_id")
+
+
+@pytest.mark.parametrize(("engine", "replicated"), [
+    ("ReplacingMergeTree()", "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/d.t', '{replica}')"),
+    ("MergeTree()", "ReplicatedMergeTree('/clickhouse/tables/{shard}/d.t', '{replica}')"),
+    ("SummingMergeTree((a, b))", "ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/d.t', '{replica}', (a, b)"),
+    ("AggregatingMergeTree()", "ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/d.t', '{replica}')"),
+])
+def test_each_merge_tree_kind(engine: str, replicated: str) -> None:
+    out = cluster_form(f"CREATE TABLE d.t (a UInt8, b UInt8) ENGINE = {engine} ORDER BY a", "c1")
+    assert out.startswith("CREATE TABLE d.t ON CLUSTER c1 (a UInt8")
+    assert f"ENGINE = {replicated}" in out
+
+
+def test_other_statements_and_single_node_are_unchanged() -> None:
+    assert cluster_form("CREATE DATABASE IF NOT EXISTS w", "c") == "CREATE DATABASE IF NOT EXISTS w ON CLUSTER c"
+    assert cluster_form("DROP TABLE IF EXISTS w.t", "c") == "DROP TABLE IF EXISTS w.t ON CLUSTER c"
+    # a replicated table passes inserts and ALTERs to its replicas itself
+    insert = "INSERT INTO w.contact_offers (offered_ms, contact_id) SELECT offered_ms, contact_id FROM w.contact_facts"
+    assert cluster_form(insert, "c") == insert
+    assert cluster_form("ALTER TABLE w.t DELETE WHERE 1", "c") == "ALTER TABLE w.t DELETE WHERE 1"
+    sql = "CREATE TABLE IF NOT EXISTS w.t (a UInt8) ENGINE = ReplacingMergeTree() ORDER BY a"
+    assert cluster_form(sql, None) == sql
+
+
+@pytest.mark.parametrize("directory", [None, PAYROLL_MIGRATIONS])
+def test_every_table_of_every_migration_gets_a_replicated_engine(directory) -> None:
+    migrations = load() if directory is None else load(directory)
+    creates = [s.replace("{db}", "w") for m in migrations for s in m.statements if s.lstrip().startswith("CREATE")]
+    assert creates
+    for statement in creates:
+        out = cluster_form(statement, "cckpi")
+        assert " ON CLUSTER cckpi" in out
+        if "ENGINE" in statement:
+            assert "ENGINE = Replicated" in out and "'{replica}'" in out, out
+
+
+def test_url_with_several_hosts_cluster_and_settings() -> None:
+    url = parse_url("clickhouse://u:p@127.0.0.1:29001/cckpi?alt_hosts=127.0.0.1:29002,h3:29003"
+                    "&cluster=cckpi&insert_quorum=2&load_balancing=in_order")
+    assert url.hosts == [("127.0.0.1", 29001), ("127.0.0.1", 29002), ("h3", 29003)]
+    assert url.cluster == "cckpi"
+    assert dict(url.settings) == {"insert_quorum": 2, "load_balancing": "in_order"}
+    assert parse_url("clickhouse://u:p@h:9000/db").hosts == [("h", 9000)]
+    with pytest.raises(StoreError, match="alt_hosts"):
+        parse_url("clickhouse://u:p@h:9000/db?alt_hosts=nohostport")
+    with pytest.raises(StoreError, match="letters"):
+        parse_url("clickhouse://u:p@h:9000/db?cluster=bad-name")
+
+
+def test_with_database_keeps_hosts_and_parameters() -> None:
+    url = "clickhouse://u:p%40s@127.0.0.1:29001/cckpi?alt_hosts=127.0.0.1:29002&cluster=c"
+    assert with_database(url, "t_1") == "clickhouse://u:p%40s@127.0.0.1:29001/t_1?alt_hosts=127.0.0.1:29002&cluster=c"
+    assert parse_url(with_database("chdb:///data/x?database=a", "b")).database == "b"

@@ -160,6 +160,7 @@ class Settings(BaseSettings):
     batch_max_events: int = Field(20000, ge=1, description="worker flushes to the store after this many messages")
     batch_max_seconds: float = Field(1.0, gt=0, description="... or after this many seconds, whichever first")
     worker_metrics_port: int = Field(19100, ge=0, lt=65536, description="worker's Prometheus port (0: none)")
+    worker_metrics_host: str = Field("127.0.0.1", description="address of the worker's /metrics (0.0.0.0 in a pod)")
     queue_defaults: QueueSettings = QueueSettings()
     queues: dict[str, QueueSettings] = Field(default_factory=dict)
     stack: StackSettings = StackSettings()

@@ -39,7 +39,7 @@ def run_worker(settings: Settings, clock: str = "wall", *, gauge_interval_s: flo
     sink = Sink(settings, metrics)
     gauge_store = Store.open(settings.store_url, migrate_schema=False)
     app = build_app(settings, live_clock, metrics, sink, gauge_store, gauge_interval_s)
-    metrics.serve(settings.worker_metrics_port)
+    metrics.serve(settings.worker_metrics_port, settings.worker_metrics_host)
     worker = faust.Worker(app, loglevel=loglevel, quiet=True)
     try:
         worker.execute_from_commandline()

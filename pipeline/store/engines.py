@@ -262,6 +262,19 @@ class ClickhouseEngine:
         self._hosts = url.hosts
         self._settings = {"insert_block_size": 1_000_000, **dict(url.settings), **(settings or {})}
         self._client = self._open()
+        if self.cluster is not None:
+            self._check_one_shard(self.cluster)
+
+    def _check_one_shard(self, cluster: str) -> None:
+        """The replicated schema is one shard: with more, each host would hold only its shard's contacts."""
+        shards = self.query(f"SELECT uniqExact(shard_num) AS n FROM system.clusters WHERE cluster = {literal(cluster)}")
+        n = int(shards["n"][0]) if shards["n"] else 0
+        if n == 0:
+            raise StoreError(f"store URL names cluster {cluster!r}, which the server's remote_servers lacks; "
+                             "fix cluster= in the URL or the server config")
+        if n > 1:
+            raise StoreError(f"cluster {cluster!r} has {n} shards; this version stores on one shard of several "
+                             "replicas (docs/scale-out.md says what more shards need)")
 
     def _open(self) -> Any:
         """A client into the database on the first host that answers (creating the database when missing)."""

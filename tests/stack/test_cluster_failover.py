@@ -34,7 +34,7 @@ from pipeline.simulate.engine import generate
 from pipeline.stack.cluster.info import ClusterInfo, cluster_info
 from pipeline.store.engines import with_database
 from pipeline.store.store import Store
-from tests.fixtures.stores import TEST_KEY, chdb_dir  # noqa: F401 - the embedded store's folder
+from tests.fixtures.stores import TEST_KEY
 from tests.worker.conftest import eventually, free_port, queue_interval_rows, reports
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(420)]
@@ -73,7 +73,7 @@ class Day:
 
 
 @pytest.fixture(scope="module")
-def day(tmp_path_factory: pytest.TempPathFactory, chdb_dir: Path) -> Day:  # noqa: F811
+def day(tmp_path_factory: pytest.TempPathFactory, chdb_dir: Path) -> Day:
     """About 28,000 events with 5 % repeats, shuffled, and their single-node replay (the embedded store)."""
     tmp = tmp_path_factory.mktemp("cluster-day")
     lines = [orjson.dumps(e) for e in generate(SimulationConfig(contacts=3000, seed=16))]

@@ -69,3 +69,19 @@ def test_with_database_keeps_hosts_and_parameters() -> None:
     url = "clickhouse://u:p%40s@127.0.0.1:29001/cckpi?alt_hosts=127.0.0.1:29002&cluster=c"
     assert with_database(url, "t_1") == "clickhouse://u:p%40s@127.0.0.1:29001/t_1?alt_hosts=127.0.0.1:29002&cluster=c"
     assert parse_url(with_database("chdb:///data/x?database=a", "b")).database == "b"
+
+
+def test_which_failures_move_a_statement_to_another_replica() -> None:
+    from clickhouse_driver.errors import NetworkError, ServerException
+
+    from pipeline.store.engines import _replica_problem
+
+    # the replica is gone, lost ZooKeeper, or could not reach the quorum: another replica may succeed
+    assert _replica_problem(NetworkError("connection refused"))
+    assert _replica_problem(EOFError("Unexpected EOF while reading bytes"))
+    for code in (242, 285, 286, 999):
+        assert _replica_problem(ServerException("replica trouble", code=code))
+    # a wrong statement or a missing table fails the same everywhere: no retry
+    for code in (47, 60, 62, 81):
+        assert not _replica_problem(ServerException("bad statement", code=code))
+    assert not _replica_problem(ValueError("a bug"))

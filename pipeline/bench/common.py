@@ -69,7 +69,8 @@ class Target:
 
 
 def drop_database(target: Target, database: str) -> None:
-    from pipeline.store.engines import ClickhouseEngine, cluster_form, parse_url
+    from pipeline.store.cluster_sql import cluster_form
+    from pipeline.store.engines import ClickhouseEngine, parse_url
 
     engine = ClickhouseEngine(parse_url(target.store_url("default")))
     try:

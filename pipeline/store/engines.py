@@ -2,11 +2,10 @@
 
 This is the one place where chDB (embedded, in-process) and ClickHouse server
 (through clickhouse-driver) differ: how a statement is sent, how rows come
-back, how a batch is inserted, and the cluster form of a schema statement
-(``cluster_form``: replicated engines and ``ON CLUSTER``).  Everything above it
-writes one SQL dialect, the subset ClickHouse 18.16 and chDB share (see
-docs/infra-facts.md), so the same numbered migrations serve chDB, one server
-and a cluster (docs/scale-out.md).
+back, how a batch is inserted, and which hosts a statement may move to.
+Everything above it writes one SQL dialect, the subset ClickHouse 18.16 and
+chDB share (see docs/infra-facts.md); the cluster form of schema statements
+is ``pipeline.store.cluster_sql`` (docs/scale-out.md).
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ class StoreError(Exception):
 class Engine(Protocol):
     database: str
     cluster: str | None  # the ClickHouse cluster its schema is replicated on (None: one node or chDB)
+    shards: int  # shards of that cluster (1: one node, chDB, or one shard of replicas)
 
     def command(self, sql: str) -> None: ...
 
@@ -116,41 +116,6 @@ def with_database(url: str, database: str) -> str:
     return urlunparse(parsed._replace(path=f"/{database}"))
 
 
-_REPLICABLE = re.compile(
-    r"ENGINE\s*=\s*((?:Replacing|Summing|Aggregating|Collapsing|VersionedCollapsing)?MergeTree)\s*\(([^)]*)\)")
-_CREATE = re.compile(r"^(\s*(?:CREATE|DROP)\s+(?:TABLE|DATABASE|(?:MATERIALIZED\s+)?VIEW)\s+"
-                     r"(?:IF\s+(?:NOT\s+)?EXISTS\s+)?)([A-Za-z_][\w.]*)", re.IGNORECASE)
-
-
-def cluster_form(statement: str, cluster: str | None) -> str:
-    """A schema statement as it must run on ``cluster``; unchanged without one (chDB, one server).
-
-    ``CREATE``/``DROP`` get ``ON CLUSTER`` (every replica runs them through the
-    distributed DDL queue) and a MergeTree-family engine becomes its
-    replicated form, keyed in ZooKeeper by shard and table, named by the
-    server's ``{shard}`` and ``{replica}`` macros:
-    ``ReplacingMergeTree(ver)`` ->
-    ``ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/db.table', '{replica}', ver)``.
-    ClickHouse 18.16 has no ``{database}``/``{table}`` macros, so the path names
-    them literally.  ``INSERT ... SELECT`` and ``ALTER`` are left alone: a
-    replicated table passes their effect to the other replicas itself.
-    """
-    if cluster is None:
-        return statement
-    created = _CREATE.match(statement)
-    if created is None:
-        return statement
-    name = created.group(2)
-    text = statement[: created.end()] + f" ON CLUSTER {cluster}" + statement[created.end():]
-
-    def replicated(match: re.Match[str]) -> str:
-        args = ", ".join(part for part in (f"'/clickhouse/tables/{{shard}}/{name}'", "'{replica}'",
-                                           match.group(2).strip()) if part)
-        return f"ENGINE = Replicated{match.group(1)}({args})"
-
-    return _REPLICABLE.sub(replicated, text)
-
-
 def _check_db(name: str, url: str) -> str:
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise StoreError(f"store URL {url!r}: database name {name!r} must be letters, digits and _")
@@ -182,6 +147,7 @@ class ChdbEngine:
     _open_path: Path | None = None
     _session: Any = None
     cluster: str | None = None  # embedded: always one node
+    shards: int = 1
 
     def __init__(self, path: Path, database: str) -> None:
         path = path.expanduser().resolve()
@@ -261,20 +227,23 @@ class ClickhouseEngine:
         self._url = url
         self._hosts = url.hosts
         self._settings = {"insert_block_size": 1_000_000, **dict(url.settings), **(settings or {})}
+        self.shards = 1
         self._client = self._open()
         if self.cluster is not None:
-            self._check_one_shard(self.cluster)
+            self._read_shards(self.cluster)
 
-    def _check_one_shard(self, cluster: str) -> None:
-        """The replicated schema is one shard: with more, each host would hold only its shard's contacts."""
-        shards = self.query(f"SELECT uniqExact(shard_num) AS n FROM system.clusters WHERE cluster = {literal(cluster)}")
-        n = int(shards["n"][0]) if shards["n"] else 0
-        if n == 0:
+    def _read_shards(self, cluster: str) -> None:
+        """How many shards the cluster has; with several, writes through Distributed tables must be synchronous
+        (the worker reads back what it wrote) and subqueries over them run once, globally."""
+        found = self.query(f"SELECT uniqExact(shard_num) AS n FROM system.clusters WHERE cluster = {literal(cluster)}")
+        self.shards = int(found["n"][0]) if found["n"] else 0
+        if self.shards == 0:
             raise StoreError(f"store URL names cluster {cluster!r}, which the server's remote_servers lacks; "
                              "fix cluster= in the URL or the server config")
-        if n > 1:
-            raise StoreError(f"cluster {cluster!r} has {n} shards; this version stores on one shard of several "
-                             "replicas (docs/scale-out.md says what more shards need)")
+        if self.shards > 1:
+            sharded = {"insert_distributed_sync": 1, "distributed_product_mode": "global"}
+            self._settings = {**sharded, **self._settings}  # for the clients of later reconnections
+            self._client.settings.update({k: self._settings[k] for k in sharded})
 
     def _open(self) -> Any:
         """A client into the database on the first host that answers (creating the database when missing)."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.store.engines import StoreError, cluster_form, parse_url, with_database
+from pipeline.store.cluster_sql import cluster_form, cluster_statements
+from pipeline.store.engines import StoreError, parse_url, with_database
 from pipeline.store.migrations import PAYROLL_MIGRATIONS, load
 
 
@@ -85,3 +86,24 @@ def test_which_failures_move_a_statement_to_another_replica() -> None:
     for code in (47, 60, 62, 81):
         assert not _replica_problem(ServerException("bad statement", code=code))
     assert not _replica_problem(ValueError("a bug"))
+
+
+def test_several_shards_get_local_tables_and_a_distributed_table_over_them() -> None:
+    sql = ("CREATE TABLE IF NOT EXISTS w.contact_offers\n(\n    offered_ms Int64,\n"
+           "    offered_at DateTime('UTC') MATERIALIZED toDateTime(intDiv(offered_ms, 1000)),\n    contact_id String\n)\n"
+           "ENGINE = ReplacingMergeTree()\nPARTITION BY toYYYYMM(offered_at)\nORDER BY (offered_ms, contact_id)")
+    local, distributed = cluster_statements(sql, "c", shards=2)
+    assert local.startswith("CREATE TABLE IF NOT EXISTS w.contact_offers_local ON CLUSTER c\n(")
+    assert "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/w.contact_offers_local', '{replica}')" in local
+    assert "MATERIALIZED" in local and "ORDER BY (offered_ms, contact_id)" in local
+    # 18.16 passes a Distributed table's MATERIALIZED column on to the shards, which refuse it: ALIAS there
+    assert distributed == (
+        "CREATE TABLE IF NOT EXISTS w.contact_offers ON CLUSTER c (\n    offered_ms Int64,\n"
+        "    offered_at DateTime('UTC') ALIAS toDateTime(intDiv(offered_ms, 1000)),\n    contact_id String\n) "
+        "ENGINE = Distributed(c, w, contact_offers_local, cityHash64(offered_ms, contact_id))")
+    # one shard, no cluster, or a statement that is not a table: as before
+    assert cluster_statements(sql, "c", shards=1) == [cluster_form(sql, "c")]
+    assert cluster_statements(sql, None, shards=2) == [sql]
+    insert = "INSERT INTO w.contact_offers SELECT offered_ms, contact_id FROM w.contact_facts"
+    assert cluster_statements(insert, "c", shards=2) == [insert]
+    assert cluster_statements("CREATE DATABASE IF NOT EXISTS w", "c", 2) == ["CREATE DATABASE IF NOT EXISTS w ON CLUSTER c"]

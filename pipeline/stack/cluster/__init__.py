@@ -17,9 +17,9 @@ from pipeline.stack.cluster.zookeeper import ZooKeeper
 
 
 def cluster_services(cluster: ClusterSettings) -> tuple[Service, ...]:
-    """ZooKeeper, the ClickHouse replicas, the Kafka nodes: names zookeeper, clickhouse-N, kafka-N."""
+    """ZooKeeper, the ClickHouse servers (shard by shard), the Kafka nodes: zookeeper, clickhouse-N, kafka-N."""
     return (ZooKeeper(),
-            *(Replica(i) for i in range(1, cluster.clickhouse_replicas + 1)),
+            *(Replica(i) for i in range(1, cluster.clickhouse_shards * cluster.clickhouse_replicas + 1)),
             *(Node(i) for i in range(1, cluster.kafka_nodes + 1)))
 
 

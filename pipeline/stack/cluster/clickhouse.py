@@ -1,4 +1,4 @@
-"""One ClickHouse 18.16 replica of the cluster's one shard: the single server's config plus ``config.d``.
+"""One ClickHouse 18.16 server of the cluster (a replica of a shard): the single server's config plus ``config.d``.
 
 The extra file names ZooKeeper (with the short session timeout a restarted
 replica needs to rejoin in seconds), the ``shard``/``replica`` macros that
@@ -36,12 +36,18 @@ class Replica(ClickHouse):
         super().prepare(ctx)
         cluster = ctx.stack.cluster
         password = escape(ctx.passwords["cckpi_admin"])
-        replicas = "\n".join(
-            f"                <replica><host>{ctx.stack.host}</host><port>{cluster.clickhouse_tcp_port + i}</port>"
-            f"<user>cckpi_admin</user><password>{password}</password></replica>"
-            for i in range(cluster.clickhouse_replicas))
+        per_shard = cluster.clickhouse_replicas
+        shards = "\n".join(
+            "            <shard>\n                <internal_replication>true</internal_replication>\n"
+            + "\n".join(f"                <replica><host>{ctx.stack.host}</host>"
+                        f"<port>{cluster.clickhouse_tcp_port + shard * per_shard + i}</port>"
+                        f"<user>cckpi_admin</user><password>{password}</password></replica>"
+                        for i in range(per_shard))
+            + "\n            </shard>"
+            for shard in range(cluster.clickhouse_shards))
         values = {"dir": ctx.layout.service_dir(self.name), "host": ctx.stack.host, "replica": self.name,
-                  "cluster": cluster.name, "replicas": replicas, "zookeeper_port": cluster.zookeeper_port,
+                  "shard": (self.index - 1) // per_shard + 1,
+                  "cluster": cluster.name, "shards": shards, "zookeeper_port": cluster.zookeeper_port,
                   "session_timeout_ms": cluster.zookeeper_session_timeout_ms,
                   "interserver_port": cluster.clickhouse_interserver_port + self.index - 1}
         render(template("clickhouse", "cluster.xml.tmpl"), ctx.layout.service_dir(self.name) / "config.d" / "cluster.xml",

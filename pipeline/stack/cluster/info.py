@@ -61,7 +61,8 @@ def cluster_info(settings: Settings) -> ClusterInfo:
     root = cluster.dir.expanduser().resolve()
     return ClusterInfo(
         root=root,
-        clickhouse=tuple((stack.host, cluster.clickhouse_tcp_port + i) for i in range(cluster.clickhouse_replicas)),
+        clickhouse=tuple((stack.host, cluster.clickhouse_tcp_port + i)
+                         for i in range(cluster.clickhouse_shards * cluster.clickhouse_replicas)),
         kafka=tuple((stack.host, cluster.kafka_port + i) for i in range(cluster.kafka_nodes)),
         cluster=cluster.name, database=stack.database, payroll_database=stack.payroll_database,
         replication=min(3, cluster.kafka_nodes),

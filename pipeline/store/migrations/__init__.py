@@ -8,7 +8,9 @@ repository's ``schemas/clickhouse/`` for reviewers and deployment tools.
 Each file is a list of ``;``-separated statements with a ``{db}`` placeholder,
 written in the SQL subset ClickHouse 18.16 and chDB share.  On a ClickHouse
 cluster (the store URL's ``cluster=``) each statement runs in its cluster form
-(``engines.cluster_form``: replicated engines, ``ON CLUSTER``), so the same
+(``cluster_sql.cluster_statements``: replicated engines, ``ON CLUSTER``, and
+``Distributed`` tables over per-shard local ones when there are several
+shards), so the same
 files serve chDB, one server and a cluster.  Applying is
 idempotent (every statement says IF NOT EXISTS) and records the version, so
 two workers starting at once cannot break a store.
@@ -22,7 +24,8 @@ from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-from pipeline.store.engines import Engine, cluster_form
+from pipeline.store.cluster_sql import cluster_statements
+from pipeline.store.engines import Engine
 
 WALLBOARD_MIGRATIONS: Traversable = resources.files(__package__)
 PAYROLL_MIGRATIONS: Traversable = WALLBOARD_MIGRATIONS / "payroll"
@@ -71,18 +74,19 @@ def migrate(engine: Engine, directory: Traversable = WALLBOARD_MIGRATIONS) -> in
             return latest
     except Exception:  # no migrations table yet: a new store
         pass
-    cluster = engine.cluster
-    engine.command(cluster_form(f"CREATE DATABASE IF NOT EXISTS {db}", cluster))
-    engine.command(cluster_form(
-        f"CREATE TABLE IF NOT EXISTS {db}.schema_migrations (version UInt32, name String, applied_ms Int64) "
-        "ENGINE = MergeTree() ORDER BY version", cluster
-    ))
+    def run(statement: str) -> None:
+        for step in cluster_statements(statement, engine.cluster, engine.shards):
+            engine.command(step)
+
+    run(f"CREATE DATABASE IF NOT EXISTS {db}")
+    run(f"CREATE TABLE IF NOT EXISTS {db}.schema_migrations (version UInt32, name String, applied_ms Int64) "
+        "ENGINE = MergeTree() ORDER BY version")
     current = applied_version(engine)
     for migration in migrations:
         if migration.version <= current:
             continue
         for statement in migration.statements:
-            engine.command(cluster_form(statement.replace("{db}", db), cluster))
+            run(statement.replace("{db}", db))
         engine.insert(
             "schema_migrations",
             {"version": [migration.version], "name": [migration.name], "applied_ms": [int(time.time() * 1000)]},

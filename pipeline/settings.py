@@ -88,9 +88,9 @@ class ClusterSettings(BaseModel):
     min_insync_replicas: int = Field(2, ge=1, description="acks=all waits for this many in-sync replicas")
     clickhouse_shards: int = Field(1, ge=1, le=4, description="shards; each has clickhouse_replicas servers")
     clickhouse_replicas: int = Field(2, ge=1, le=9, description="replicas of each shard")
-    clickhouse_tcp_port: int = Field(29001, gt=0, lt=65000, description="native port of replica 1 (+ i - 1)")
-    clickhouse_http_port: int = Field(29123, gt=0, lt=65000, description="HTTP port of replica 1 (+ i - 1)")
-    clickhouse_interserver_port: int = Field(29009, gt=0, lt=65000, description="replication port of replica 1")
+    clickhouse_tcp_port: int = Field(29001, gt=0, lt=65000, description="native port of server 1 (+ i - 1)")
+    clickhouse_http_port: int = Field(29123, gt=0, lt=65000, description="HTTP port of server 1 (+ i - 1)")
+    clickhouse_interserver_port: int = Field(29009, gt=0, lt=65000, description="replication port of server 1")
     zookeeper_port: int = Field(29181, gt=0, lt=65536)
     zookeeper_session_timeout_ms: int = Field(
         5000, ge=2000, le=20000, description="a replica killed -9 rejoins after its old session expires"

@@ -120,11 +120,16 @@ class Run:
 
     def stored(self, store: Store) -> int:
         for proc in self.workers:
-            assert proc.poll() is None, f"a worker exited with {proc.returncode}:\n{self.logs()}"
+            assert proc.poll() in (None, -signal.SIGKILL), f"a worker exited with {proc.returncode}:\n{self.logs()}"
         return int(store.engine.query(f"SELECT count() AS n FROM {self.db}.events FINAL")["n"][0])
 
     def wait_stored(self, store: Store, count: int, timeout: float) -> None:
         eventually(lambda: self.stored(store) >= count, timeout, f"{count} events stored\n{self.logs()}")
+
+    def crash_worker(self, index: int) -> None:
+        """SIGKILL: no shutdown, no commit; its partitions go to the others and the batch is read again."""
+        self.workers[index].send_signal(signal.SIGKILL)
+        self.workers[index].wait()
 
     def stop(self) -> None:
         for proc in self.workers:

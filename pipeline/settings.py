@@ -15,7 +15,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 SlAbandonMode = Literal["exclude_short", "count_against", "ignore", "count_as_met"]
@@ -98,6 +98,13 @@ class ClusterSettings(BaseModel):
     insert_quorum: int = Field(
         2, ge=0, description="replicas that must hold a write before it counts (0: none; see docs/scale-out.md)"
     )
+
+    @model_validator(mode="after")
+    def _ports_apart(self) -> ClusterSettings:
+        """Server i uses tcp/http/replication port + i - 1: at most 8 servers keep the three ranges apart."""
+        if self.clickhouse_shards * self.clickhouse_replicas > 8:
+            raise ValueError("clickhouse_shards x clickhouse_replicas is at most 8 ClickHouse servers on one machine")
+        return self
 
 
 class StackSettings(BaseModel):

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 SlAbandonMode = Literal["exclude_short", "count_against", "ignore", "count_as_met"]
@@ -69,6 +69,44 @@ class AlertSettings(BaseModel):
     lag_for_s: float = Field(default=300, ge=0, description="lagging this long")
 
 
+class ClusterSettings(BaseModel):
+    """The several-node stack of ``cckpi stack up --cluster`` (docs/scale-out.md), beside the single one.
+
+    Ports are 29xxx so it runs next to the single-node stack (19xxx); the JVM
+    and ZooKeeper values keep the whole cluster near 1.4 GB and let a killed
+    ClickHouse replica rejoin within seconds (docs/infra-facts.md).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    dir: Path = Field(default=Path(".stack-cluster"), description="data, logs, pids and secrets of the cluster")
+    name: str = Field("cckpi", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="ClickHouse cluster (remote_servers)")
+    kafka_nodes: int = Field(3, ge=1, le=9, description="KRaft nodes, each broker and controller")
+    kafka_port: int = Field(29092, gt=0, lt=65000, description="first broker port; node i listens on port + i - 1")
+    kafka_controller_port: int = Field(29192, gt=0, lt=65000, description="first controller port")
+    kafka_heap_mb: int = Field(384, ge=128, description="heap (-Xmx = -Xms) of each broker")
+    min_insync_replicas: int = Field(2, ge=1, description="acks=all waits for this many in-sync replicas")
+    clickhouse_shards: int = Field(1, ge=1, le=4, description="shards; each has clickhouse_replicas servers")
+    clickhouse_replicas: int = Field(2, ge=1, le=9, description="replicas of each shard")
+    clickhouse_tcp_port: int = Field(29001, gt=0, lt=65000, description="native port of server 1 (+ i - 1)")
+    clickhouse_http_port: int = Field(29123, gt=0, lt=65000, description="HTTP port of server 1 (+ i - 1)")
+    clickhouse_interserver_port: int = Field(29009, gt=0, lt=65000, description="replication port of server 1")
+    zookeeper_port: int = Field(29181, gt=0, lt=65536)
+    zookeeper_session_timeout_ms: int = Field(
+        5000, ge=2000, le=20000, description="a replica killed -9 rejoins after its old session expires"
+    )
+    insert_quorum: int = Field(
+        2, ge=0, description="replicas that must hold a write before it counts (0: none; see docs/scale-out.md)"
+    )
+
+    @model_validator(mode="after")
+    def _ports_apart(self) -> ClusterSettings:
+        """Server i uses tcp/http/replication port + i - 1: at most 8 servers keep the three ranges apart."""
+        if self.clickhouse_shards * self.clickhouse_replicas > 8:
+            raise ValueError("clickhouse_shards x clickhouse_replicas is at most 8 ClickHouse servers on one machine")
+        return self
+
+
 class StackSettings(BaseModel):
     """Where the local stack (docs/design.md section 6) keeps its data and listens."""
 
@@ -92,6 +130,7 @@ class StackSettings(BaseModel):
         "http://127.0.0.1:19095/alerts", description="where the local Alertmanager sends every alert"
     )
     install_missing: bool = Field(True, description="apt-get/mvn what the stack lacks; false: fail instead")
+    cluster: ClusterSettings = ClusterSettings()
 
 
 class PayrollSettings(BaseModel):
@@ -145,6 +184,7 @@ class Settings(BaseSettings):
     wallboard_amber_margin: float = Field(
         default=0.05, ge=0, le=1, description="service level this close below its target shows amber, not red")
     wallboard_refresh_s: float = Field(default=5, gt=0, le=5, description="the wallboard page reloads its numbers")
+    worker_metrics_host: str = Field("127.0.0.1", description="address of the worker's /metrics (0.0.0.0 in a pod)")
     queue_defaults: QueueSettings = QueueSettings()
     queues: dict[str, QueueSettings] = Field(default_factory=dict)
     stack: StackSettings = StackSettings()

@@ -33,6 +33,9 @@ cckpi=.venv/bin/cckpi
 stop_stack() {
     echo "run-tests: stopping the stack"
     "$cckpi" stack down || true
+    # the scale-out test starts and stops the cluster itself; this catches a pytest that was killed
+    "$cckpi" stack down --cluster >/dev/null 2>&1 || true
+    CCKPI_STACK__CLUSTER__DIR=.stack-cluster-sharded "$cckpi" stack down --cluster >/dev/null 2>&1 || true
 }
 trap stop_stack EXIT
 

@@ -50,7 +50,7 @@ class Target:
     """Where the bench runs: the stack's Kafka and a ClickHouse user that may create databases."""
 
     kafka_bootstrap: str
-    admin_store_base: str  # clickhouse://user:pw@host:port  (no database)
+    admin_store_url: str  # clickhouse://user:pw@host:port/db[?alt_hosts=..&cluster=..]: another db per run
 
     @classmethod
     def from_env(cls) -> Target:
@@ -59,18 +59,22 @@ class Target:
         if not admin or not bootstrap or not admin.startswith("clickhouse://"):
             raise RuntimeError("cckpi bench needs the local stack: run `cckpi stack up` and "
                                "`eval \"$(cckpi stack env)\"` (CCKPI_ADMIN_STORE_URL, CCKPI_KAFKA_BOOTSTRAP)")
-        return cls(bootstrap, admin.rsplit("/", 1)[0])
+        return cls(bootstrap, admin)
 
     def store_url(self, database: str) -> str:
-        return f"{self.admin_store_base}/{database}"
+        """The admin URL (every host, the cluster, its settings) for ``database``."""
+        from pipeline.store.engines import with_database
+
+        return with_database(self.admin_store_url, database)
 
 
 def drop_database(target: Target, database: str) -> None:
+    from pipeline.store.cluster_sql import cluster_form
     from pipeline.store.engines import ClickhouseEngine, parse_url
 
     engine = ClickhouseEngine(parse_url(target.store_url("default")))
     try:
-        engine.command(f"DROP DATABASE IF EXISTS {database}")
+        engine.command(cluster_form(f"DROP DATABASE IF EXISTS {database}", engine.cluster))
     finally:
         engine.close()
 

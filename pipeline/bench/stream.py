@@ -46,13 +46,13 @@ def expected_events(path: Path) -> int:
     return len(ids)
 
 
-def fill_topic(target: Target, prefix: str, path: Path) -> int:
+def fill_topic(target: Target, prefix: str, path: Path, partitions: int = PARTITIONS) -> int:
     """Publish the file to ``<prefix>.events`` (and create the dead-letter topic); returns the message count."""
     from pipeline.kafka.admin import ensure_topics
     from pipeline.kafka.producer import file_lines, open_producer, produce_lines
 
     settings = load_settings(kafka_bootstrap=target.kafka_bootstrap, topic_prefix=prefix,
-                             topic_partitions=PARTITIONS)
+                             topic_partitions=partitions)
     ensure_topics(settings, [settings.topic("events"), settings.topic("dead-letter")])
     producer = open_producer(settings)
     try:
@@ -123,13 +123,16 @@ def _progress(engine: Engine, db: str) -> tuple[int, int, int, int, int]:
 
 
 def run_worker(target: Target, prefix: str, expected: int, messages: int, timeout_s: float = 900.0,
-               extra_env: dict[str, str] | None = None, code: Path | None = None) -> WorkerRun:
-    """One ``cckpi worker`` from offset 0 of the pre-filled topic to everything stored; then SIGTERM.
+               extra_env: dict[str, str] | None = None, code: Path | None = None, workers: int = 1) -> WorkerRun:
+    """``workers`` ``cckpi worker``s of one group from offset 0 of the pre-filled topic to everything stored;
+    then SIGTERM.
 
     ``expected``: distinct valid events (stored rows); ``messages``: the topic's messages (the rate's count).
     ``code``: run the ``pipeline`` package of another tree (an older commit, for before/after figures).
+    Peak RSS is the largest worker's.
     """
     from pipeline.store.engines import ClickhouseEngine, parse_url
+    from pipeline.store.migrations import migrate
 
     database = fresh_name("bench_worker")
     url = target.store_url(database)
@@ -137,18 +140,21 @@ def run_worker(target: Target, prefix: str, expected: int, messages: int, timeou
                   CCKPI_KAFKA_BOOTSTRAP=target.kafka_bootstrap, **(extra_env or {}))
     if code is not None:
         env["PYTHONPATH"] = str(code)
-    engine = ClickhouseEngine(parse_url(url))  # creates the database; the worker migrates it
+    engine = ClickhouseEngine(parse_url(url))  # creates the database
+    if workers > 1:
+        migrate(engine)  # once, before the workers start at the same moment
     spawned = time.time()
-    process = subprocess.Popen([*cckpi_command(), "worker", "--clock", "events", "--metrics-port", "0"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    processes = [subprocess.Popen([*cckpi_command(), "worker", "--clock", "events", "--metrics-port", "0"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(workers)]
     try:
         deadline = time.monotonic() + timeout_s
         done_at: float | None = None
         progress = (0, 0, 0, 0, 0)
         while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"the worker exited with {process.returncode}: "
-                                   f"{(process.stderr.read() if process.stderr else b'').decode()[-2000:]}")
+            for process in processes:
+                if process.poll() is not None:
+                    raise RuntimeError(f"a worker exited with {process.returncode}: "
+                                       f"{(process.stderr.read() if process.stderr else b'').decode()[-2000:]}")
             try:
                 progress = _progress(engine, database)
             except Exception:  # noqa: BLE001 - tables not migrated yet
@@ -160,7 +166,7 @@ def run_worker(target: Target, prefix: str, expected: int, messages: int, timeou
                 done_at = time.time()
                 break
             time.sleep(0.1)
-        peak = _peak_rss_mb(process.pid)
+        peak = max(_peak_rss_mb(process.pid) for process in processes)
         if done_at is None:
             raise RuntimeError(f"the worker stored {progress[0]:,} of {expected:,} events in {timeout_s:.0f} s")
         _, first_ms, first_n, _, _ = progress
@@ -168,6 +174,6 @@ def run_worker(target: Target, prefix: str, expected: int, messages: int, timeou
         # the first flush's messages were read before the clock started; a repeat is work too
         return WorkerRun((messages - first_n) / seconds, seconds, peak, first_ms / 1000.0 - spawned)
     finally:
-        stop_children([process])
+        stop_children(processes)
         engine.close()
         drop_database(target, database)

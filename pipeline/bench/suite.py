@@ -20,6 +20,8 @@ from pipeline.core.kpi import percentile
 from pipeline.settings import load_settings
 
 PARTS = ("stream", "latency", "replay", "queries", "payroll", "import")
+# only with --only, on the cluster (`cckpi stack up --cluster`; `eval "$(cckpi stack env --cluster)"`)
+CLUSTER_PARTS = ("scale", "broker")
 EVENTS_PER_CONTACT = 9.15  # the simulator's mix: 110k contacts over 30 days make ~1.007M events
 
 
@@ -66,7 +68,7 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
                                            for k, v in options.__dict__.items()},
                                "machine": machine(target)}
     details: dict[str, Any] = {}
-    path = simulated_events(options) if {"stream", "latency", "replay"} & set(options.parts) else None
+    path = simulated_events(options) if {"stream", "latency", "replay", "scale"} & set(options.parts) else None
 
     if "stream" in options.parts and path is not None:
         prefix = fresh_name("bench_stream")
@@ -171,9 +173,35 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
         )
         details["import"] = imp.__dict__
         on_part({**results, "details": details})
+    for part in CLUSTER_PARTS:
+        if part in options.parts:
+            _cluster_part(part, options, target, settings, path, results, details, log)
+            on_part({**results, "details": details})
 
     results["details"] = details
     return results
+
+
+def _cluster_part(part: str, options: Options, target: Target, settings: Any, path: Path | None,
+                  results: dict[str, Any], details: dict[str, Any], log: Callable[[str], None]) -> None:
+    """Workers 1..3 of one group on the cluster, or the acknowledgement pause when a broker dies."""
+    from pipeline.bench import scale_out
+
+    if part == "scale" and path is not None:
+        log(f"scale: 1, 2 and 3 workers on {path.name}, {options.runs} runs each")
+        scaling = scale_out.workers_scaling(target, path, (1, 2, 3), options.runs, log)
+        for workers, rates in scaling.by_workers.items():
+            results[f"cluster_{workers}_workers_events_per_s"] = round(median(rates))
+        details["scale"] = scaling.__dict__
+    if part == "broker":
+        log(f"broker: kill the partition leader while producing {options.rate:,.0f} messages/s")
+        failover = scale_out.broker_failover(settings, options.rate, before_s=5, after_s=15, log=log)
+        log(f"  {failover.sent:,} sent, {failover.read_back:,} read back, {failover.errors} send errors; "
+            f"longest ack gap {failover.pause_s:.2f} s (before the kill {failover.normal_gap_s:.3f} s)")
+        if failover.read_back != failover.sent or failover.errors:
+            raise RuntimeError(f"broker failover lost messages: {failover}")
+        results.update(broker_kill_ack_pause_s=round(failover.pause_s, 2), broker_kill_lost_messages=0)
+        details["broker"] = failover.__dict__
 
 
 def _p95(values: list[float]) -> float | None:

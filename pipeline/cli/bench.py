@@ -33,6 +33,10 @@ TARGETS: dict[str, tuple[str, float | None, bool]] = {
     "payroll_plain_group_by_s": ("plain GROUP BY agent, s", None, False),
     "import_queue_log_lines_per_s": ("import asterisk-queue-log, lines/s", None, True),
     "import_read_split_lines_per_s": ("read + split the same file, lines/s", None, True),
+    "cluster_1_workers_events_per_s": ("cluster, 1 worker, events/s", None, True),
+    "cluster_2_workers_events_per_s": ("cluster, 2 workers, events/s", None, True),
+    "cluster_3_workers_events_per_s": ("cluster, 3 workers, events/s", None, True),
+    "broker_kill_ack_pause_s": ("ack pause when the leader broker dies, s", None, False),
 }
 
 
@@ -79,7 +83,8 @@ def render(results: dict[str, Any], console: Console) -> None:
               help="length of one latency phase")
 @click.option("--queue-log-lines", type=click.IntRange(min=100), default=1_000_000, show_default=True,
               help="lines of the synthetic queue_log of the import part")
-@click.option("--only", default=None, help="comma-separated parts: stream,latency,replay,queries,payroll,import")
+@click.option("--only", default=None, help="comma-separated parts: stream,latency,replay,queries,payroll,import; "
+              "on the cluster also scale (1-3 workers), broker (kill the leader)")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path("/tmp/cckpi-bench"),
               show_default=True, help="folder for the simulated files (kept for the next run)")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("bench/results.json"),
@@ -94,12 +99,13 @@ def bench(events: int, runs: int, facts: int, payroll_contacts: int, payroll_age
     the payroll rollup; `import asterisk-queue-log` against reading and splitting
     the same file. Every figure is the median of RUNS runs.
     """
-    from pipeline.bench.suite import PARTS, Options, run_suite
+    from pipeline.bench.suite import CLUSTER_PARTS, PARTS, Options, run_suite
 
     parts = tuple(p.strip() for p in only.split(",")) if only else PARTS
-    unknown = [p for p in parts if p not in PARTS]
+    unknown = [p for p in parts if p not in PARTS + CLUSTER_PARTS]
     if unknown:
-        raise click.BadParameter(f"{', '.join(unknown)}: choose from {', '.join(PARTS)}", param_hint="--only")
+        raise click.BadParameter(f"{', '.join(unknown)}: choose from {', '.join(PARTS + CLUSTER_PARTS)}",
+                                 param_hint="--only")
     console = Console(stderr=True)
     options = Options(events=events, runs=runs, facts=facts, payroll_contacts=payroll_contacts,
                       payroll_agents=payroll_agents, rate=rate, latency_seconds=latency_seconds, parts=parts,

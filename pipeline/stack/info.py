@@ -82,9 +82,14 @@ class StackInfo:
         }
 
 
+def exports(env: dict[str, str]) -> str:
+    """``export NAME=value`` lines, shell-quoted, for ``eval "$(...)"``."""
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in env.items())
+
+
 def env_exports(info: StackInfo) -> str:
     """``export NAME=value`` lines, shell-quoted, for ``eval "$(cckpi stack env)"``."""
-    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in info.env().items())
+    return exports(info.env())
 
 
 def stack_info(settings: Settings) -> StackInfo:

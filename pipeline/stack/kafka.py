@@ -64,15 +64,44 @@ def cluster_id() -> str:
             return value
 
 
-def java_command(ctx: Context, main: str, *args: str) -> list[str]:
-    """``java`` with the resolved classpath; the config path keeps the stack folder in the cmdline."""
+def java_command(ctx: Context, main: str, *args: str, jvm: tuple[str, ...] | None = None,
+                 log4j: Path | None = None) -> list[str]:
+    """``java`` with the resolved classpath; the config path keeps the stack folder in the cmdline.
+
+    ``jvm``: heap and GC flags (default: the single broker's); ``log4j``: its logging config.
+    """
     java = find_command("java")
     if java is None:
         raise StackError("kafka: java is missing: apt-get install -y openjdk-17-jre-headless")
     kdir = ctx.layout.service_dir("kafka")
-    return [java, f"-Xmx{ctx.stack.kafka_heap_mb}m", "-Xms128m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-            f"-Dlog4j.configuration=file:{kdir / 'log4j.properties'}", f"-Dkafka.logs.dir={ctx.layout.logs}",
+    flags = jvm if jvm is not None else (f"-Xmx{ctx.stack.kafka_heap_mb}m", "-Xms128m", "-XX:+UseG1GC")
+    return [java, *flags, "-Djava.awt.headless=true",
+            f"-Dlog4j.configuration=file:{log4j or kdir / 'log4j.properties'}", f"-Dkafka.logs.dir={ctx.layout.logs}",
             "-cp", f"{libs_dir(ctx)}/*", main, *args]
+
+
+def describes_broker(host: str, port: int, node_id: int | None = None) -> bool:
+    """A metadata request to host:port lists at least one broker (or broker ``node_id``): clients can use it."""
+    if not process.port_open(host, port):
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from kafka import KafkaAdminClient
+        from kafka.errors import KafkaConfigurationError, KafkaError
+    try:
+        # only configs that kafka-python 2.x and 3.x share
+        admin = KafkaAdminClient(bootstrap_servers=f"{host}:{port}", request_timeout_ms=3000, client_id="cckpi-stack")
+    except KafkaConfigurationError:
+        raise
+    except (KafkaError, OSError):
+        return False
+    try:
+        brokers = admin.describe_cluster().get("brokers") or []
+        return bool(brokers) if node_id is None else any(b.get("broker_id", b.get("node_id")) == node_id for b in brokers)
+    except (KafkaError, OSError):
+        return False
+    finally:
+        admin.close()
 
 
 class Kafka(Service):
@@ -115,26 +144,7 @@ class Kafka(Service):
 
     def ready(self, ctx: Context) -> bool:
         """A metadata request answered with at least one broker: clients can produce now."""
-        if not process.port_open(ctx.stack.host, ctx.stack.kafka_port):
-            return False
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            from kafka import KafkaAdminClient
-            from kafka.errors import KafkaConfigurationError, KafkaError
-        try:
-            # only configs that kafka-python 2.x and 3.x share
-            admin = KafkaAdminClient(bootstrap_servers=f"{ctx.stack.host}:{ctx.stack.kafka_port}",
-                                     request_timeout_ms=3000, client_id="cckpi-stack")
-        except KafkaConfigurationError:
-            raise
-        except (KafkaError, OSError):
-            return False
-        try:
-            return bool(admin.describe_cluster().get("brokers"))
-        except (KafkaError, OSError):
-            return False
-        finally:
-            admin.close()
+        return describes_broker(ctx.stack.host, ctx.stack.kafka_port)
 
     def version(self, ctx: Context) -> str:
         """Kafka reports no version over the wire; the broker jar on the classpath names it."""

@@ -2,6 +2,8 @@
 
 ``up`` is idempotent: a service whose pid file points at a live process of
 this stack folder is left alone.  ``down`` stops only such processes.
+``cluster=True`` does the same for the several-node stack (``pipeline.stack.cluster``),
+which has its own folder and ports and runs beside the single one.
 """
 
 from __future__ import annotations
@@ -33,11 +35,22 @@ class Status:
     pid: int | None
     listens: str
     log: str
+    port: int  # the first port: Kafka's broker, ClickHouse's native TCP, ZooKeeper's client port
 
 
-def context(settings: Settings, *, create: bool = False) -> Context:
+def services(settings: Settings, cluster: bool = False) -> tuple[Service, ...]:
+    """The single stack's services, or the cluster's processes."""
+    if not cluster:
+        return SERVICES
+    from pipeline.stack.cluster import cluster_services
+
+    return cluster_services(settings.stack.cluster)
+
+
+def context(settings: Settings, *, create: bool = False, cluster: bool = False) -> Context:
     """The shared context; ``create`` makes the folders and the secrets on first use."""
-    layout = Layout.from_settings(settings.stack)
+    layout = Layout(settings.stack.cluster.dir.expanduser().resolve()) if cluster else \
+        Layout.from_settings(settings.stack)
     if create:
         layout.make()
         found = passwords.ensure(layout.secrets)
@@ -50,19 +63,21 @@ def running(ctx: Context, service: Service) -> int | None:
     return process.running_pid(ctx.layout.pid_file(service.name), str(ctx.layout.root))
 
 
-def status(settings: Settings) -> list[Status]:
-    ctx = context(settings)
-    return [Status(s.name, running(ctx, s), s.listens(ctx), str(s.log(ctx))) for s in SERVICES]
+def status(settings: Settings, cluster: bool = False) -> list[Status]:
+    ctx = context(settings, cluster=cluster)
+    return [Status(s.name, running(ctx, s), s.listens(ctx), str(s.log(ctx)), next(iter(s.ports(ctx).values())))
+            for s in services(settings, cluster)]
 
 
-def all_running(settings: Settings) -> bool:
-    return all(item.pid is not None for item in status(settings))
+def all_running(settings: Settings, cluster: bool = False) -> bool:
+    return all(item.pid is not None for item in status(settings, cluster))
 
 
-def up(settings: Settings, echo: Echo) -> None:
+def up(settings: Settings, echo: Echo, cluster: bool = False) -> None:
     """Start every service that is not running and wait until each one answers."""
-    ctx = context(settings, create=True)
-    todo = [s for s in SERVICES if running(ctx, s) is None]
+    ctx = context(settings, create=True, cluster=cluster)
+    chosen = services(settings, cluster)
+    todo = [s for s in chosen if running(ctx, s) is None]
     needs: dict[str, tuple[str, ...]] = {}
     for service in todo:
         needs.update(service.apt)
@@ -81,7 +96,7 @@ def up(settings: Settings, echo: Echo) -> None:
                              cwd=ctx.layout.service_dir(service.name))
         started[service.name] = (proc, time.monotonic())
     took = _wait(ctx, todo, started)
-    for service in SERVICES:
+    for service in chosen:
         service.after_ready(ctx)
         pid = running(ctx, service)
         if service.name in took:
@@ -126,11 +141,11 @@ def _fail(ctx: Context, service: Service, why: str) -> None:
     raise StackError(f"{service.name} {why}; see {log}{detail}")
 
 
-def down(settings: Settings, echo: Echo) -> None:
+def down(settings: Settings, echo: Echo, cluster: bool = False) -> None:
     """Stop the processes this stack folder started and wait until they are gone."""
-    ctx = context(settings)
+    ctx = context(settings, cluster=cluster)
     pids: dict[str, int] = {}
-    for service in SERVICES:
+    for service in services(settings, cluster):
         pid = running(ctx, service)
         if pid is None:
             echo(f"{service.name}: not running")

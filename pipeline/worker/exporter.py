@@ -37,10 +37,10 @@ class WorkerMetrics:
         self.live = LiveCollector()
         r.register(self.live)
 
-    def serve(self, port: int) -> None:
-        """Expose /metrics on 127.0.0.1:port (0: not at all)."""
+    def serve(self, port: int, host: str = "127.0.0.1") -> None:
+        """Expose /metrics on host:port (0: not at all); a pod listens on 0.0.0.0 for its probes and Prometheus."""
         if port:
-            start_http_server(port, addr="127.0.0.1", registry=self.registry)
+            start_http_server(port, addr=host, registry=self.registry)
 
     def count(self, consumed: Tally[str], rejected: Tally[str], duplicates: Tally[str],
               conflicting: Tally[str] | None = None) -> None:

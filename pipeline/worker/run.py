@@ -47,7 +47,7 @@ def run_worker(settings: Settings, clock: str = "wall", *, gauge_interval_s: flo
     # the libraries' own connection errors count as retries of an outage instead of flooding the log
     quiet(("clickhouse_driver",), store_outage)
     quiet(("aiokafka", "faust.transport"), kafka_outage)
-    metrics.serve(settings.worker_metrics_port)
+    metrics.serve(settings.worker_metrics_port, settings.worker_metrics_host)
     worker = faust.Worker(app, loglevel=loglevel, quiet=True)
     try:
         worker.execute_from_commandline()

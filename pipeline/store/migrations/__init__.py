@@ -6,7 +6,11 @@ database's in ``payroll/``; both ship inside the wheel and are read with
 repository's ``schemas/clickhouse/`` for reviewers and deployment tools.
 
 Each file is a list of ``;``-separated statements with a ``{db}`` placeholder,
-written in the SQL subset ClickHouse 18.16 and chDB share.  Applying is
+written in the SQL subset ClickHouse 18.16 and chDB share.  On a ClickHouse
+cluster (the store URL's ``cluster=``) each statement runs in its cluster form
+(``cluster_sql.cluster_statements``: replicated engines, ``ON CLUSTER``, and
+``Distributed`` tables over per-shard local ones when there are several
+shards), so the same files serve chDB, one server and a cluster.  Applying is
 idempotent and records the version, so two workers starting at once cannot
 break a store: CREATE statements say IF NOT EXISTS, and since 18.16 has no
 ``ADD COLUMN IF NOT EXISTS``, an ``ADD COLUMN`` that finds its column already
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 
+from pipeline.store.cluster_sql import cluster_statements
 from pipeline.store.engines import Engine
 
 WALLBOARD_MIGRATIONS: Traversable = resources.files(__package__)
@@ -70,11 +75,9 @@ def migrate(engine: Engine, directory: Traversable = WALLBOARD_MIGRATIONS) -> in
             return latest
     except Exception:  # no migrations table yet: a new store
         pass
-    engine.command(f"CREATE DATABASE IF NOT EXISTS {db}")
-    engine.command(
-        f"CREATE TABLE IF NOT EXISTS {db}.schema_migrations (version UInt32, name String, applied_ms Int64) "
-        "ENGINE = MergeTree() ORDER BY version"
-    )
+    _apply(engine, f"CREATE DATABASE IF NOT EXISTS {db}")
+    _apply(engine, f"CREATE TABLE IF NOT EXISTS {db}.schema_migrations (version UInt32, name String, applied_ms Int64) "
+        "ENGINE = MergeTree() ORDER BY version")
     current = applied_version(engine)
     for migration in migrations:
         if migration.version <= current:
@@ -91,9 +94,11 @@ def migrate(engine: Engine, directory: Traversable = WALLBOARD_MIGRATIONS) -> in
 
 
 def _apply(engine: Engine, statement: str) -> None:
-    try:
-        engine.command(statement)
-    except Exception as exc:
-        if "ADD COLUMN" in statement.upper() and "column with this name already exists" in str(exc):
-            return  # a concurrent migration added it first
-        raise
+    """One statement in the engine's form (its cluster form on a cluster)."""
+    for step in cluster_statements(statement, engine.cluster, engine.shards):
+        try:
+            engine.command(step)
+        except Exception as exc:
+            if "ADD COLUMN" in step.upper() and "column with this name already exists" in str(exc):
+                continue  # a concurrent migration added it first
+            raise

@@ -48,6 +48,7 @@ def cluster_form(statement: str, cluster: str | None) -> str:
     return _REPLICABLE.sub(replicated, text)
 
 
+_ALTER = re.compile(r"^\s*ALTER\s+TABLE\s+([A-Za-z_][\w.]*)\s+(.*)$", re.IGNORECASE | re.DOTALL)
 _ORDER_BY = re.compile(r"\bORDER\s+BY\s+(.+?)\s*(?:\bSETTINGS\b.*)?$", re.IGNORECASE | re.DOTALL)
 
 
@@ -60,7 +61,17 @@ def cluster_statements(statement: str, cluster: str | None, shards: int = 1) -> 
     ORDER BY key, so every version of one key (a contact's replacements, an
     event's repeats) lands on one shard and ReplacingMergeTree collapses it
     there.  Everything else keeps reading and writing ``db.t``.
+
+    An ``ALTER TABLE db.t`` then changes the local table ``ON CLUSTER`` (its
+    replicas pass a change on to each other); the Distributed table, whose
+    columns must match, takes the same change server by server
+    (``distributed_alter``).  With one shard an ALTER runs as it is: the
+    replicated table passes it to the other replicas itself.
     """
+    altered = _ALTER.match(statement)
+    if altered is not None and shards > 1 and cluster is not None:
+        name, change = altered.group(1), altered.group(2)
+        return [f"ALTER TABLE {name}_local ON CLUSTER {cluster} {change}"]
     created = _CREATE.match(statement)
     if shards <= 1 or cluster is None or created is None or not _REPLICABLE.search(statement) \
             or not re.match(r"\s*CREATE\s+TABLE", statement, re.IGNORECASE):
@@ -81,3 +92,15 @@ def cluster_statements(statement: str, cluster: str | None, shards: int = 1) -> 
     return [cluster_form(local_table, cluster),
             f"{created.group(1)}{name} ON CLUSTER {cluster} {columns.strip()} "
             f"ENGINE = Distributed({cluster}, {database}, {table}_local, cityHash64({key}))"]
+
+
+def distributed_alter(statement: str, cluster: str | None, shards: int = 1) -> str | None:
+    """The ALTER the Distributed table of a sharded store needs after ``statement``, run on every server.
+
+    18.16 refuses it ``ON CLUSTER`` ("isn't replicated, but shard is replicated
+    according to its cluster definition"), so it is returned without.
+    """
+    altered = _ALTER.match(statement)
+    if altered is None or shards <= 1 or cluster is None:
+        return None
+    return f"ALTER TABLE {altered.group(1)} {altered.group(2)}"

@@ -35,6 +35,9 @@ class Engine(Protocol):
 
     def command(self, sql: str) -> None: ...
 
+    def command_on_every_server(self, sql: str) -> None:
+        """``sql`` on each server of the cluster, one by one (where ``ON CLUSTER`` is refused)."""
+
     def query(self, sql: str) -> Columns: ...
 
     def insert(self, table: str, columns: Columns, types: dict[str, str]) -> None: ...
@@ -193,6 +196,9 @@ class ChdbEngine:
     def command(self, sql: str) -> None:
         self._session.query(sql)
 
+    def command_on_every_server(self, sql: str) -> None:
+        self.command(sql)  # one process, one server
+
     def query(self, sql: str) -> Columns:
         table = self._session.query(sql, "ArrowTable")
         return {name: table.column(name).to_pylist() for name in table.column_names}
@@ -330,6 +336,28 @@ class ClickhouseEngine:
 
     def command(self, sql: str) -> None:
         self._run(lambda client: client.execute(sql))
+
+    def command_on_every_server(self, sql: str) -> None:
+        """``sql`` on each server of the cluster (from ``system.clusters``), or here without a cluster.
+
+        ClickHouse 18.16 refuses ``ALTER ... ON CLUSTER`` of a table that is
+        not replicated (a ``Distributed`` one) where the cluster replicates
+        internally, so such a change is made server by server.
+        """
+        if self.cluster is None:
+            self.command(sql)
+            return
+        from clickhouse_driver import Client
+
+        servers = self.query(f"SELECT DISTINCT host_address, port FROM system.clusters "
+                             f"WHERE cluster = {literal(self.cluster)}")
+        for host, port in zip(servers["host_address"], servers["port"]):
+            client = Client(host=host, port=int(port), user=self._url.user, password=self._url.password,
+                            database=self.database, settings=self._settings, connect_timeout=5)
+            try:
+                client.execute(sql)
+            finally:
+                client.disconnect()
 
     def query(self, sql: str) -> Columns:
         data, types = self._run(lambda client: client.execute(sql, columnar=True, with_column_types=True))

@@ -9,6 +9,7 @@ of the contacts, and the report must equal a single-node replay.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,10 @@ SHARDED = {"CCKPI_STACK__CLUSTER__CLICKHOUSE_SHARDS": "2", "CCKPI_STACK__CLUSTER
 def sharded() -> Iterator[ClusterInfo]:
     if any(item["pid"] for item in cluster_status().values()):
         pytest.skip("the cluster is running (same ports); stop it with `cckpi stack down --cluster`")
+    # a test-only layout: its servers start from empty data, so a run that died midway leaves nothing behind
+    # (replicated tables half created or altered by it would not load); the cached jars stay
+    for stale in ("clickhouse-1", "clickhouse-2", "zookeeper", "kafka-1", "kafka-2", "kafka-3"):
+        shutil.rmtree(Path(SHARDED["CCKPI_STACK__CLUSTER__DIR"]) / stale, ignore_errors=True)
     with running_cluster(SHARDED) as info:
         yield info
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.store.cluster_sql import cluster_form, cluster_statements
+from pipeline.store.cluster_sql import cluster_form, cluster_statements, distributed_alter
 from pipeline.store.engines import StoreError, parse_url, with_database
 from pipeline.store.migrations import PAYROLL_MIGRATIONS, load
 
@@ -107,3 +107,14 @@ def test_several_shards_get_local_tables_and_a_distributed_table_over_them() -> 
     insert = "INSERT INTO w.contact_offers SELECT offered_ms, contact_id FROM w.contact_facts"
     assert cluster_statements(insert, "c", shards=2) == [insert]
     assert cluster_statements("CREATE DATABASE IF NOT EXISTS w", "c", 2) == ["CREATE DATABASE IF NOT EXISTS w ON CLUSTER c"]
+
+
+def test_an_alter_changes_the_local_and_the_distributed_table_of_a_sharded_store() -> None:
+    sql = "ALTER TABLE w.contact_facts ADD COLUMN time_conflict UInt8 DEFAULT 0 AFTER nps"
+    assert cluster_statements(sql, "c", shards=2) == [
+        "ALTER TABLE w.contact_facts_local ON CLUSTER c ADD COLUMN time_conflict UInt8 DEFAULT 0 AFTER nps"]
+    # the Distributed table: server by server (18.16 refuses ON CLUSTER for a table that is not replicated)
+    assert distributed_alter(sql, "c", shards=2) == sql
+    # one shard: the replicated table passes the ALTER on itself; no cluster: as written
+    assert cluster_statements(sql, "c", shards=1) == [sql] and distributed_alter(sql, "c", shards=1) is None
+    assert cluster_statements(sql, None, shards=2) == [sql] and distributed_alter(sql, None, shards=2) is None

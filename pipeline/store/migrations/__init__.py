@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-from pipeline.store.cluster_sql import cluster_statements
+from pipeline.store.cluster_sql import cluster_statements, distributed_alter
 from pipeline.store.engines import Engine
 
 WALLBOARD_MIGRATIONS: Traversable = resources.files(__package__)
@@ -95,9 +95,13 @@ def migrate(engine: Engine, directory: Traversable = WALLBOARD_MIGRATIONS) -> in
 
 def _apply(engine: Engine, statement: str) -> None:
     """One statement in the engine's form (its cluster form on a cluster)."""
-    for step in cluster_statements(statement, engine.cluster, engine.shards):
+    steps = [(engine.command, step) for step in cluster_statements(statement, engine.cluster, engine.shards)]
+    distributed = distributed_alter(statement, engine.cluster, engine.shards)
+    if distributed is not None:
+        steps.append((engine.command_on_every_server, distributed))
+    for run, step in steps:
         try:
-            engine.command(step)
+            run(step)
         except Exception as exc:
             if "ADD COLUMN" in step.upper() and "column with this name already exists" in str(exc):
                 continue  # a concurrent migration added it first

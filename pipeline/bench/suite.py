@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.bench import latency, payroll, queries, replay, stream
+from pipeline.bench import latency, payroll, queries, replay, stream, web
 from pipeline.bench.common import Target, cckpi_command, cli_env, commit, fresh_name, machine, median, rounded
 from pipeline.core.metrics import percentile
 from pipeline.settings import load_settings
 
-PARTS = ("stream", "latency", "replay", "queries", "payroll")
+PARTS = ("stream", "latency", "replay", "queries", "payroll", "web")
 EVENTS_PER_CONTACT = 9.15  # the simulator's mix: 110k contacts over 30 days make ~1.007M events
 
 
@@ -155,6 +155,22 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
             payroll_plain_group_by_s=round(median(pay.baseline_s), 3),
         )
         details["payroll"] = pay.__dict__
+        on_part({**results, "details": details})
+
+    if "web" in options.parts:
+        log(f"web: cckpi serve's API on {options.facts:,} contact facts, then event -> /api/live on the stack")
+        served = web.WebResult(options.facts)
+        web.api_on_facts(target, settings, options.facts, options.runs, served, log=log)
+        web.event_to_screen(target, max(options.runs, 10), served, log=log)
+        results.update(
+            web_facts=options.facts,
+            web_live_p95_ms=rounded(served.p95("live"), 1),
+            web_contacts_day_p95_ms=rounded(served.p95("contacts_day"), 1),
+            web_contacts_month_p95_ms=rounded(served.p95("contacts_month"), 1),
+            web_contacts_month_page5_p95_ms=rounded(served.p95("contacts_month_page5"), 1),
+            web_event_to_live_p95_s=rounded(_p95(served.event_to_screen_s), 2),
+        )
+        details["web"] = served.__dict__
         on_part({**results, "details": details})
 
     results["details"] = details

@@ -31,6 +31,11 @@ TARGETS: dict[str, tuple[str, float | None, bool]] = {
     "report_plain_group_by_s": ("plain GROUP BY queue, s", None, False),
     "payroll_rollup_s": ("payroll rollup, s", 10, False),
     "payroll_plain_group_by_s": ("plain GROUP BY agent, s", None, False),
+    "web_live_p95_ms": ("cckpi serve /api/live p95, ms", None, False),
+    "web_contacts_day_p95_ms": ("/api/contacts, a queue's day, p95, ms", None, False),
+    "web_contacts_month_p95_ms": ("/api/contacts, a month's abandons, p95, ms", None, False),
+    "web_contacts_month_page5_p95_ms": ("/api/contacts, 5th page of those, p95, ms", None, False),
+    "web_event_to_live_p95_s": ("event sent -> on /api/live p95, s", None, False),
 }
 
 
@@ -75,7 +80,7 @@ def render(results: dict[str, Any], console: Console) -> None:
               help="events/s of the latency part")
 @click.option("--latency-seconds", type=click.FloatRange(min=1), default=20.0, show_default=True,
               help="length of one latency phase")
-@click.option("--only", default=None, help="comma-separated parts: stream,latency,replay,queries,payroll")
+@click.option("--only", default=None, help="comma-separated parts: stream,latency,replay,queries,payroll,web")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path("/tmp/cckpi-bench"),
               show_default=True, help="folder for the simulated files (kept for the next run)")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("bench/results.json"),

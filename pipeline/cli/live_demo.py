@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -83,19 +82,10 @@ def _wallboard(store: Store, settings: Settings, started: datetime, began: float
 
 def _serve_page(settings: Settings, url: str, clock: Callable[[], int], host: str, port: int) -> Callable[[], None]:
     """The wallboard web app in a thread, read as the wallboard user on the simulated clock; returns its stop."""
-    import uvicorn
-
     from pipeline.web.app import create_app
+    from pipeline.web.server import serve_in_thread
 
-    app = create_app(Store.open(url), settings, clock=clock, token=settings.serve_token)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, name="wallboard", daemon=True)
-    thread.start()
-
-    def stop() -> None:
-        server.should_exit = True
-        thread.join(10)
-    return stop
+    return serve_in_thread(create_app(Store.open(url), settings, clock=clock, token=settings.serve_token), host, port)
 
 
 def run_live_demo(contacts: int, speed: float, duration: float, refresh_s: float,

@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 
 from pipeline.bench.common import Target, cckpi_command, cli_env, drop_database, fresh_name
-from pipeline.bench.facts import Shape, generate_facts
+from pipeline.bench.facts import Shape, generate_facts, generate_side_tables
 from pipeline.bench.queries import _repeat
 from pipeline.core import intervals
 from pipeline.core.metrics import percentile
@@ -79,8 +79,9 @@ def api_on_facts(target: Target, settings: Settings, facts: int, runs: int, resu
     database = fresh_name("bench_web")
     store = Store.open(target.store_url(database))
     try:
-        generate_facts(store, Shape(contacts=facts, start_ms=start_ms, span_ms=end_ms - start_ms),
-                       lambda n: log(f"  generated {n:,} of {facts:,} contact facts"))
+        shape = Shape(contacts=facts, start_ms=start_ms, span_ms=end_ms - start_ms)
+        generate_facts(store, shape, lambda n: log(f"  generated {n:,} of {facts:,} contact facts"))
+        generate_side_tables(store, shape)  # agent states for the live board's agent grid
         now_ms = int(store.engine.query(f"SELECT max(offered_ms) AS m FROM {database}.contact_facts")["m"][0])
         day = intervals.iso(intervals.floor_ms(now_ms, "1d", settings.zone), settings.zone)
         now, month_from, month_to = (intervals.iso(ms, settings.zone) for ms in (now_ms + 1, start_ms, end_ms))

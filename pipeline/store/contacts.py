@@ -98,15 +98,30 @@ def _where(db: str, wanted: ContactFilter, lo: int, hi: int, after: tuple[int, s
     return " AND ".join(parts)
 
 
-def _slice(store: Store, wanted: ContactFilter, lo: int, hi: int, after: tuple[int, str] | None,
-           limit: int) -> list[dict[str, Any]]:
+_DETAIL_COLUMNS = ("contact_id, offered_ms, queue, channel, agent_id, is_answered, is_abandoned, wait_ms, talk_ms, "
+                   "hold_ms, acw_ms, handle_ms, disposition, csat, nps, transferred")
+
+
+def _slice_keys(store: Store, wanted: ContactFilter, lo: int, hi: int, after: tuple[int, str] | None,
+                limit: int) -> list[tuple[int, str]]:
+    """The (offered_ms, contact_id) of the first ``limit`` matches in [lo, hi): two narrow columns to sort."""
     result = store.engine.query(
-        "SELECT contact_id, offered_ms, queue, channel, agent_id, is_answered, is_abandoned, wait_ms, talk_ms, "
-        "hold_ms, acw_ms, handle_ms, disposition, csat, nps, transferred "
-        f"FROM {store.db}.contact_facts FINAL WHERE {_where(store.db, wanted, lo, hi, after)} "
-        f"ORDER BY offered_ms, contact_id LIMIT {limit}"
+        f"SELECT offered_ms, contact_id FROM {store.db}.contact_facts FINAL "
+        f"WHERE {_where(store.db, wanted, lo, hi, after)} ORDER BY offered_ms, contact_id LIMIT {limit}"
     )
-    return [{name: result[name][i] for name in result} for i in range(len(result["contact_id"]))]
+    return list(zip(result["offered_ms"], result["contact_id"]))
+
+
+def _details(store: Store, keys: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    """The page's rows by primary key, in the keys' order (each contact as it is stored when read)."""
+    if not keys:
+        return []
+    result = store.engine.query(
+        f"SELECT {_DETAIL_COLUMNS} FROM {store.db}.contact_facts FINAL "
+        f"WHERE contact_id IN ({', '.join(literal(cid) for _, cid in keys)})"
+    )
+    by_id = {cid: {name: result[name][i] for name in result} for i, cid in enumerate(result["contact_id"])}
+    return [by_id[cid] for _, cid in keys if cid in by_id]
 
 
 def list_contacts(store: Store, wanted: ContactFilter, limit: int = 500, cursor: str | None = None) -> ContactPage:
@@ -114,24 +129,26 @@ def list_contacts(store: Store, wanted: ContactFilter, limit: int = 500, cursor:
 
     The range is read in consecutive slices of offered time (an hour, then four
     times longer each time, up to what the offered-time index serves) until the
-    page is full: a page of a month costs a few indexed reads, not a sort of
-    the month's facts.  Slices are disjoint and in order, so their rows simply
-    follow each other.
+    page is full, sorting only the two key columns; then the page's rows are
+    read by primary key.  A page of a month costs a few indexed reads, not a
+    sort of the month's facts.  Slices are disjoint and in order, so their keys
+    simply follow each other, and the cursor is the last key returned.
     """
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be 1..{MAX_LIMIT}")
     after = decode_cursor(cursor) if cursor else None
     lo = max(wanted.start_ms, after[0]) if after else wanted.start_ms
     span = FIRST_SLICE_MS
-    records: list[dict[str, Any]] = []
-    while lo < wanted.end_ms and len(records) <= limit:
+    keys: list[tuple[int, str]] = []
+    while lo < wanted.end_ms and len(keys) <= limit:
         hi = min(wanted.end_ms, lo + span)
-        records += _slice(store, wanted, lo, hi, after, limit + 1 - len(records))
+        keys += _slice_keys(store, wanted, lo, hi, after, limit + 1 - len(keys))
         lo, span = hi, min(span * 4, INDEXED_SPAN_MS)
-    page = records[:limit]
-    reasons = _abandon_reasons(store, [r["contact_id"] for r in page if r["is_abandoned"]])
-    next_cursor = encode_cursor(page[-1]["offered_ms"], page[-1]["contact_id"]) if len(records) > limit else None
-    return ContactPage([_row(record, reasons) for record in page], next_cursor)
+    page = keys[:limit]
+    records = _details(store, page)
+    reasons = _abandon_reasons(store, [r["contact_id"] for r in records if r["is_abandoned"]])
+    next_cursor = encode_cursor(*page[-1]) if len(keys) > limit else None
+    return ContactPage([_row(record, reasons) for record in records], next_cursor)
 
 
 def _abandon_reasons(store: Store, contact_ids: list[str]) -> dict[str, str]:

@@ -161,7 +161,7 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
         log(f"web: cckpi serve's API on {options.facts:,} contact facts, then event -> /api/live on the stack")
         served = web.WebResult(options.facts)
         web.api_on_facts(target, settings, options.facts, options.runs, served, log=log)
-        web.event_to_screen(target, max(options.runs, 10), served, log=log)
+        web.event_to_screen(target, 5 * options.runs, served, log=log)
         results.update(
             web_facts=options.facts,
             web_live_p95_ms=rounded(served.p95("live"), 1),

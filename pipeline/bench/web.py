@@ -36,6 +36,7 @@ from pipeline.core.metrics import percentile
 from pipeline.payroll.model import Month
 from pipeline.settings import Settings, load_settings
 from pipeline.stack.process import stop_children
+from pipeline.store import queue_intervals
 from pipeline.store.store import Store
 from pipeline.web.app import create_app
 from pipeline.web.server import serve_in_thread
@@ -82,6 +83,7 @@ def api_on_facts(target: Target, settings: Settings, facts: int, runs: int, resu
         shape = Shape(contacts=facts, start_ms=start_ms, span_ms=end_ms - start_ms)
         generate_facts(store, shape, lambda n: log(f"  generated {n:,} of {facts:,} contact facts"))
         generate_side_tables(store, shape)  # agent states for the live board's agent grid
+        queue_intervals.refresh(store, settings, intervals.starts(start_ms, end_ms, "15m", settings.zone))
         now_ms = int(store.engine.query(f"SELECT max(offered_ms) AS m FROM {database}.contact_facts")["m"][0])
         day = intervals.iso(intervals.floor_ms(now_ms, "1d", settings.zone), settings.zone)
         now, month_from, month_to = (intervals.iso(ms, settings.zone) for ms in (now_ms + 1, start_ms, end_ms))

@@ -9,7 +9,8 @@ Choices the catalogue leaves open, made here:
 - Durations are the catalogue's (section 3), clamped at 0: a contact whose
   two source clocks contradict each other (an answer stamped before its
   offer, an end before its answer) shows 0 and ``time_conflict`` true, as
-  section 2 says.  The report sums the same stored values.
+  section 2 says.  The report sums the stored values as derived (a negative
+  one included), so for a flagged row the two differ by the clamped part.
 - ``abandon_reason`` is read from the raw ``contact.abandoned`` event
   (``customer`` when the source sent none), since the contact facts keep
   only whether the contact was abandoned.

@@ -30,7 +30,6 @@ from pipeline.store.store import Store
 
 OUTCOMES = ("answered", "abandoned", "waiting")
 MAX_LIMIT = 10_000
-FIRST_SLICE_MS = 3_600_000
 
 _OUTCOME_SQL = {
     "answered": "is_answered",
@@ -82,9 +81,10 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
     return offered_ms, contact_id
 
 
-def _where(db: str, wanted: ContactFilter, lo: int, hi: int, after: tuple[int, str] | None) -> str:
-    parts = [offered_between(db, [(lo, hi)]),  # a slice of offered time: through the offered-time index
-             "has_offered", f"direction = {literal(wanted.direction)}", f"offered_ms >= {lo}", f"offered_ms < {hi}"]
+def _filters(wanted: ContactFilter, after: tuple[int, str] | None) -> str:
+    """Every condition of the listing over one stored version of a contact."""
+    parts = ["has_offered", f"direction = {literal(wanted.direction)}",
+             f"offered_ms >= {wanted.start_ms}", f"offered_ms < {wanted.end_ms}"]
     if wanted.queues:
         parts.append(f"queue IN ({', '.join(literal(q) for q in wanted.queues)})")
     if wanted.agent_id:
@@ -103,53 +103,64 @@ _DETAIL_COLUMNS = ("contact_id, offered_ms, queue, channel, agent_id, is_answere
                    "hold_ms, acw_ms, handle_ms, disposition, csat, nps, transferred")
 
 
-def _slice_keys(store: Store, wanted: ContactFilter, lo: int, hi: int, after: tuple[int, str] | None,
-                limit: int) -> list[tuple[int, str]]:
-    """The (offered_ms, contact_id) of the first ``limit`` matches in [lo, hi): two narrow columns to sort."""
-    result = store.engine.query(
-        f"SELECT offered_ms, contact_id FROM {store.db}.contact_facts FINAL "
-        f"WHERE {_where(store.db, wanted, lo, hi, after)} ORDER BY offered_ms, contact_id LIMIT {limit}"
+def _candidates(store: Store, wanted: ContactFilter, after: tuple[int, str] | None, count: int
+                ) -> list[tuple[int, str]]:
+    """The first ``count`` (offered_ms, contact_id) of the stored versions that match, after ``after``.
+
+    No FINAL: it would merge every version of the range's contacts (most of
+    the cost at 50M facts); a stale version only adds a candidate that
+    ``_latest`` drops.  A short range goes through the offered-time index.
+    """
+    db, lo = store.db, max(wanted.start_ms, after[0]) if after else wanted.start_ms
+    index = (f"{offered_between(db, [(lo, wanted.end_ms)])} AND "
+             if wanted.end_ms - lo <= INDEXED_SPAN_MS else "")
+    result = store.engine.query(  # no DISTINCT: it would hash every row of the range before the LIMIT
+        f"SELECT offered_ms, contact_id FROM {db}.contact_facts "
+        f"PREWHERE offered_ms >= {lo} AND offered_ms < {wanted.end_ms} WHERE {index}{_filters(wanted, after)} "
+        f"ORDER BY offered_ms, contact_id LIMIT {count}"
     )
-    return list(zip(result["offered_ms"], result["contact_id"]))
+    return list(zip(result["offered_ms"], result["contact_id"]))  # a key twice: two versions, both matching
 
 
-def _details(store: Store, keys: list[tuple[int, str]]) -> list[dict[str, Any]]:
-    """The page's rows by primary key, in the keys' order (each contact as it is stored when read)."""
+def _latest(store: Store, wanted: ContactFilter, keys: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    """The latest version of each candidate, kept when it still matches at the same key, in the keys' order."""
     if not keys:
         return []
     result = store.engine.query(
-        f"SELECT {_DETAIL_COLUMNS} FROM {store.db}.contact_facts FINAL "
-        f"WHERE contact_id IN ({', '.join(literal(cid) for _, cid in keys)})"
+        f"SELECT {_DETAIL_COLUMNS} FROM (SELECT {_DETAIL_COLUMNS}, has_offered, direction "
+        f"FROM {store.db}.contact_facts PREWHERE contact_id IN ({', '.join(literal(cid) for _, cid in keys)}) "
+        f"ORDER BY contact_id, version DESC LIMIT 1 BY contact_id) WHERE {_filters(wanted, None)}"
     )
-    by_id = {cid: {name: result[name][i] for name in result} for i, cid in enumerate(result["contact_id"])}
-    return [by_id[cid] for _, cid in keys if cid in by_id]
+    by_key = {(result["offered_ms"][i], cid): {name: result[name][i] for name in result}
+              for i, cid in enumerate(result["contact_id"])}
+    return [by_key[key] for key in keys if key in by_key]
 
 
 def list_contacts(store: Store, wanted: ContactFilter, limit: int = 500, cursor: str | None = None) -> ContactPage:
     """One page of contacts in (offered_ms, contact_id) order, and the cursor of the next page (None: last).
 
-    The range is read in consecutive slices of offered time (an hour, then four
-    times longer each time, up to what the offered-time index serves) until the
-    page is full, sorting only the two key columns; then the page's rows are
-    read by primary key.  A page of a month costs a few indexed reads, not a
-    sort of the month's facts.  Slices are disjoint and in order, so their keys
-    simply follow each other, and the cursor is the last key returned.
+    Two steps: the next keys of any stored version that matches (two narrow
+    columns sorted, no FINAL), then the latest version of those contacts by
+    primary key, kept if it still matches; repeated while stale candidates
+    leave the page short.  Sorting only keys over a plain read is what keeps
+    a month's page from merging the month's facts.
     """
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be 1..{MAX_LIMIT}")
     after = decode_cursor(cursor) if cursor else None
-    lo = max(wanted.start_ms, after[0]) if after else wanted.start_ms
-    span = FIRST_SLICE_MS
-    keys: list[tuple[int, str]] = []
-    while lo < wanted.end_ms and len(keys) <= limit:
-        hi = min(wanted.end_ms, lo + span)
-        keys += _slice_keys(store, wanted, lo, hi, after, limit + 1 - len(keys))
-        lo, span = hi, min(span * 4, INDEXED_SPAN_MS)
-    page = keys[:limit]
-    records = _details(store, page)
-    reasons = _abandon_reasons(store, [r["contact_id"] for r in records if r["is_abandoned"]])
-    next_cursor = encode_cursor(*page[-1]) if len(keys) > limit else None
-    return ContactPage([_row(record, reasons) for record in records], next_cursor)
+    records: list[dict[str, Any]] = []
+    while len(records) <= limit:
+        wanted_now = limit + 1 - len(records)
+        keys = _candidates(store, wanted, after, wanted_now)
+        records += _latest(store, wanted, list(dict.fromkeys(keys)))
+        if len(keys) < wanted_now:
+            break  # the range is exhausted
+        after = keys[-1]
+    page = records[:limit]
+    reasons = _abandon_reasons(store, [r["contact_id"] for r in page if r["is_abandoned"]])
+    more = len(records) > limit
+    next_cursor = encode_cursor(page[-1]["offered_ms"], page[-1]["contact_id"]) if more else None
+    return ContactPage([_row(record, reasons) for record in page], next_cursor)
 
 
 def _abandon_reasons(store: Store, contact_ids: list[str]) -> dict[str, str]:

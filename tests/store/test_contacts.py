@@ -66,3 +66,23 @@ def test_a_filtered_listing_pages_the_same(store):
 def test_a_forged_cursor_is_refused(chdb_store):
     with pytest.raises(BadCursor):
         list_contacts(chdb_store, ContactFilter(START, START + 1000), cursor="bm90LWEtY3Vyc29y")
+
+
+def test_an_older_stored_version_never_shows_nor_repeats_a_contact(store):
+    """Three writes of one contact (offered, answered, wrapped up) leave up to three unmerged versions: the listing
+    reads candidates without FINAL, so the stale ones must be dropped, and no page may hold the contact twice."""
+    ingest(store, [offered("s1", 0), offered("s2", 0), offered("s3", 10)])
+    ingest(store, [answered("s1", 5), abandoned("s3", 20)])
+    ingest(store, [answered("s2", 8)])
+    day = ContactFilter(START, START + 3 * 86_400_000)
+    waiting = ContactFilter(START, START + 3 * 86_400_000, outcome="waiting")
+    assert [r["contact_id"] for r in list_contacts(store, waiting).rows] == []
+    for limit in (1, 2, 3):
+        seen, cursor = [], None
+        while True:
+            page = list_contacts(store, day, limit, cursor)
+            seen += [(r["contact_id"], r["outcome"]) for r in page.rows]
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert seen == [("s1", "answered"), ("s2", "answered"), ("s3", "abandoned")], limit

@@ -104,13 +104,16 @@ def run_live_demo(contacts: int, speed: float, duration: float, refresh_s: float
     deadline = time.monotonic() + duration if duration > 0 else float("inf")
     store = Store.open(settings.store_url)  # the worker may not have created the tables yet
     stop_page = lambda: None  # noqa: E731
-    if serve_at is not None:  # the same page as `make demo`, read as the read-only wallboard user
-        host, port = serve_at
-        stop_page = _serve_page(settings, env.get("CCKPI_WALLBOARD_STORE_URL") or settings.store_url,
-                                lambda: int((started.timestamp() + (time.monotonic() - began) * speed) * 1000),
-                                host, port)
-        print(f"wallboard on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
+        if serve_at is not None:  # the same page as `make demo`, read as the read-only wallboard user
+            host, port = serve_at
+            try:
+                stop_page = _serve_page(settings, env.get("CCKPI_WALLBOARD_STORE_URL") or settings.store_url,
+                                        lambda: int((started.timestamp() + (time.monotonic() - began) * speed) * 1000),
+                                        host, port)
+                print(f"wallboard on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
+            except RuntimeError as exc:  # a taken port: the terminal wallboard still runs
+                print(f"no wallboard page: {exc}; pick another with --port", file=sys.stderr, flush=True)
         with Live(_wallboard(store, settings, started, began, speed), refresh_per_second=1) as live:
             while time.monotonic() < deadline and children[0].poll() is None:
                 time.sleep(refresh_s)

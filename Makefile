@@ -15,6 +15,7 @@ $(BIN)/cckpi: pyproject.toml
 # the wallboard's chart library, from the npm registry at the locked version (no CDN at run time)
 VENDOR := pipeline/web/static/vendor
 $(VENDOR)/echarts.min.js: web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm is missing: apt-get install -y nodejs npm (the wallboard's chart library comes from the npm registry)"; exit 1; }
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
 	cp web/node_modules/echarts/dist/echarts.min.js $(VENDOR)/
@@ -27,7 +28,8 @@ demo: install
 
 # Every test: starts the local stack (Kafka, ClickHouse, Prometheus, Alertmanager),
 # runs unit and integration tests, stops the stack.
-test: install
+# (run-tests.sh installs npm, chromium and the rest from Debian first, then runs `make install`)
+test: $(BIN)/cckpi
 	bash deploy/local/run-tests.sh
 
 # Only the fast tests of the pure core and the embedded store (no services).

@@ -19,7 +19,7 @@ command -v prometheus-alertmanager >/dev/null || need+=(prometheus-alertmanager)
 # the wallboard: npm for its chart library, Debian's chromium and a CJK font for its browser tests
 command -v npm >/dev/null || need+=(nodejs npm)
 command -v chromium >/dev/null || need+=(chromium)
-[ -d /usr/share/fonts/opentype/noto ] && fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need+=(fonts-noto-cjk)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -gt 0 ]; then
     echo "run-tests: installing ${need[*]}"
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo -n"

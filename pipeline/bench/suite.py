@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.bench import importers, latency, payroll, queries, replay_speed, stream
+from pipeline.bench import importers, latency, payroll, queries, replay_speed, stream, web
 from pipeline.bench.common import Target, cckpi_command, cli_env, commit, fresh_name, machine, median, rounded
 from pipeline.core.kpi import percentile
 from pipeline.settings import load_settings
 
-PARTS = ("stream", "latency", "replay", "queries", "payroll", "import")
+PARTS = ("stream", "latency", "replay", "queries", "payroll", "import", "web")
 # only with --only, on the cluster (`cckpi stack up --cluster`; `eval "$(cckpi stack env --cluster)"`)
 CLUSTER_PARTS = ("scale", "broker")
 EVENTS_PER_CONTACT = 9.15  # the simulator's mix: 110k contacts over 30 days make ~1.007M events
@@ -177,6 +177,21 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
         if part in options.parts:
             _cluster_part(part, options, target, settings, path, results, details, log)
             on_part({**results, "details": details})
+    if "web" in options.parts:
+        log(f"web: cckpi serve's API on {options.facts:,} contact facts, then event -> /api/live on the stack")
+        served = web.WebResult(options.facts)
+        web.api_on_facts(target, settings, options.facts, options.runs, served, log=log)
+        web.event_to_screen(target, 5 * options.runs, served, log=log)
+        results.update(
+            web_facts=options.facts,
+            web_live_p95_ms=rounded(served.p95("live"), 1),
+            web_contacts_day_p95_ms=rounded(served.p95("contacts_day"), 1),
+            web_contacts_month_p95_ms=rounded(served.p95("contacts_month"), 1),
+            web_contacts_month_page5_p95_ms=rounded(served.p95("contacts_month_page5"), 1),
+            web_event_to_live_p95_s=rounded(_p95(served.event_to_screen_s), 2),
+        )
+        details["web"] = served.__dict__
+        on_part({**results, "details": details})
 
     results["details"] = details
     return results

@@ -37,6 +37,11 @@ TARGETS: dict[str, tuple[str, float | None, bool]] = {
     "cluster_2_workers_events_per_s": ("cluster, 2 workers, events/s", None, True),
     "cluster_3_workers_events_per_s": ("cluster, 3 workers, events/s", None, True),
     "broker_kill_ack_pause_s": ("ack pause when the leader broker dies, s", None, False),
+    "web_live_p95_ms": ("cckpi serve /api/live p95, ms", None, False),
+    "web_contacts_day_p95_ms": ("/api/contacts, a queue's day, p95, ms", None, False),
+    "web_contacts_month_p95_ms": ("/api/contacts, a month's abandons, p95, ms", None, False),
+    "web_contacts_month_page5_p95_ms": ("/api/contacts, 5th page of those, p95, ms", None, False),
+    "web_event_to_live_p95_s": ("event sent -> on /api/live p95, s", None, False),
 }
 
 
@@ -83,7 +88,7 @@ def render(results: dict[str, Any], console: Console) -> None:
               help="length of one latency phase")
 @click.option("--queue-log-lines", type=click.IntRange(min=100), default=1_000_000, show_default=True,
               help="lines of the synthetic queue_log of the import part")
-@click.option("--only", default=None, help="comma-separated parts: stream,latency,replay,queries,payroll,import; "
+@click.option("--only", default=None, help="comma-separated parts: stream,latency,replay,queries,payroll,import,web; "
               "on the cluster also scale (1-3 workers), broker (kill the leader)")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path("/tmp/cckpi-bench"),
               show_default=True, help="folder for the simulated files (kept for the next run)")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -85,19 +84,10 @@ def _wallboard(store: Store, settings: Settings, started: datetime, began: float
 
 def _serve_page(settings: Settings, url: str, clock: Callable[[], int], host: str, port: int) -> Callable[[], None]:
     """The wallboard web app in a thread, read as the wallboard user on the simulated clock; returns its stop."""
-    import uvicorn
-
     from pipeline.web.app import create_app
+    from pipeline.web.server import serve_in_thread
 
-    app = create_app(Store.open(url), settings, clock=clock, token=settings.serve_token)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, name="wallboard", daemon=True)
-    thread.start()
-
-    def stop() -> None:
-        server.should_exit = True
-        thread.join(10)
-    return stop
+    return serve_in_thread(create_app(Store.open(url), settings, clock=clock, token=settings.serve_token), host, port)
 
 
 def run_live_demo(contacts: int, speed: float, duration: float, refresh_s: float,
@@ -116,13 +106,16 @@ def run_live_demo(contacts: int, speed: float, duration: float, refresh_s: float
     deadline = time.monotonic() + duration if duration > 0 else float("inf")
     store = Store.open(settings.store_url)  # the worker may not have created the tables yet
     stop_page = lambda: None  # noqa: E731
-    if serve_at is not None:  # the same page as `make demo`, read as the read-only wallboard user
-        host, port = serve_at
-        stop_page = _serve_page(settings, env.get("CCKPI_WALLBOARD_STORE_URL") or settings.store_url,
-                                lambda: int((started.timestamp() + (time.monotonic() - began) * speed) * 1000),
-                                host, port)
-        print(f"wallboard on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
+        if serve_at is not None:  # the same page as `make demo`, read as the read-only wallboard user
+            host, port = serve_at
+            try:
+                stop_page = _serve_page(settings, env.get("CCKPI_WALLBOARD_STORE_URL") or settings.store_url,
+                                        lambda: int((started.timestamp() + (time.monotonic() - began) * speed) * 1000),
+                                        host, port)
+                print(f"wallboard on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
+            except RuntimeError as exc:  # a taken port: the terminal wallboard still runs
+                print(f"no wallboard page: {exc}; pick another with --port", file=sys.stderr, flush=True)
         with Live(_wallboard(store, settings, started, began, speed), refresh_per_second=1) as live:
             while time.monotonic() < deadline and children[0].poll() is None:
                 time.sleep(refresh_s)

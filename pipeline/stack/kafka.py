@@ -1,6 +1,6 @@
 """Apache Kafka in KRaft mode: jars from Maven Central, run with the machine's Java.
 
-There is no Kafka in Debian or PyPI, so ``deploy/local/kafka/pom.xml`` names
+There is no Kafka in Debian or PyPI, so ``pipeline/stack/templates/kafka/pom.xml`` names
 ``org.apache.kafka:kafka_2.13`` and Maven copies it with its dependencies into
 ``.stack/kafka/libs-<version>/`` (the jars are cached in ~/.m2 as well, so a
 fresh stack folder resolves them offline).

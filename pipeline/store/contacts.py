@@ -77,12 +77,10 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
     return offered_ms, contact_id
 
 
-def _where(db: str, wanted: ContactFilter, after: tuple[int, str] | None) -> str:
-    parts = []
-    if wanted.end_ms - wanted.start_ms <= INDEXED_SPAN_MS:  # a short range: through the offered-time index
-        parts.append(offered_between(db, [(wanted.start_ms, wanted.end_ms)]))
-    parts += ["has_offered", f"direction = {literal(wanted.direction)}",
-              f"offered_ms >= {wanted.start_ms}", f"offered_ms < {wanted.end_ms}"]
+def _filters(wanted: ContactFilter, after: tuple[int, str] | None) -> str:
+    """Every condition of the listing over one stored version of a contact."""
+    parts = ["has_offered", f"direction = {literal(wanted.direction)}",
+             f"offered_ms >= {wanted.start_ms}", f"offered_ms < {wanted.end_ms}"]
     if wanted.queues:
         parts.append(f"queue IN ({', '.join(literal(q) for q in wanted.queues)})")
     if wanted.agent_id:
@@ -97,23 +95,68 @@ def _where(db: str, wanted: ContactFilter, after: tuple[int, str] | None) -> str
     return " AND ".join(parts)
 
 
+_DETAIL_COLUMNS = ("contact_id, offered_ms, queue, channel, agent_id, is_answered, is_abandoned, wait_ms, talk_ms, "
+                   "hold_ms, acw_ms, handle_ms, disposition, csat, nps, transferred, time_conflict, abandon_reason")
+
+
+def _candidates(store: Store, wanted: ContactFilter, after: tuple[int, str] | None, count: int
+                ) -> list[tuple[int, str]]:
+    """The first ``count`` (offered_ms, contact_id) of the stored versions that match, after ``after``.
+
+    No FINAL: it would merge every version of the range's contacts (most of
+    the cost at 50M facts); a stale version only adds a candidate that
+    ``_latest`` drops.
+    """
+    db, lo = store.db, max(wanted.start_ms, after[0]) if after else wanted.start_ms
+    # first the cheapest cut: the short range's contact ids from the index (the primary key skips the rest of
+    # the table), else offered time (one narrow column of every row)
+    first = (offered_between(db, [(lo, wanted.end_ms)]) if wanted.end_ms - lo <= INDEXED_SPAN_MS
+             else f"offered_ms >= {lo} AND offered_ms < {wanted.end_ms}")
+    result = store.engine.query(  # no DISTINCT: it would hash every row of the range before the LIMIT
+        f"SELECT offered_ms, contact_id FROM {db}.contact_facts PREWHERE {first} WHERE {_filters(wanted, after)} "
+        f"ORDER BY offered_ms, contact_id LIMIT {count}"
+    )
+    return list(zip(result["offered_ms"], result["contact_id"]))  # a key twice: two versions, both matching
+
+
+def _latest(store: Store, wanted: ContactFilter, keys: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    """The latest version of each candidate, kept when it still matches at the same key, in the keys' order."""
+    if not keys:
+        return []
+    result = store.engine.query(
+        f"SELECT {_DETAIL_COLUMNS} FROM (SELECT {_DETAIL_COLUMNS}, has_offered, direction "
+        f"FROM {store.db}.contact_facts PREWHERE contact_id IN ({', '.join(literal(cid) for _, cid in keys)}) "
+        f"ORDER BY contact_id, version DESC LIMIT 1 BY contact_id) WHERE {_filters(wanted, None)}"
+    )
+    by_key = {(result["offered_ms"][i], cid): {name: result[name][i] for name in result}
+              for i, cid in enumerate(result["contact_id"])}
+    return [by_key[key] for key in keys if key in by_key]
+
+
 def list_contacts(store: Store, wanted: ContactFilter, limit: int = 500, cursor: str | None = None) -> ContactPage:
-    """One page of contacts in (offered_ms, contact_id) order, and the cursor of the next page (None: last)."""
+    """One page of contacts in (offered_ms, contact_id) order, and the cursor of the next page (None: last).
+
+    Two steps: the next keys of any stored version that matches (two narrow
+    columns sorted, no FINAL), then the latest version of those contacts by
+    primary key, kept if it still matches; repeated while stale candidates
+    leave the page short.  Sorting only keys over a plain read is what keeps
+    a month's page from merging the month's facts.
+    """
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be 1..{MAX_LIMIT}")
     after = decode_cursor(cursor) if cursor else None
-    db = store.db
-    result = store.engine.query(
-        "SELECT contact_id, offered_ms, queue, channel, agent_id, is_answered, is_abandoned, wait_ms, talk_ms, "
-        "hold_ms, acw_ms, handle_ms, disposition, csat, nps, transferred, time_conflict, abandon_reason "
-        f"FROM {db}.contact_facts FINAL WHERE {_where(db, wanted, after)} "
-        f"ORDER BY offered_ms, contact_id LIMIT {limit + 1}"
-    )
-    count = len(result["contact_id"])
-    records = [{name: result[name][i] for name in result} for i in range(min(count, limit))]
-    rows = [_row(record) for record in records]
-    next_cursor = encode_cursor(records[-1]["offered_ms"], records[-1]["contact_id"]) if count > limit else None
-    return ContactPage(rows, next_cursor)
+    records: list[dict[str, Any]] = []
+    while len(records) <= limit:
+        wanted_now = limit + 1 - len(records)
+        keys = _candidates(store, wanted, after, wanted_now)
+        records += _latest(store, wanted, list(dict.fromkeys(keys)))
+        if len(keys) < wanted_now:
+            break  # the range is exhausted
+        after = keys[-1]
+    page = records[:limit]
+    more = len(records) > limit
+    next_cursor = encode_cursor(page[-1]["offered_ms"], page[-1]["contact_id"]) if more else None
+    return ContactPage([_row(record) for record in page], next_cursor)
 
 
 def _row(record: dict[str, Any]) -> dict[str, Any]:

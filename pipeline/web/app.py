@@ -29,7 +29,7 @@ from pipeline.i18n import messages
 from pipeline.report import render
 from pipeline.report.build import build_report
 from pipeline.settings import Settings
-from pipeline.store.contacts import MAX_LIMIT, ContactFilter, list_contacts
+from pipeline.store.contacts import MAX_LIMIT, BadCursor, ContactFilter, list_contacts
 from pipeline.store.engines import StoreError
 from pipeline.store.store import Store
 from pipeline.web import exports, params
@@ -89,7 +89,7 @@ def create_app(store: Store, settings: Settings, clock: Callable[[], int] = wall
         if fmt == "json":
             try:
                 page = await run_in_threadpool(access.run, lambda s: list_contacts(s, wanted, limit, cursor))
-            except ValueError as exc:
+            except BadCursor as exc:
                 raise params.BadParameter("cursor", str(exc)) from None
             return JSONResponse({"rows": [zoned(r) for r in page.rows], "next_cursor": page.next_cursor,
                                  "count": len(page.rows)})

@@ -2,9 +2,10 @@
 
 Service level is over the trailing window (``trailing_window_s``) against the
 queue's target; answered, abandoned, ASA and offered are for the centre's day
-so far; waiting and the longest wait are now.  The queue figures come from
-the report's own code path (``build_report``), so the wallboard and
-``cckpi report`` cannot disagree about a formula.
+so far; waiting and the longest wait are now.  The ratios come from the
+catalogue's one ``compute`` over the report's own components
+(``pipeline.store.live``), so the wallboard and ``cckpi report`` cannot
+disagree about a formula (tests/web/test_api.py holds them equal).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections import Counter
 from typing import Any
 
 from pipeline.core import intervals
-from pipeline.report.build import ReportRequest, build_report
+from pipeline.core.kpi import AGENT_COMPONENTS, COUNT_COMPONENTS, compute
 from pipeline.settings import Settings
 from pipeline.store import live
 from pipeline.store.store import Store
@@ -30,34 +31,40 @@ def sl_status(service_level: float | None, target: float, amber_margin: float) -
     return "near" if service_level >= target - amber_margin else "missed"
 
 
+def _metrics(components: dict[str, int], mode: str) -> dict[str, Any]:
+    full: dict[str, float] = dict.fromkeys(COUNT_COMPONENTS + AGENT_COMPONENTS, 0)
+    full.update(components)
+    return compute(full, sl_abandon_mode=mode)
+
+
 def live_board(store: Store, settings: Settings, now_ms: int) -> dict[str, Any]:
     zone = settings.zone
     end_ms = now_ms + 1  # the report's ranges are half-open; a contact offered at "now" counts
     day_ms = intervals.floor_ms(now_ms, "1d", zone)
     window_ms = now_ms - int(settings.trailing_window_s * 1000)
-    today = {r["queue"]: r for r in build_report(store, ReportRequest(day_ms, end_ms, ("queue",)), settings)}
-    window = {r["queue"]: r for r in build_report(store, ReportRequest(window_ms, end_ms, ("queue",)), settings)}
-    waits = live.waiting(store, day_ms, now_ms)
+    figures = live.queues_now(store, settings, day_ms, window_ms, end_ms)
     queues = []
-    for name in sorted(set(today) | set(window) | set(settings.queues)):
+    for name in sorted(set(figures) | set(settings.queues)):
         config = settings.queue(name)
-        day, recent, wait = today.get(name, {}), window.get(name, {}), waits.get(name)
-        level = recent.get("service_level")
+        now = figures.get(name)
+        day = _metrics(now.today if now else {}, config.sl_abandon_mode)
+        level = _metrics(now.window if now else {}, config.sl_abandon_mode)["service_level"]
+        oldest = now.oldest_waiting_ms if now else None
         queues.append({
             "queue": name,
             "service_level": level,
             "sl_target": config.sl_target,
             "sl_threshold_s": config.sl_threshold_s,
             "sl_status": sl_status(level, config.sl_target, settings.wallboard_amber_margin),
-            "window_offered": recent.get("offered", 0),
-            "waiting": wait.waiting if wait else 0,
-            "longest_wait_s": (now_ms - wait.oldest_offered_ms) / 1000 if wait else None,
-            "offered": day.get("offered", 0),
-            "answered": day.get("answered", 0),
-            "abandoned": day.get("abandoned", 0),
-            "abandon_rate": day.get("abandon_rate"),
-            "asa_s": day.get("asa_s"),
-            "aht_s": day.get("aht_s"),
+            "window_offered": now.window["offered"] if now else 0,
+            "waiting": day["waiting"],
+            "longest_wait_s": (now_ms - oldest) / 1000 if oldest is not None else None,
+            "offered": day["offered"],
+            "answered": day["answered"],
+            "abandoned": day["abandoned"],
+            "abandon_rate": day["abandon_rate"],
+            "asa_s": day["asa_s"],
+            "aht_s": day["aht_s"],
         })
     agents = live.agent_states(store, now_ms)
     counts = Counter(a.state for a in agents)

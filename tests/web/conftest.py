@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from pipeline.core import intervals
 from pipeline.settings import Settings, load_settings
+from pipeline.store import queue_intervals
 from pipeline.store.store import Store
 from pipeline.web.app import create_app
 from tests.fixtures.events import BASE, abandoned, answered, ended, event, offered, wrapup
@@ -50,6 +52,14 @@ def morning() -> list[dict[str, Any]]:
     ]
 
 
+def load_morning(store: Store) -> None:
+    """The morning through the write chain, and the 15-minute intervals rebuilt as every writer does."""
+    ingest(store, morning())
+    config = load_settings(tz="Asia/Shanghai")
+    lo = intervals.parse_instant("2026-11-01", config.zone)
+    queue_intervals.refresh(store, config, intervals.starts(lo, lo + 3 * 86_400_000, "15m", config.zone))
+
+
 @pytest.fixture
 def settings() -> Settings:
     return load_settings(tz="Asia/Shanghai", lang="en")
@@ -66,7 +76,7 @@ def store_url(request: pytest.FixtureRequest, chdb_dir: Path) -> Iterator[str]:
             pytest.skip("ClickHouse server not configured (run through `make test`, which starts the stack)")
         url = f"{admin.rsplit('/', 1)[0]}/{_fresh_db()}"
     store = Store.open(url)
-    ingest(store, morning())
+    load_morning(store)
     yield url
     store.engine.command(f"DROP DATABASE IF EXISTS {store.db}")
     store.close()

@@ -169,3 +169,29 @@ def test_health_pages_and_labels(client):
     ui = client.get("/api/ui", params={"lang": "zh-CN"}).json()
     assert ui["labels"]["kpi.service_level"] == "服务水平" and ui["tz"] == "Asia/Shanghai"
     assert client.get("/api/ui").json()["lang"] == "en"  # the settings chose en
+
+
+@pytest.mark.parametrize("now", ["2026-11-02T09:00:30+08:00", "2026-11-02T09:11:40+08:00",
+                                 "2026-11-02T10:05:00+08:00", "2026-11-02T00:10:00+08:00",
+                                 "2026-11-02T15:00:00+08:00", "2026-11-03T00:20:00+08:00"])
+def test_live_figures_equal_the_report_over_the_same_ranges(client, now):
+    """The wallboard reads its components in one pass; the report builds them its own way: the same numbers."""
+    board = client.get("/api/live", params={"now": now}).json()
+    window_from, window_to = board["ranges"]["window"]
+    day_from, day_to = board["ranges"]["today"]
+    window = {r["queue"]: r for r in client.get("/api/report", params={"from": window_from, "to": window_to}).json()}
+    today = {r["queue"]: r for r in client.get("/api/report", params={"from": day_from, "to": day_to}).json()}
+    for queue in board["queues"]:
+        day = today.get(queue["queue"], {})
+        assert queue["service_level"] == window.get(queue["queue"], {}).get("service_level")
+        for key in ("offered", "answered", "abandoned", "waiting", "abandon_rate", "asa_s", "aht_s"):
+            assert queue[key] == day.get(key, 0 if key in ("offered", "answered", "abandoned", "waiting") else None), key
+
+
+def test_a_contact_waiting_since_the_morning_is_the_longest_wait_in_the_afternoon(client):
+    """At 15:00 the morning's intervals come from queue_intervals; c3 (a chat offered at 09:02) still waits."""
+    board = client.get("/api/live", params={"now": "2026-11-02T15:00:00+08:00"}).json()
+    billing = {q["queue"]: q for q in board["queues"]}["billing"]
+    assert (billing["waiting"], billing["longest_wait_s"]) == (1, 6 * 3600 - 120.0)
+    assert (billing["offered"], billing["answered"], billing["abandoned"]) == (5, 2, 2)
+    assert billing["service_level"] is None and billing["sl_status"] == "none"  # nothing in the last 30 minutes

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from pipeline.store.store import Store
 from pipeline.web.app import create_app
+from pipeline.web.server import serve_in_thread
 from tests.fixtures.events import offered
 from tests.fixtures.ports import free_port
 from tests.fixtures.stores import ingest
@@ -40,16 +40,9 @@ def served(store_url: str, settings) -> Iterator[tuple[str, Store, threading.Loc
     lock = threading.Lock()
     app = create_app(store, settings.model_copy(update={"wallboard_refresh_s": 1}), clock=lambda: NOW_MS, lock=lock)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        thread.join(0.05)
+    stop = serve_in_thread(app, "127.0.0.1", port)
     yield f"http://127.0.0.1:{port}", store, lock
-    server.should_exit = True
-    thread.join(10)
+    stop()
 
 
 @pytest.fixture

@@ -26,8 +26,7 @@ from pipeline.stack.layout import Layout
 from pipeline.cli.serve import open_reader
 from pipeline.store.store import Store
 from pipeline.web.board import live_board
-from tests.fixtures.stores import ingest
-from tests.web.conftest import NOW_MS, morning
+from tests.web.conftest import NOW_MS, load_morning
 from tests.fixtures.ports import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.skipif(find_command("clickhouse-server") is None,
@@ -87,7 +86,7 @@ def test_table_functions_are_refused_to_the_wallboard_user(server, table_functio
 
 def test_the_wallboard_user_reads_but_cannot_write_or_change_settings(server):
     writer = Store.open(url(server, "cckpi_writer"))
-    ingest(writer, morning())
+    load_morning(writer)
     wallboard = client(server, "cckpi_wallboard")
     assert wallboard.execute("SELECT count() FROM contact_facts FINAL") == [(8,)]
     for sql in ("INSERT INTO contact_offers (offered_ms, contact_id) VALUES", "CREATE TABLE x (n UInt8) ENGINE = Memory"):

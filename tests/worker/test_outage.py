@@ -26,23 +26,39 @@ class Clock:
 
 def test_an_outage_logs_its_start_and_its_end_with_the_retry_count(caplog: pytest.LogCaptureFixture) -> None:
     clock = Clock()
-    outage = Outage("the store (h:1/db)", clock=clock)
+    outage = Outage("the store (h:1/db)", clock=clock, grace_s=3)
     outage.ok()  # up: nothing to say
     with caplog.at_level(logging.WARNING, logger="cckpi.worker"):
-        for _ in range(500):
-            outage.failed(ConnectionRefusedError("Connection refused\nmore lines"))
-        clock.now += 73
+        outage.failed(ConnectionRefusedError("Connection refused\nmore lines"))
+        clock.now += 2
+        outage.failed(EOFError("later error"))
+        assert caplog.records == []  # within the grace: maybe a blip
+        for _ in range(498):
+            clock.now += 0.1
+            outage.failed(EOFError("later error"))
+        clock.now += 20
         outage.ok()
         outage.ok()
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 2
-    assert lines[0].startswith("the store (h:1/db) unreachable: Connection refused; retrying quietly")
-    assert lines[1] == "the store (h:1/db) reachable again after 73 s and 499 retries"
+    assert lines[0].startswith("the store (h:1/db) unreachable for 3 s: Connection refused; retrying quietly")
+    assert lines[1] == "the store (h:1/db) reachable again after 72 s and 499 retries"
     assert not outage.down
 
 
+def test_a_blip_mended_within_the_grace_is_not_an_outage(caplog: pytest.LogCaptureFixture) -> None:
+    clock = Clock()
+    outage = Outage("Kafka (h:1)", clock=clock, grace_s=3)
+    with caplog.at_level(logging.WARNING, logger="cckpi.worker"):
+        outage.failed("Group Coordinator Request failed: [Error 15] GroupCoordinatorNotAvailableError")
+        clock.now += 1
+        outage.failed("again")
+        outage.ok()
+    assert caplog.records == [] and not outage.down
+
+
 def test_library_connection_errors_become_retries_not_lines(caplog: pytest.LogCaptureFixture) -> None:
-    outage = Outage("Kafka (127.0.0.1:1)")
+    outage = Outage("Kafka (127.0.0.1:1)", grace_s=0)
     library = logging.getLogger("aiokafka.test_child")
     quiet(("aiokafka",), outage)
     with caplog.at_level(logging.INFO):

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pipeline.settings import Settings
     from pipeline.store.store import Store
 
+
 def _by(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
     """``queue,interval`` or repeated; ``total`` alone is one row over everything (no grouping)."""
     from pipeline.report.build import GROUPINGS

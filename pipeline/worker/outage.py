@@ -63,9 +63,9 @@ class Outage:
             if self.logged or now - self.since < self.grace_s:
                 return
             self.logged = True
-            lasted, first_error = now - self.since, self._first_error
-        log.error("%s unreachable for %.0f s: %s; retrying quietly, nothing is committed meanwhile "
-                  "(logged again when it is back)", self.what, lasted, first_error)
+            lasted, first_error, retries = now - self.since, self._first_error, self.retries
+        log.error("%s unreachable for %.0f s (%d retries so far): %s; retrying quietly, nothing is committed "
+                  "meanwhile (logged again when it is back)", self.what, lasted, retries, first_error)
 
     def ok(self) -> None:
         """A success: ends the outage, with its length and retry count if it was logged."""

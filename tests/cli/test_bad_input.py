@@ -170,7 +170,7 @@ def test_the_same_event_id_with_other_content_is_a_conflicting_duplicate(env, tm
     assert summary["conflicting duplicates"] == "1" and summary["rejected"] == "0"
     (record,) = [orjson.loads(line) for line in letters.read_bytes().splitlines()]
     assert record["reason"] == "conflicting_duplicate" and record["event_id"] == first["event_id"]
-    assert record["first_hash"] != record["this_hash"] and len(record["first_hash"]) == 16
+    assert record["first_hash"] != record["this_hash"] and len(record["first_hash"]) == 8
     assert record["first_hash"] in record["detail"] and record["this_hash"] in record["detail"]
     assert orjson.loads(record["raw"])["state"] == "not_ready" and record["source"].endswith(":3")
     assert stored_events(store_url) == 1

@@ -145,7 +145,7 @@ def content_hash(event: ev.Event) -> bytes:
     32 bits suffice because the hash only tells versions of *one* event id apart (two different versions
     collide once in four billion), and it is computed for every event: CRC-32 is the cheapest hash in the
     standard library (about 0.5 us an event, BLAKE2b 1.2 us).  With it the intake does ~150,000 events/s
-    of CPU time instead of ~195,000 (45,852 simulated events, /tmp script in the issue-17 report).
+    of CPU time instead of ~195,000 without a content hash (45,852 simulated events, this machine).
     """
     utc = msgspec.structs.replace(event, ts=event.ts.astimezone(timezone.utc))
     return zlib.crc32(_encoder.encode(utc)).to_bytes(4, "big")

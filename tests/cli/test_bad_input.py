@@ -139,6 +139,15 @@ def test_gzip_input_is_read_and_a_damaged_one_is_named(env, tmp_path, store_url)
     one_line_error(cckpi(env, "replay", str(cut), "--store", store_url), str(cut), "gzip", "cut short")
 
 
+def test_another_compression_is_named(env, tmp_path, store_url) -> None:
+    import bz2
+
+    packed = tmp_path / "day.jsonl.bz2"
+    packed.write_bytes(bz2.compress(b"\n".join(orjson.dumps(e) for e in calls())))
+    one_line_error(cckpi(env, "replay", str(packed), "--store", store_url), "is a bzip2 file", "decompress it first")
+    assert stored_events(store_url) == 0
+
+
 def test_an_empty_file_is_said(env, tmp_path, store_url) -> None:
     empty = tmp_path / "empty.jsonl"
     empty.write_bytes(b"\n\n")

@@ -101,6 +101,9 @@ def _say_what_is_missing(store: Store, request: ReportRequest, result: Report, s
             if len(missing) == len(request.queues):
                 raise click.ClickException(message)
             click.echo(f"Note: {message}", err=True)
+    if result.empty and "agent" in request.by and queues_with_data(store, request):
+        raise click.ClickException(f"no agent answered a contact or logged in {span}; the contacts then were "
+                                   f"not answered (drop --by agent to see them)")
     if result.empty:
         stored = stored_span(store, request.direction)
         if stored is None:

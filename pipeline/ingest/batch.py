@@ -28,6 +28,8 @@ from pipeline.store.store import Store
 CHUNK_EVENTS = 500_000
 BOM = b"\xef\xbb\xbf"
 GZIP_MAGIC = b"\x1f\x8b"
+# other containers people send: named, so the line is "decompress it", not thousands of invalid_json
+OTHER_MAGIC = {b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz", b"\x28\xb5\x2f\xfd": "zstd", b"PK\x03\x04": "zip"}
 
 
 class ReplayInputError(Exception):
@@ -46,9 +48,15 @@ class ReplaySummary:
 def _open(path: str) -> tuple[BinaryIO, BinaryIO]:
     """(the handle to read lines from, the raw handle to close); gzip by its magic bytes, not its name."""
     raw: BinaryIO = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
-    head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
-    if head == GZIP_MAGIC:
+    head = raw.peek(6)[:6] if hasattr(raw, "peek") else b""
+    if head.startswith(GZIP_MAGIC):
         return gzip.GzipFile(fileobj=raw, mode="rb"), raw  # type: ignore[return-value]
+    kind = next((name for magic, name in OTHER_MAGIC.items() if head.startswith(magic)), None)
+    if kind is not None:
+        if raw is not sys.stdin.buffer:
+            raw.close()
+        raise ReplayInputError(f"{'stdin' if path == '-' else path} is a {kind} file; decompress it first "
+                               f"(replay reads JSON Lines, plain or gzip)")
     return raw, raw
 
 

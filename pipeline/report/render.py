@@ -187,7 +187,7 @@ def _spans_days(report: Report, settings: Settings) -> bool:
 
 
 def tables(report: Report, settings: Settings, *, title: str, lang: str, width: int, now_ms: int) -> list[Table]:
-    """One table, or several side by side in reading order when the columns do not fit ``width``.
+    """One table, or several one under the other when the columns do not fit ``width`` (keys repeated).
 
     Each column is as wide as its widest cell (no cell is cut); columns are
     packed greedily, and rich measures each candidate table.
@@ -196,7 +196,8 @@ def tables(report: Report, settings: Settings, *, title: str, lang: str, width: 
     with_date = _spans_days(report, settings)
     key_headers = [label(f"group.{KEY_NAMES[name]}", lang) for name in report.request.by]
     headers = {k: label(f"report.col.{k}", lang) for k in keys}
-    headers["service_level"] = sl_header(report, settings, lang)
+    if "service_level" in headers:
+        headers["service_level"] = sl_header(report, settings, lang)
     absent = {k for k, source in NEEDS_SOURCE.items() if not report.sources.get(source)}
     every_queue = frozenset().union(*report.queues) if report.queues else frozenset()
 

@@ -14,9 +14,10 @@ consumer group itself and commits by hand:
   re-delivers the batch, and the merge and the store are idempotent;
 * at most ``IN_FLIGHT`` (2) batches are read and not yet committed: while one
   is being written to the store, the next one's intake runs;
-* a rebalance waits (``on_partitions_revoked``) until every batch read is
-  stored and committed, so a partition changes owner only at a batch boundary
-  and no message is acknowledged without being stored.  (Faust's own stream
+* a rebalance waits (``on_partitions_revoked``) until every batch handed over is
+  stored and committed, so no message is acknowledged without being stored; a
+  batch still being read when the rebalance begins is stored after it and
+  committed only for the partitions that stayed (``BatchConsumer``).  (Faust's own stream
   acked messages it skipped as stale after a rebalance: that window is gone.)
 
 A commit refused because this worker left the group meanwhile (it was too slow
@@ -92,8 +93,12 @@ class BatchConsumer:
 
     ``submit(messages)`` returns an awaitable that completes when the batch is
     stored; if it raises, ``on_failure`` ends the process with nothing of that
-    batch committed.  ``in_batch`` is held from reading a batch until it is
-    handed over, and by a rebalance while it drains, so the two never interleave.
+    batch committed.  ``in_batch`` is held while a batch read is handed over
+    and committed, and by a rebalance while it drains, so the two never
+    interleave.  Reading happens outside it (see ``run``): a batch read while a
+    rebalance begins is handed over after it, stored (which is idempotent), and
+    its offsets are committed only if its partitions stayed here (aiokafka
+    refuses the others; their new owner reads them again).
     """
 
     def __init__(self, settings: Settings, submit: Submit, on_failure: OnFailure,
@@ -114,10 +119,13 @@ class BatchConsumer:
         await consumer.start()
         try:
             while True:
+                if self.outage.down:
+                    await self._probe(consumer)
+                # Read outside ``in_batch``: while the group rebalances, aiokafka's getmany waits for the new
+                # assignment, and the rebalance waits (``on_partitions_revoked``) for ``in_batch``.  Holding it
+                # here deadlocked the worker after a Kafka outage that expired its session.
+                records = await self._next_batch(consumer)
                 async with self.in_batch:
-                    if self.outage.down:
-                        await self._probe(consumer)
-                    records = await self._next_batch(consumer)
                     if records:
                         self.outage.ok()
                         messages = [r for batch in records.values() for r in batch]

@@ -3,9 +3,9 @@
 Left alone, a ClickHouse or Kafka outage filled the worker's log with
 thousands of connection errors a minute (aiokafka retries every 100 ms and
 logs each; clickhouse-driver logs a traceback per connect).  Here each
-dependency has one ``Outage``: the first failure is logged with what failed,
-the retries are only counted, and the first success logs how long it lasted
-and how many retries it took.  ``QuietWhileDown`` is the logging filter that
+dependency has one ``Outage``: a failure that lasts past a short grace is
+logged once, with the first error, the retries are only counted, and the first
+success logs how long it lasted and how many retries it took.  ``QuietWhileDown`` is the logging filter that
 turns the libraries' own connection errors into retries of the outage.
 """
 
@@ -29,38 +29,53 @@ CONNECTION_MESSAGES = re.compile(
 
 
 class Outage:
-    """One dependency's state: up, or down since when and with how many retries (thread-safe)."""
+    """One dependency's state: up, or down since when and with how many retries (thread-safe).
 
-    def __init__(self, what: str, clock: Callable[[], float] = time.monotonic) -> None:
+    A failure that a retry mends within ``grace_s`` (a group coordinator not
+    yet elected at start-up, one dropped connection) is not an outage and is
+    not logged; one that lasts is logged when the grace has passed, with its
+    first error, and its end is logged with its length and retry count.
+    """
+
+    def __init__(self, what: str, clock: Callable[[], float] = time.monotonic, grace_s: float = 3.0) -> None:
         self.what = what
         self._clock = clock
+        self.grace_s = grace_s
         self._lock = threading.Lock()
         self.since: float | None = None
         self.retries = 0
+        self.logged = False
+        self._first_error = ""
 
     @property
     def down(self) -> bool:
         return self.since is not None
 
     def failed(self, error: BaseException | str) -> None:
-        """A failure: the first of an outage is logged, the others counted."""
+        """A failure: counted; the outage is logged once, when it has lasted ``grace_s``."""
+        now = self._clock()
         with self._lock:
-            if self.since is not None:
+            if self.since is None:
+                self.since, self.retries, self.logged = now, 0, False
+                self._first_error = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            else:
                 self.retries += 1
+            if self.logged or now - self.since < self.grace_s:
                 return
-            self.since, self.retries = self._clock(), 0
-        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        log.error("%s unreachable: %s; retrying quietly, nothing is committed meanwhile "
-                  "(logged again when it is back)", self.what, first_line)
+            self.logged = True
+            lasted, first_error, retries = now - self.since, self._first_error, self.retries
+        log.error("%s unreachable for %.0f s (%d retries so far): %s; retrying quietly, nothing is committed "
+                  "meanwhile (logged again when it is back)", self.what, lasted, retries, first_error)
 
     def ok(self) -> None:
-        """A success: ends the outage, if there was one, with its length and retry count."""
+        """A success: ends the outage, with its length and retry count if it was logged."""
         with self._lock:
             if self.since is None:
                 return
-            lasted, retries = self._clock() - self.since, self.retries
-            self.since, self.retries = None, 0
-        log.warning("%s reachable again after %.0f s and %d retries", self.what, lasted, retries)
+            lasted, retries, logged = self._clock() - self.since, self.retries, self.logged
+            self.since, self.retries, self.logged = None, 0, False
+        if logged:
+            log.warning("%s reachable again after %.0f s and %d retries", self.what, lasted, retries)
 
 
 class QuietWhileDown(logging.Filter):

@@ -139,6 +139,15 @@ def test_gzip_input_is_read_and_a_damaged_one_is_named(env, tmp_path, store_url)
     one_line_error(cckpi(env, "replay", str(cut), "--store", store_url), str(cut), "gzip", "cut short")
 
 
+def test_another_compression_is_named(env, tmp_path, store_url) -> None:
+    import bz2
+
+    packed = tmp_path / "day.jsonl.bz2"
+    packed.write_bytes(bz2.compress(b"\n".join(orjson.dumps(e) for e in calls())))
+    one_line_error(cckpi(env, "replay", str(packed), "--store", store_url), "is a bzip2 file", "decompress it first")
+    assert stored_events(store_url) == 0
+
+
 def test_an_empty_file_is_said(env, tmp_path, store_url) -> None:
     empty = tmp_path / "empty.jsonl"
     empty.write_bytes(b"\n\n")
@@ -170,7 +179,7 @@ def test_the_same_event_id_with_other_content_is_a_conflicting_duplicate(env, tm
     assert summary["conflicting duplicates"] == "1" and summary["rejected"] == "0"
     (record,) = [orjson.loads(line) for line in letters.read_bytes().splitlines()]
     assert record["reason"] == "conflicting_duplicate" and record["event_id"] == first["event_id"]
-    assert record["first_hash"] != record["this_hash"] and len(record["first_hash"]) == 16
+    assert record["first_hash"] != record["this_hash"] and len(record["first_hash"]) == 8
     assert record["first_hash"] in record["detail"] and record["this_hash"] in record["detail"]
     assert orjson.loads(record["raw"])["state"] == "not_ready" and record["source"].endswith(":3")
     assert stored_events(store_url) == 1
@@ -216,3 +225,10 @@ def test_excel_csv_starts_with_a_bom_and_plain_csv_does_not(env, tmp_path, store
 def test_by_total_cannot_be_combined(env) -> None:
     one_line_error(cckpi(env, "report", *DAY, "--by", "total,queue"), "use it alone")
 
+
+
+def test_an_agent_report_with_no_agent_activity_says_so(env, tmp_path, store_url) -> None:
+    cckpi(env, "replay", str(jsonl(tmp_path / "day.jsonl", [offered("x1", 0), abandoned("x1", 20)])),
+          "--store", store_url)
+    one_line_error(cckpi(env, "report", *DAY, "--store", store_url, "--by", "agent"), "no agent answered",
+                   "drop --by agent")

@@ -69,12 +69,12 @@ class Target:
 
 
 def drop_database(target: Target, database: str) -> None:
-    from pipeline.store.cluster_sql import cluster_form
     from pipeline.store.engines import ClickhouseEngine, parse_url
+    from pipeline.store.store import Store
 
     engine = ClickhouseEngine(parse_url(target.store_url("default")))
     try:
-        engine.command(cluster_form(f"DROP DATABASE IF EXISTS {database}", engine.cluster))
+        Store(engine).drop_database(database)
     finally:
         engine.close()
 
@@ -121,11 +121,12 @@ def machine(target: Target | None) -> dict[str, Any]:
         "uvloop": _version("uvloop"),
     }
     if target is not None:
+        from pipeline.store import probes
         from pipeline.store.engines import ClickhouseEngine, parse_url
 
         engine = ClickhouseEngine(parse_url(target.store_url("default")))
         try:
-            out["clickhouse"] = str(engine.query("SELECT version() AS v")["v"][0])
+            out["clickhouse"] = probes.server_version(engine)
         finally:
             engine.close()
         out["kafka"] = kafka_version()

@@ -31,6 +31,7 @@ from pipeline.bench.common import Target, cckpi_command, cli_env, drop_database,
 from pipeline.core.kpi import percentile
 from pipeline.settings import load_settings
 from pipeline.stack.process import stop_children
+from pipeline.store import probes
 
 POLL_S = 0.05
 
@@ -135,9 +136,9 @@ def run(target: Target, events_path: Path, rate: float, seconds: float, phases: 
             send(next(source))
             producer.flush()
             try:
-                got = engine.query(f"SELECT count() AS n, max(ingested_ms) AS m FROM {database}.events")
-                if got["n"][0] and watcher.ready.is_set():
-                    last_seen = int(got["m"][0])
+                stored, newest = probes.events_stored(engine, database)
+                if stored and watcher.ready.is_set():
+                    last_seen = newest
                     break
             except Exception:  # noqa: BLE001 - not migrated yet
                 pass
@@ -164,10 +165,10 @@ def run(target: Target, events_path: Path, rate: float, seconds: float, phases: 
             deadline = time.monotonic() + seconds + timeout_s
             while time.monotonic() < deadline:
                 polled = time.time()
-                got = engine.query(f"SELECT ts_ms, ingested_ms FROM {database}.events WHERE ingested_ms > {last_seen}")
-                if got["ts_ms"]:
-                    latencies.extend(polled - ts / 1000.0 for ts in got["ts_ms"])
-                    last_seen = max(last_seen, max(int(v) for v in got["ingested_ms"]))
+                got = probes.events_ingested_after(engine, database, last_seen)
+                if got:
+                    latencies.extend(polled - ts / 1000.0 for ts, _ in got)
+                    last_seen = max(last_seen, max(ingested for _, ingested in got))
                 if not thread.is_alive() and len(latencies) >= sent[0]:
                     break
                 time.sleep(POLL_S)

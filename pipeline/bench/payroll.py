@@ -17,6 +17,7 @@ from pipeline.payroll.model import Month
 from pipeline.payroll.rollup import monthly_rollup
 from pipeline.payroll.roster import parse_roster
 from pipeline.settings import Settings
+from pipeline.store import probes
 from pipeline.store.store import Store
 
 
@@ -46,8 +47,7 @@ def run(target: Target, settings: Settings, agents: int, contacts: int, runs: in
             result.rollup_s.append(time.perf_counter() - t0)
             result.rows = len(rollup.agents)
             t0 = time.perf_counter()
-            store.engine.query(f"SELECT agent_id, count() AS n, sum(handle_ms) AS h FROM {database}.contact_facts "
-                               f"WHERE offered_ms >= {start_ms} AND offered_ms < {end_ms} GROUP BY agent_id")
+            probes.handled_per_agent_baseline(store.engine, database, start_ms, end_ms)
             result.baseline_s.append(time.perf_counter() - t0)
         return result
     finally:

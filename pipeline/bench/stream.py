@@ -28,6 +28,7 @@ from pipeline.bench.common import Target, cckpi_command, cli_env, drop_database,
 from pipeline.settings import load_settings
 from pipeline.store.engines import Engine
 from pipeline.stack.process import stop_children
+from pipeline.store import probes
 
 PARTITIONS = 4
 
@@ -111,17 +112,6 @@ def _peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def _progress(engine: Engine, db: str) -> tuple[int, int, int, int, int]:
-    """(events stored, first flush ms, events of the first flush, newest fact version, newest interval version)."""
-    q = engine.query
-    events = q(f"SELECT count() AS n, min(ingested_ms) AS first FROM {db}.events")
-    n, first = int(events["n"][0]), int(events["first"][0]) if events["n"][0] else 0
-    first_n = int(q(f"SELECT count() AS n FROM {db}.events WHERE ingested_ms = {first}")["n"][0]) if n else 0
-    facts = int(q(f"SELECT max(version) AS v FROM {db}.contact_facts")["v"][0] or 0)
-    intervals = int(q(f"SELECT max(version) AS v FROM {db}.queue_intervals")["v"][0] or 0)
-    return n, first, first_n, facts, intervals
-
-
 def run_worker(target: Target, prefix: str, expected: int, messages: int, timeout_s: float = 900.0,
                extra_env: dict[str, str] | None = None, code: Path | None = None, workers: int = 1) -> WorkerRun:
     """``workers`` ``cckpi worker``s of one group from offset 0 of the pre-filled topic to everything stored;
@@ -156,7 +146,7 @@ def run_worker(target: Target, prefix: str, expected: int, messages: int, timeou
                     raise RuntimeError(f"a worker exited with {process.returncode}: "
                                        f"{(process.stderr.read() if process.stderr else b'').decode()[-2000:]}")
             try:
-                progress = _progress(engine, database)
+                progress = probes.worker_progress(engine, database)
             except Exception:  # noqa: BLE001 - tables not migrated yet
                 time.sleep(0.2)
                 continue

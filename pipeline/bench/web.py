@@ -36,7 +36,7 @@ from pipeline.core.kpi import percentile
 from pipeline.payroll.model import Month
 from pipeline.settings import Settings, load_settings
 from pipeline.stack.process import stop_children
-from pipeline.store import queue_intervals
+from pipeline.store import probes, queue_intervals
 from pipeline.store.store import Store
 from pipeline.web.app import create_app
 from pipeline.web.server import serve_in_thread
@@ -84,7 +84,7 @@ def api_on_facts(target: Target, settings: Settings, facts: int, runs: int, resu
         generate_facts(store, shape, lambda n: log(f"  generated {n:,} of {facts:,} contact facts"))
         generate_side_tables(store, shape)  # agent states for the live board's agent grid
         queue_intervals.refresh(store, settings, intervals.starts(start_ms, end_ms, "15m", settings.zone))
-        now_ms = int(store.engine.query(f"SELECT max(offered_ms) AS m FROM {database}.contact_facts")["m"][0])
+        now_ms = probes.newest_offered_ms(store.engine, database)
         day = intervals.iso(intervals.floor_ms(now_ms, "1d", settings.zone), settings.zone)
         now, month_from, month_to = (intervals.iso(ms, settings.zone) for ms in (now_ms + 1, start_ms, end_ms))
         stop = serve_in_thread(create_app(store, settings, clock=lambda: now_ms), "127.0.0.1", PORT)

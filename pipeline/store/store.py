@@ -46,7 +46,13 @@ class Store:
 
     def drop(self) -> None:
         """Drop the store's whole database (the demo starts its numbers from nothing)."""
-        self.engine.command(f"DROP DATABASE IF EXISTS {self.db}")
+        self.drop_database(self.db)
+
+    def drop_database(self, database: str) -> None:
+        """Drop ``database`` (on every server of a cluster)."""
+        from pipeline.store.cluster_sql import cluster_form
+
+        self.engine.command(cluster_form(f"DROP DATABASE IF EXISTS {database}", self.engine.cluster))
 
     def next_version(self) -> int:
         """Strictly increasing per process: a later write of a contact wins."""

@@ -64,6 +64,25 @@ def cluster_id() -> str:
             return value
 
 
+def format_storage(ctx: Context, name: str, log: Path, id_file: Path, properties: Path,
+                   jvm: tuple[str, ...] | None = None) -> None:
+    """KRaft needs a node's log folder formatted with a cluster id before its first start.
+
+    The id is made once into ``id_file``; every node of a cluster reads the same file.
+    """
+    id_file.parent.mkdir(parents=True, exist_ok=True)
+    if not id_file.exists():
+        id_file.write_text(cluster_id() + "\n")
+    cmd = java_command(ctx, STORAGE_TOOL, "format", "--ignore-formatted", "-t", id_file.read_text().strip(),
+                       "-c", str(properties), jvm=jvm)
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    with open(log, "a") as out:
+        out.write(f"==== storage format: {result.stdout}{result.stderr}\n")
+    if result.returncode != 0:
+        last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise StackError(f"{name}: formatting KRaft storage failed: {last[0][:300]} (log: {log})")
+
+
 def java_command(ctx: Context, main: str, *args: str, jvm: tuple[str, ...] | None = None,
                  log4j: Path | None = None) -> list[str]:
     """``java`` with the resolved classpath; the config path keeps the stack folder in the cmdline.
@@ -126,18 +145,7 @@ class Kafka(Service):
             self._format(ctx, kdir)
 
     def _format(self, ctx: Context, kdir: Path) -> None:
-        """KRaft needs its log folder formatted with a cluster id before the first start."""
-        id_file = kdir / "cluster.id"
-        if not id_file.exists():
-            id_file.write_text(cluster_id() + "\n")
-        cmd = java_command(ctx, STORAGE_TOOL, "format", "--ignore-formatted", "-t", id_file.read_text().strip(),
-                           "-c", str(kdir / "server.properties"))
-        result = subprocess.run(cmd, capture_output=True, text=True)
-        with open(self.log(ctx), "a") as out:
-            out.write(f"==== storage format: {result.stdout}{result.stderr}\n")
-        if result.returncode != 0:
-            last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise StackError(f"kafka: formatting KRaft storage failed: {last[0][:300]} (log: {self.log(ctx)})")
+        format_storage(ctx, self.name, self.log(ctx), kdir / "cluster.id", kdir / "server.properties")
 
     def command(self, ctx: Context) -> list[str]:
         return java_command(ctx, MAIN, str(ctx.layout.service_dir("kafka") / "server.properties"))

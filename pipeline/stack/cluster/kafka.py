@@ -6,12 +6,10 @@ every node must be formatted with the same cluster id before its first start.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from pipeline.stack.base import Context, Service
-from pipeline.stack.errors import StackError
-from pipeline.stack.kafka import STORAGE_TOOL, cluster_id, describes_broker, java_command, libs_dir, resolve_jars
+from pipeline.stack.kafka import describes_broker, format_storage, java_command, libs_dir, resolve_jars
 from pipeline.stack.kafka import MAIN as KAFKA_MAIN
 from pipeline.stack.layout import render, template
 
@@ -59,18 +57,8 @@ class Node(Service):
 
     def _format(self, ctx: Context, ndir: Path) -> None:
         """Every node formats its log folder with the one cluster id of ``kafka/cluster.id``."""
-        id_file = ctx.layout.service_dir("kafka") / "cluster.id"
-        id_file.parent.mkdir(parents=True, exist_ok=True)
-        if not id_file.exists():
-            id_file.write_text(cluster_id() + "\n")
-        cmd = java_command(ctx, STORAGE_TOOL, "format", "--ignore-formatted", "-t", id_file.read_text().strip(),
-                           "-c", str(ndir / "server.properties"), jvm=jvm_flags(128))
-        result = subprocess.run(cmd, capture_output=True, text=True)
-        with open(self.log(ctx), "a") as out:
-            out.write(f"==== storage format: {result.stdout}{result.stderr}\n")
-        if result.returncode != 0:
-            last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise StackError(f"{self.name}: formatting KRaft storage failed: {last[0][:300]} (log: {self.log(ctx)})")
+        format_storage(ctx, self.name, self.log(ctx), ctx.layout.service_dir("kafka") / "cluster.id",
+                       ndir / "server.properties", jvm=jvm_flags(128))
 
     def command(self, ctx: Context) -> list[str]:
         return java_command(ctx, KAFKA_MAIN, str(ctx.layout.service_dir(self.name) / "server.properties"),

@@ -32,6 +32,7 @@ from pipeline.settings import load_settings
 from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.engine import generate
 from pipeline.stack.cluster.info import ClusterInfo, cluster_info
+from pipeline.stack.process import stop_children
 from pipeline.store.engines import with_database
 from pipeline.store.store import Store
 from tests.fixtures.stores import TEST_KEY
@@ -132,15 +133,7 @@ class Run:
         self.workers[index].wait()
 
     def stop(self) -> None:
-        for proc in self.workers:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in self.workers:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_children(self.workers)
 
 
 def interval_rows(store: Store) -> list[tuple[Any, ...]]:

@@ -30,6 +30,7 @@ from pipeline.report.build import ReportRequest, build_report
 from pipeline.settings import Settings, load_settings
 from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.engine import generate
+from pipeline.stack.process import stop_children
 from pipeline.store.store import Store
 from tests.fixtures.stores import TEST_KEY
 
@@ -160,15 +161,7 @@ class Pipeline:
             return str(response.read().decode())
 
     def stop_all(self) -> None:
-        for proc in self.workers:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in self.workers:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_children(self.workers)
 
 
 def eventually(check: Callable[[], bool], timeout: float, what: str) -> None:

@@ -16,39 +16,61 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from kafka import KafkaAdminClient
     from kafka.admin import NewTopic
-    from kafka.errors import KafkaError, TopicAlreadyExistsError
+    from kafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
 
 class KafkaAdminError(Exception):
     """A topic could not be created; the message names the topic and the broker."""
 
 
-def ensure_topics(settings: Settings, names: list[str], timeout_s: float = 30.0) -> None:
-    """Create each topic in ``names`` that does not exist yet (idempotent).
+def ensure_topics(settings: Settings, names: list[str], timeout_s: float = 30.0, partitions: int | None = None) -> None:
+    """Create each topic in ``names`` that does not exist yet (idempotent), with ``partitions`` (default: the setting).
 
     Names are used as given (callers pass ``settings.topic(...)`` names).  An
     existing topic is left alone even when its partition count differs: Kafka
-    cannot shrink partitions and growing them would re-key contacts.
+    cannot shrink partitions and growing them would re-key contacts.  A broker
+    that dies under the call (one node of a cluster) is retried through the
+    others until ``timeout_s``.
     """
     if not names:
         return
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            _ensure(settings, names, timeout_s, partitions)
+            return
+        except KafkaError as exc:  # KafkaAdminError is not one: it says what cannot be retried
+            if not _retriable(exc) or time.monotonic() > deadline:
+                tried = f" (retried for {timeout_s:.0f} s)" if _retriable(exc) else ""
+                raise KafkaAdminError(f"creating topics {', '.join(names)} on {settings.kafka_bootstrap} "
+                                      f"failed{tried}: {exc}") from None
+            time.sleep(1.0)
+
+
+def _ensure(settings: Settings, names: list[str], timeout_s: float, partitions: int | None) -> None:
     admin = _admin(settings, timeout_s)
     try:
         existing = set(admin.list_topics())
         missing = [name for name in dict.fromkeys(names) if name not in existing]
         if missing:
-            new = [NewTopic(name=name, num_partitions=settings.topic_partitions,
+            new = [NewTopic(name=name, num_partitions=partitions or settings.topic_partitions,
                             replication_factor=settings.topic_replication) for name in missing]
             try:
                 admin.create_topics(new, timeout_ms=int(timeout_s * 1000))
             except TopicAlreadyExistsError:
                 pass  # a concurrent worker created it first; another create will tell us of real errors
             except KafkaError as exc:
+                if _retriable(exc):
+                    raise  # a dead broker, a controller moving: ensure_topics tries again through the others
                 raise KafkaAdminError(f"creating topics {', '.join(missing)} on {settings.kafka_bootstrap} "
                                       f"failed: {exc}") from None
         _wait_visible(admin, names, settings, timeout_s)
     finally:
         admin.close()
+
+
+def _retriable(exc: KafkaError) -> bool:
+    return isinstance(exc, KafkaConnectionError) or bool(getattr(exc, "retriable", False))
 
 
 def _admin(settings: Settings, timeout_s: float) -> KafkaAdminClient:

@@ -250,6 +250,7 @@ class ClickhouseEngine:
         self._hosts = url.hosts
         self._settings = {"insert_block_size": 1_000_000, **dict(url.settings), **(settings or {})}
         self.shards = 1
+        self._on: tuple[str, int] | None = None  # the host the client last ran a statement on
         self._client = self._open()
         if self.cluster is not None:
             self._read_shards(self.cluster)
@@ -319,7 +320,9 @@ class ClickhouseEngine:
         deadline = time.monotonic() + FAILOVER_S
         while True:
             try:
-                return call(self._client)
+                result = call(self._client)
+                self._note_host()
+                return result
             except Exception as exc:
                 if not _replica_problem(exc) or time.monotonic() > deadline:
                     raise
@@ -327,12 +330,30 @@ class ClickhouseEngine:
                 self._hosts = [*self._hosts[1:], failed]  # the next replica first, the failed one last
                 log.warning("ClickHouse %s:%d failed (%s); trying %s:%d", *failed, str(exc).splitlines()[0][:200],
                             *self._hosts[0])
+                self._on = None  # said here: the next statement's host is not news
                 self._client.disconnect()
                 time.sleep(0.5)
                 try:
                     self._client = self._connect(self.database)
                 except Exception as again:  # noqa: BLE001 - no host answered: the next round raises or retries it
                     self._client = _Unconnected(again)
+
+    def _note_host(self) -> None:
+        """One warning when the driver itself moved to another host between two statements.
+
+        A replica that dies between statements makes clickhouse-driver
+        reconnect to the next of ``alt_hosts`` on its own, and its connection
+        errors are counted rather than logged by the worker (``worker.outage``):
+        without this line a failover would leave no trace in the log.
+        """
+        connection = getattr(self._client, "connection", None)
+        host, port = getattr(connection, "host", None), getattr(connection, "port", None)
+        if host is None or port is None:
+            return
+        now = (str(host), int(port))
+        if self._on is not None and now != self._on:
+            log.warning("ClickHouse %s:%d failed or went away; now on %s:%d", *self._on, *now)
+        self._on = now
 
     def command(self, sql: str) -> None:
         self._run(lambda client: client.execute(sql))

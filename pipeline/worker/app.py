@@ -48,10 +48,13 @@ def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Si
     app = faust.App(
         # Faust's own consumer (its assignor topic) must not join the events group: BatchConsumer's
         # plain Kafka protocol and Faust's assignor cannot share one group.
-        f"{settings.worker_group}.faust",
+        faust_app_id(settings),
         broker=brokers,
         store="memory://",
         web_enabled=False,
+        # Faust would create its topics through the controller its metadata names, and fails at start while
+        # that broker is dead; run_worker creates them beforehand (kafka.admin, which finds the live controller)
+        topic_allow_declare=False,
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication,
         producer_acks=-1,
@@ -74,6 +77,15 @@ def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Si
     app.task(_consume_or_die(consumer))
     app.timer(interval=gauge_interval_s)(_gauges_refresher(settings, clock, metrics, sink, gauge_store))
     return app
+
+
+def faust_app_id(settings: Settings) -> str:
+    return f"{settings.worker_group}.faust"
+
+
+def faust_topics(settings: Settings) -> dict[str, int]:
+    """The topics Faust itself uses (name -> partitions): its leader assignor's, named as Faust names it."""
+    return {f"{faust_app_id(settings)}-__assignor-__leader": 1}
 
 
 def _batch_failed(exc: BaseException) -> NoReturn:

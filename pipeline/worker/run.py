@@ -15,7 +15,7 @@ import logging
 from pipeline.kafka.admin import ensure_topics
 from pipeline.settings import Settings
 from pipeline.store.store import Store
-from pipeline.worker.app import build_app
+from pipeline.worker.app import build_app, faust_topics
 from pipeline.worker.clock import Clock
 from pipeline.worker.sink import Sink
 from pipeline.worker.exporter import WorkerMetrics
@@ -38,6 +38,8 @@ def run_worker(settings: Settings, clock: str = "wall", *, gauge_interval_s: flo
 
     live_clock = Clock(clock)
     ensure_topics(settings, [settings.topic("events"), settings.topic("dead-letter")])
+    for name, partitions in faust_topics(settings).items():
+        ensure_topics(settings, [name], partitions=partitions)
     metrics = WorkerMetrics()
     store_outage, kafka_outage = Outage(f"the store ({_where(settings.store_url)})"), \
         Outage(f"Kafka ({settings.kafka_bootstrap})")

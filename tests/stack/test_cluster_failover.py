@@ -10,6 +10,8 @@ each replica read alone after it caught up (docs/scale-out.md).
 
 from __future__ import annotations
 
+import time
+
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,13 +42,25 @@ def test_two_workers_survive_a_broker_a_replica_and_a_worker_killed_mid_stream(
     try:
         run.start_worker()
         run.start_worker()
-        producer = run.produce(day.path, rate=day.distinct / 12)  # about 12 s of stream
+        # about 30 s of stream: still flowing when the replica dies after the broker and the worker
+        producer = run.produce(day.path, rate=day.distinct / 30)
         run.wait_stored(store, day.distinct // 5, timeout=90)
         kill("kafka-2")
         run.wait_stored(store, day.distinct * 2 // 5, timeout=90)  # progress with one broker down
         run.crash_worker(0)  # and a worker dies too; a new one joins the group
         run.start_worker()
         kill("clickhouse-1")  # the first host of every store URL: the workers must move to clickhouse-2
+        # the workers notice while it is down (each reads the store for its gauges every 5 s, besides writing):
+        # the driver's own move to alt_hosts ("Error on <host> ping"), the store's move to the next replica
+        # ("... failed (...); trying ..." or "... failed or went away; now on ..."), the store's outage
+        # ("the store (<host>/db) unreachable for ..."), or a retried batch ("store flush failed")
+        deadline, noticed = time.monotonic() + 60, []
+        while not noticed and time.monotonic() < deadline:
+            noticed = [line for line in run.logs().splitlines() if "flush failed" in line or "127.0.0.1:29001" in line
+                       and ("Error on" in line or "failed" in line or "unreachable" in line)]
+            time.sleep(1)
+        print(f"\n{len(noticed)} failover/retry lines in the worker logs, e.g. {noticed[:2]}")
+        assert noticed, "clickhouse-1 died under the workers, yet no worker noticed"
         assert producer.wait(timeout=120) == 0, producer.stderr.read() if producer.stderr else ""
         restarted = cckpi("stack", "up", "--cluster")
         assert restarted.returncode == 0, restarted.stdout + restarted.stderr
@@ -62,12 +76,6 @@ def test_two_workers_survive_a_broker_a_replica_and_a_worker_killed_mid_stream(
                 same_as(day, alone, timeout=60)
             finally:
                 alone.close()
-        # the workers noticed: the driver's own move to alt_hosts ("Error on <host> ping"), the store's move
-        # to the next replica ("... failed (...); trying ..."), or a retried batch ("store flush failed")
-        noticed = [line for line in run.logs().splitlines()
-                   if "127.0.0.1:29001" in line and ("Error on" in line or "failed" in line) or "flush failed" in line]
-        print(f"\n{len(noticed)} failover/retry lines in the worker logs, e.g. {noticed[:2]}")
-        assert noticed, "clickhouse-1 died under the workers, yet no worker noticed"
     finally:
         run.stop()
         store.close()

@@ -1,4 +1,4 @@
-"""The ``queue_intervals`` table: 15-minute additive components, rebuilt from the facts.
+"""The pre-aggregates ``queue_intervals`` and ``agent_intervals``: 15-minute components, rebuilt from the facts.
 
 Rebuilding the touched intervals from ``contact_facts`` with the report's own
 component SQL (rather than adding deltas) keeps the table idempotent and
@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from pipeline.core import intervals
 from pipeline.settings import Settings
-from pipeline.store.components_sql import AGGREGATES, contact_query, offered_in
+from pipeline.store.components_sql import AGGREGATES, FCR_PARTS, contact_query, offered_in, thresholds
 from pipeline.store.store import Store
 
 COMPONENTS: tuple[str, ...] = (
@@ -19,8 +19,17 @@ COMPONENTS: tuple[str, ...] = (
     "sl_numerator", "sl_denominator", "wait_answered_sum_ms", "aht_contacts", "handle_sum_ms", "talk_sum_ms",
     "hold_sum_ms", "acw_sum_ms", "frt_contacts", "frt_sum_ms", "frt_within_target", "transferred",
     "csat_responses", "csat_sum", "csat_top2", "nps_responses", "nps_promoters", "nps_detractors",
+    "abandoned_customer", "abandoned_timeout", "abandoned_empty", "abandoned_key", "time_conflicts",
+    "fcr_with_disposition",
 )
-assert set(COMPONENTS) <= set(AGGREGATES)
+# not summed like the others: FCR's window is applied when read, and the FRT values feed a percentile
+PARTS: tuple[str, ...] = ("fcr_unrepeated", "fcr_repeat_gaps_ms", "frt_values_ms")
+assert set(COMPONENTS) <= set(AGGREGATES) and set(PARTS) <= set(AGGREGATES) | set(FCR_PARTS)
+# table -> its keys beyond the interval (name -> expression over a fact)
+TABLES: dict[str, dict[str, str]] = {
+    "queue_intervals": {"queue": "queue", "channel": "channel", "direction": "direction"},
+    "agent_intervals": {"agent_id": "agent_id", "queue": "queue", "channel": "channel", "direction": "direction"},
+}
 INTERVAL_MS = 900_000
 
 
@@ -43,25 +52,25 @@ def _runs(starts: Iterable[int]) -> list[tuple[int, int]]:
 
 
 def refresh(store: Store, settings: Settings, starts: Iterable[int]) -> None:
-    """Rebuild these intervals (local starts, epoch ms) from the facts of the contacts offered in them.
+    """Rebuild these intervals (local starts, epoch ms) of both tables from the facts of the contacts offered in them.
 
     Up to two days of intervals, the facts are found through ``contact_offers``
     (``components_sql.INDEXED_SPAN_MS``), so a worker flush costs what it
     rebuilds, not what is stored.  (A local 15-minute interval is 15
     minutes of UTC: every zone's offset and DST shift is a multiple of 15 minutes.)
+    Each row records the thresholds it was built with (``built_with``).
     """
     runs = _runs(starts)
     if not runs:
         return
-    keys = {"queue": "queue", "channel": "channel", "direction": "direction",
-            "interval": intervals.sql_start("offered_ms", "15m", settings.tz)}
-    first = runs[0][0]
-    # no FCR here (empty repeat range): queue_intervals has no FCR components
-    select = contact_query(store.db, settings, keys, f"has_offered AND ({offered_in(runs)})", first, first,
-                           offered_ranges=runs)
-    columns = ", ".join(COMPONENTS)
-    store.engine.command(
-        f"INSERT INTO {store.db}.queue_intervals (queue, channel, direction, interval_start, version, {columns}) "
-        f"SELECT k_queue, k_channel, k_direction, toDateTime(k_interval), {store.next_version()}, {columns} "
-        f"FROM ({select})"
-    )
+    interval = intervals.sql_start("offered_ms", "15m", settings.tz)
+    columns = ", ".join(COMPONENTS + PARTS)
+    for table, keys in TABLES.items():
+        select = contact_query(store.db, settings, {**keys, "interval": interval, "built_with": thresholds(settings)},
+                               f"has_offered AND ({offered_in(runs)})", offered_ranges=runs, fcr_parts=True)
+        names = ", ".join(keys)
+        store.engine.command(
+            f"INSERT INTO {store.db}.{table} ({names}, interval_start, built_with, version, {columns}) "
+            f"SELECT {', '.join('k_' + k for k in keys)}, toDateTime(k_interval), k_built_with, "
+            f"{store.next_version()}, {columns} FROM ({select})"
+        )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pipeline.store import next_contact
 from pipeline.store.store import Store
 
 QUEUES = ("billing", "support", "sales", "webchat")
@@ -77,6 +78,8 @@ def generate_facts(store: Store, shape: Shape, on_chunk: Callable[[int], None] =
     # the offered-time index the store keeps beside the facts (written by Store.write_states otherwise)
     store.engine.command(f"INSERT INTO {store.db}.contact_offers (offered_ms, contact_id) "
                          f"SELECT offered_ms, contact_id FROM {store.db}.contact_facts WHERE has_offered")
+    # and the customers' next contacts (Store.write_states and next_contact.link otherwise)
+    next_contact.backfill(store, parts=max(1, shape.contacts // CHUNK))
 
 
 def generate_side_tables(store: Store, shape: Shape) -> None:

@@ -117,3 +117,24 @@ def link(store: Store, written: Iterable[tuple[str, str]]) -> list[int]:
         store.engine.insert("contact_next", {"contact_id": changed, "next_offered_ms": [found[c][1] for c in changed]},
                             rows.NEXT_COLUMNS)
     return [found[cid][0] for cid in changed]
+
+
+def backfill(store: Store, parts: int = 1) -> None:
+    """Link every stored contact from ``contact_facts`` in SQL (contacts written without ``link``: facts
+    generated in SQL by ``cckpi bench``), one ``parts``-th of the customers at a time to bound the memory.
+    The same statement as the migration that brought ``contact_next`` (one query, no join: ClickHouse
+    18.16 cannot compute a lambda over both sides of a join)."""
+    db = store.db
+    store.engine.command(
+        f"INSERT INTO {db}.customer_contacts (customer_key, contact_id, offered_ms, direction, version) "
+        f"SELECT customer_key, contact_id, offered_ms, direction, version FROM {db}.contact_facts FINAL "
+        f"WHERE has_offered AND customer_key != ''")
+    for part in range(parts):
+        store.engine.command(
+            f"INSERT INTO {db}.contact_next (contact_id, next_offered_ms) "
+            f"SELECT contact_id, next_offered_ms FROM ("
+            f"SELECT contact.2 AS contact_id, arrayFirst(x -> x > contact.1, inbound) AS next_offered_ms "
+            f"FROM (SELECT groupArray((offered_ms, contact_id)) AS contacts, "
+            f"arraySort(groupArrayIf(offered_ms, direction = 'inbound')) AS inbound "
+            f"FROM {db}.customer_contacts FINAL WHERE cityHash64(customer_key) % {parts} = {part} "
+            f"GROUP BY customer_key) ARRAY JOIN contacts AS contact) WHERE next_offered_ms > 0")

@@ -11,7 +11,9 @@ from collections.abc import Iterable
 
 from pipeline.core import intervals
 from pipeline.settings import Settings
-from pipeline.store.components_sql import AGGREGATES, FCR_PARTS, contact_query, offered_in, thresholds
+from pipeline.store.components_sql import (
+    AGGREGATES, FCR_PARTS, INDEXED_SPAN_MS, contact_query, offered_in, thresholds,
+)
 from pipeline.store.store import Store
 
 COMPONENTS: tuple[str, ...] = (
@@ -51,6 +53,20 @@ def _runs(starts: Iterable[int]) -> list[tuple[int, int]]:
     return runs
 
 
+def _chunks(runs: list[tuple[int, int]], span_ms: int = INDEXED_SPAN_MS // 2) -> list[list[tuple[int, int]]]:
+    """The runs cut into groups of at most ``span_ms`` of intervals each, in time order."""
+    pieces = [(lo, min(lo + span_ms, hi)) for start, hi in runs for lo in range(start, hi, span_ms)]
+    groups: list[list[tuple[int, int]]] = []
+    total = 0
+    for lo, hi in pieces:
+        if not groups or total + hi - lo > span_ms:
+            groups.append([])
+            total = 0
+        groups[-1].append((lo, hi))
+        total += hi - lo
+    return groups
+
+
 def refresh(store: Store, settings: Settings, starts: Iterable[int]) -> None:
     """Rebuild these intervals (local starts, epoch ms) of both tables from the facts of the contacts offered in them.
 
@@ -58,11 +74,15 @@ def refresh(store: Store, settings: Settings, starts: Iterable[int]) -> None:
     (``components_sql.INDEXED_SPAN_MS``), so a worker flush costs what it
     rebuilds, not what is stored.  (A local 15-minute interval is 15
     minutes of UTC: every zone's offset and DST shift is a multiple of 15 minutes.)
-    Each row records the thresholds it was built with (``built_with``).
+    Each row records the thresholds it was built with (``built_with``).  A
+    longer rebuild (a month's, after a threshold change) goes a day at a
+    time, so each step reads only that day's contacts and next contacts.
     """
-    runs = _runs(starts)
-    if not runs:
-        return
+    for runs in _chunks(_runs(starts)):
+        _rebuild(store, settings, runs)
+
+
+def _rebuild(store: Store, settings: Settings, runs: list[tuple[int, int]]) -> None:
     interval = intervals.sql_start("offered_ms", "15m", settings.tz)
     columns = ", ".join(COMPONENTS + PARTS)
     for table, keys in TABLES.items():

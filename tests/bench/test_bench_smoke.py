@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 KEYS = ("worker_events_per_s", "bare_consumer_events_per_s", "worker_vs_bare_ratio", "e2e_latency_p50_s",
         "e2e_latency_p95_s", "e2e_latency_p99_s", "replay_chdb_1m_s", "replay_clickhouse_1m_s",
         "wallboard_query_p95_ms", "report_50m_s", "payroll_rollup_s", "worker_peak_rss_mb",
-        "import_queue_log_lines_per_s", "import_read_split_lines_per_s")
+        "import_queue_log_lines_per_s", "import_read_split_lines_per_s", "report_by_agent_s",
+        "report_by_queue_interval_30m_s")
 
 
 def test_panel_percentiles_are_the_cores_linear_ones() -> None:

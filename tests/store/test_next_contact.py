@@ -203,3 +203,14 @@ def test_migration_links_the_contacts_stored_before_it(store: Store) -> None:
         store.engine.command(statement.replace("{db}", store.db))
     assert _next(store) == EXPECTED_NEXT
     assert _fcr(store, 7, "2026-11-01T23:59", "2026-11-06")["fcr_rate"] == pytest.approx(2 / 4)
+
+
+def test_backfill_in_sql_links_like_the_writes(store: Store) -> None:
+    """``cckpi bench`` generates facts in SQL and links them with ``backfill``: the same next contacts."""
+    contacts = _contacts()
+    _write(store, [e for cid in ("k1", "k2", "k3", "k4", "o1") for e in contacts[cid]])
+    store.engine.command(f"DROP TABLE {store.db}.contact_next")
+    store.engine.command(f"CREATE TABLE {store.db}.contact_next (contact_id String, next_offered_ms Int64) "
+                         f"ENGINE = ReplacingMergeTree() ORDER BY (contact_id, next_offered_ms)")
+    next_contact.backfill(store, parts=3)
+    assert _next(store) == EXPECTED_NEXT

@@ -112,8 +112,10 @@ AGENT_METRICS = ["answered", "aht_s", "avg_talk_s", "avg_hold_s", "avg_acw_s", "
 
 
 def agent_scorecard(settings: Settings) -> str:
-    """One row per agent: handled contacts and handling quality over the time range."""
-    inner = components(settings, {"agent": "agent_id"}, ["agent_id != ''"], table="agent_intervals")
+    """One row per agent: handled contacts and handling quality over the local days starting in the time range
+    (the scorecard's ranges are days and months: "this month" is the days of the month so far)."""
+    # the agents' local days: a month is 60,000 rows for 2,000 agents, not 5.8 million 15-minute ones
+    inner = components(settings, {"agent": "agent_id"}, ["agent_id != ''"], table="agent_days")
     # queues_handled also keeps the inner `queue` column in use: ClickHouse 18.16 prunes unused subquery
     # columns and then fails on transform(queue, ...) with "Unknown identifier: queue"
     return (f"SELECT k_agent AS agent_id, length(queues_seen) AS queues_handled, {_select(AGENT_METRICS)} "

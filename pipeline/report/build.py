@@ -23,7 +23,6 @@ from pipeline.settings import Settings
 from pipeline.store import reads
 from pipeline.store.components_sql import INDEXED_SPAN_MS, contact_query
 from pipeline.store.engines import literal
-from pipeline.store.queue_intervals import INTERVAL_MS
 from pipeline.store.store import Store
 
 GROUPINGS = ("queue", "agent", "channel", "interval")
@@ -164,14 +163,14 @@ def _contact_keys(request: ReportRequest, settings: Settings, ms: str) -> dict[s
 
 
 def _contact_rows(store: Store, request: ReportRequest, settings: Settings) -> list[tuple[Key, dict[str, Any]]]:
-    """The contacts' components: from the pre-aggregates for a long range on 15-minute boundaries, else the facts.
+    """The contacts' components: from a pre-aggregate table for a long range on its boundaries, else the facts.
 
     Both give the same numbers (tests/store/test_pre_aggregates.py); the
     pre-aggregates are read only when every row of the range was built with
     the settings' thresholds.
     """
-    table = "agent_intervals" if "agent" in request.by else "queue_intervals"
-    if _pre_aggregated(request) and reads.intervals_current(store, settings, table, request.start_ms, request.end_ms):
+    table = _pre_aggregated(request, settings)
+    if table and reads.intervals_current(store, settings, table, request.start_ms, request.end_ms):
         sql = reads.interval_components(store.db, settings, table, _contact_keys(request, settings, "interval_ms"),
                                         _where(request) + [reads.interval_range(request.start_ms, request.end_ms)])
     else:
@@ -182,11 +181,25 @@ def _contact_rows(store: Store, request: ReportRequest, settings: Settings) -> l
     return _keyed(store.engine.query(sql), list(request.by))
 
 
-def _pre_aggregated(request: ReportRequest) -> bool:
-    """Long enough that the facts would be scanned, and on the pre-aggregates' 15-minute boundaries (UTC ones:
-    every zone's offset is a multiple of 15 minutes)."""
-    aligned = request.start_ms % INTERVAL_MS == 0 and request.end_ms % INTERVAL_MS == 0
-    return aligned and request.end_ms - request.start_ms > INDEXED_SPAN_MS
+def _pre_aggregated(request: ReportRequest, settings: Settings) -> str | None:
+    """The pre-aggregate table to read, or None for the facts.
+
+    A range of up to two days is read from the facts (through the offered-time
+    index: fast enough, and any range is exact there).  A longer one on the
+    pre-aggregates' boundaries reads them: local days for ``agent_days`` (by
+    agent, daily or no intervals), 15 minutes for ``queue_intervals`` and
+    ``agent_intervals`` (UTC 15 minutes are local ones: every zone's offset is
+    a multiple of 15 minutes).
+    """
+    if request.end_ms - request.start_ms <= INDEXED_SPAN_MS:
+        return None
+    on = {interval: all(intervals.floor_ms(ms, interval, settings.zone) == ms
+                        for ms in (request.start_ms, request.end_ms)) for interval in ("15m", "1d")}
+    if "agent" not in request.by:
+        return "queue_intervals" if on["15m"] else None
+    if on["1d"] and ("interval" not in request.by or request.interval == "1d"):
+        return "agent_days"
+    return "agent_intervals" if on["15m"] else None
 
 
 def _where(request: ReportRequest) -> list[str]:

@@ -112,11 +112,11 @@ def thresholds(settings: Settings) -> str:
 
     Stored with each pre-aggregated row (``built_with``) and compared when it is
     read, so a changed target in the settings is never read from a row built
-    with the old one.
+    with the old one.  The time zone is in it too: it places the daily rows.
     """
     def text(queue: QueueSettings) -> str:
         return (f"sl={float(queue.sl_threshold_s):g};short={float(queue.short_abandon_s):g};"
-                f"frt={float(queue.frt_target_s):g};mode={queue.sl_abandon_mode}")
+                f"frt={float(queue.frt_target_s):g};mode={queue.sl_abandon_mode};tz={settings.tz}")
 
     default = literal(text(settings.queue_defaults))
     if not settings.queues:

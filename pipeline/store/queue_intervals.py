@@ -1,4 +1,5 @@
-"""The pre-aggregates ``queue_intervals`` and ``agent_intervals``: 15-minute components, rebuilt from the facts.
+"""The pre-aggregates: ``queue_intervals`` and ``agent_intervals`` (15-minute components rebuilt from the facts)
+and ``agent_days`` (the agents' local days, summed from ``agent_intervals``).
 
 Rebuilding the touched intervals from ``contact_facts`` with the report's own
 component SQL (rather than adding deltas) keeps the table idempotent and
@@ -78,8 +79,37 @@ def refresh(store: Store, settings: Settings, starts: Iterable[int]) -> None:
     longer rebuild (a month's, after a threshold change) goes a day at a
     time, so each step reads only that day's contacts and next contacts.
     """
+    starts = sorted(set(starts))
     for runs in _chunks(_runs(starts)):
         _rebuild(store, settings, runs)
+    _roll_up_days(store, settings, days(starts, settings))
+
+
+def days(starts: Iterable[int], settings: Settings) -> list[tuple[int, int]]:
+    """The local days (start, end epoch ms) holding these interval starts."""
+    zone = settings.zone
+    firsts = sorted({intervals.floor_ms(start, "1d", zone) for start in starts})
+    return [(day, intervals.floor_ms(day + 30 * 3_600_000, "1d", zone)) for day in firsts]
+
+
+def _roll_up_days(store: Store, settings: Settings, days: list[tuple[int, int]]) -> None:
+    """``agent_days`` for these local days: the sum of their ``agent_intervals`` rows (read after the rebuild
+    of those rows, so a day is as current as its intervals)."""
+    if not days:
+        return
+    sums = ", ".join([f"sum({name}) AS {name}" for name in COMPONENTS + ("fcr_unrepeated",)]
+                     + [f"groupArrayArray({name}) AS {name}" for name in ("fcr_repeat_gaps_ms", "frt_values_ms")])
+    day = intervals.sql_start("toInt64(toUInt32(interval_start)) * 1000", "1d", settings.tz)
+    inside = " OR ".join(f"(interval_start >= toDateTime({lo // 1000}) AND interval_start < toDateTime({hi // 1000}))"
+                         for lo, hi in days)
+    names = ", ".join(COMPONENTS + PARTS)
+    store.engine.command(
+        f"INSERT INTO {store.db}.agent_days (agent_id, queue, channel, direction, interval_start, built_with, "
+        f"version, {names}) SELECT agent_id, queue, channel, direction, toDateTime(day), built_with, "
+        f"{store.next_version()}, {names} FROM (SELECT agent_id, queue, channel, direction, built_with, "
+        f"{day} AS day, {sums} FROM {store.db}.agent_intervals FINAL WHERE {inside} "
+        f"GROUP BY agent_id, queue, channel, direction, built_with, day)"
+    )
 
 
 def _rebuild(store: Store, settings: Settings, runs: list[tuple[int, int]]) -> None:

@@ -35,6 +35,8 @@ GROUPINGS: list[dict[str, Any]] = [
     {"by": ("queue",)}, {"by": ("agent",)}, {"by": ("channel",)}, {"by": ()},
     {"by": ("queue", "interval"), "interval": "30m"}, {"by": ("agent", "interval"), "interval": "1d"},
     {"by": ("queue",), "queues": ("billing",)}, {"by": ("queue",), "direction": "outbound"},
+    {"by": ("agent", "interval"), "interval": "1h"},  # not daily: from agent_intervals
+    {"by": ("agent",), "start": "2026-11-01T12:15"},  # not on a day boundary: from agent_intervals
 ]
 
 
@@ -59,12 +61,15 @@ def month_store(store: Store) -> Store:
 @pytest.mark.parametrize("grouping", GROUPINGS, ids=lambda g: ",".join(g["by"]) + str(g.get("interval", "")))
 def test_every_grouping_equals_the_facts(month_store: Store, grouping: dict[str, Any],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    request = ReportRequest(parse_instant(START, SETTINGS.zone), parse_instant(END, SETTINGS.zone), **grouping)
-    table = "agent_intervals" if "agent" in request.by else "queue_intervals"
-    assert build._pre_aggregated(request)
+    grouping = dict(grouping)
+    start = parse_instant(grouping.pop("start", START), SETTINGS.zone)
+    request = ReportRequest(start, parse_instant(END, SETTINGS.zone), **grouping)
+    table = build._pre_aggregated(request, SETTINGS)
+    daily = "agent" in request.by and start % 3_600_000 == 0 and request.interval == "1d"
+    assert table == ("agent_days" if daily else "agent_intervals" if "agent" in request.by else "queue_intervals")
     assert reads.intervals_current(month_store, SETTINGS, table, request.start_ms, request.end_ms)
     pre = build.build(month_store, request, SETTINGS)
-    monkeypatch.setattr(build, "_pre_aggregated", lambda _request: False)
+    monkeypatch.setattr(build, "_pre_aggregated", lambda _request, _settings: None)
     facts = build.build(month_store, request, SETTINGS)
     assert pre.rows == facts.rows
     assert pre.total == facts.total

@@ -133,23 +133,12 @@ def _mode(queues: set[str], settings: Settings) -> str:
 
 def queues_with_data(store: Store, request: ReportRequest) -> list[str]:
     """The queues with a contact offered in the range (any queue filter aside): named when a filter finds nothing."""
-    result = store.engine.query(
-        f"SELECT DISTINCT queue FROM {store.db}.contact_facts FINAL WHERE has_offered "
-        f"AND direction = {literal(request.direction)} "
-        f"AND offered_ms >= {request.start_ms} AND offered_ms < {request.end_ms} ORDER BY queue"
-    )
-    return list(result["queue"])
+    return reads.queues_offered(store, request.direction, request.start_ms, request.end_ms)
 
 
 def stored_span(store: Store, direction: str) -> tuple[int, int] | None:
     """First and last offered time stored (epoch ms), to say where the data is when a range has none."""
-    result = store.engine.query(
-        f"SELECT count() AS n, min(offered_ms) AS first, max(offered_ms) AS last FROM {store.db}.contact_facts "
-        f"FINAL WHERE has_offered AND direction = {literal(direction)}"
-    )
-    if not result["n"] or not result["n"][0]:
-        return None
-    return int(result["first"][0]), int(result["last"][0])
+    return reads.offered_span(store, direction)
 
 
 def _default_mode(settings: Settings) -> str:
@@ -224,7 +213,6 @@ def _keyed(result: dict[str, list[Any]], keys: Sequence[str]) -> list[tuple[Key,
 
 def _side_rows(store: Store, request: ReportRequest, settings: Settings) -> list[tuple[Key, dict[str, Any]]]:
     """QA evaluations and complaints, attributed through their contact when it is known."""
-    db = store.db
     when = "if(has_offered, offered_ms, ts_ms)"
     keys = {"queue": "queue", "agent": "agent_id", "channel": "channel",
             "interval": intervals.sql_start(when, request.interval, settings.tz)}
@@ -238,45 +226,17 @@ def _side_rows(store: Store, request: ReportRequest, settings: Settings) -> list
         where.append("has_offered")
     if request.queues:
         where.append(f"queue IN ({', '.join(literal(q) for q in request.queues)})")
-    key_select = ", ".join(f"{expr} AS k_{name}" for name, expr in chosen.items())
-    group = f" GROUP BY {', '.join('k_' + n for n in chosen)}" if chosen else ""
-    prefix = f"{key_select}, " if key_select else ""
-    sources = {
-        # scores summed as integer thousandths: a float sum would depend on row order
-        "qa_evaluations": "count() AS qa_evaluations, sum(toInt64(round(score * 1000))) / 1000 AS qa_score_sum, "
-        "sum(fatal_errors > 0) AS qa_fatal_evaluations, sum(nonfatal_errors) AS qa_nonfatal_sum, "
-        "sum(opportunities) AS qa_opportunities_sum",
-        "complaints": "sum(valid) AS complaints_valid, sum(escalated) AS complaints_escalated, "
-        "count() AS complaint_events",
-    }
     rows: list[tuple[Key, dict[str, Any]]] = []
-    for table, aggregates in sources.items():
-        # only the contacts this table names: the whole facts table would be the join's in-memory right side
-        facts = (f"SELECT contact_id, has_offered, offered_ms, queue, channel, direction FROM {db}.contact_facts "
-                 f"FINAL WHERE has_offered AND contact_id IN (SELECT contact_id FROM {db}.{table})")
-        sql = (f"SELECT {prefix}{aggregates} FROM {db}.{table} FINAL ANY LEFT JOIN ({facts}) AS facts USING contact_id "
-               f"WHERE {' AND '.join(where)}{group}")
-        result = store.engine.query(sql)
+    for table in reads.SIDE_COMPONENTS:
+        result = reads.side_components(store, table, chosen, where)
         rows.extend((k, v) for k, v in _keyed(result, list(chosen)) if any(v.values()))
     return rows
 
 
 def _agent_time_rows(store: Store, request: ReportRequest, zone: ZoneInfo) -> list[tuple[Key, dict[str, Any]]]:
     """Agent-state time per agent (and interval), clipped to the report range."""
-    db = store.db
-    inside = store.engine.query(
-        f"SELECT agent_id, ts_ms, event_id, state FROM {db}.agent_states FINAL "
-        f"WHERE ts_ms >= {request.start_ms} AND ts_ms < {request.end_ms}"
-    )
-    before = store.engine.query(  # the state each agent was in when the range began
-        f"SELECT agent_id, max(ts_ms) AS last_ms, argMax(event_id, ts_ms) AS last_event, "
-        f"argMax(state, ts_ms) AS last_state FROM {db}.agent_states FINAL "
-        f"WHERE ts_ms < {request.start_ms} GROUP BY agent_id"
-    )
     changes: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for agent, ts, eid, state in zip(inside["agent_id"], inside["ts_ms"], inside["event_id"], inside["state"]):
-        changes[agent].append((ts, eid, state))
-    for agent, ts, eid, state in zip(before["agent_id"], before["last_ms"], before["last_event"], before["last_state"]):
+    for agent, ts, eid, state in reads.agent_state_changes(store, request.start_ms, request.end_ms):
         changes[agent].append((ts, eid, state))
     by_interval = "interval" in request.by
     cuts = intervals.starts(request.start_ms, request.end_ms, request.interval, zone) if by_interval else []

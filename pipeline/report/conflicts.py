@@ -13,7 +13,7 @@ from typing import Any
 from pipeline.core import intervals
 from pipeline.report.build import ReportRequest
 from pipeline.settings import Settings
-from pipeline.store.engines import literal
+from pipeline.store import reads
 from pipeline.store.store import Store
 
 MOMENTS = ("offered_ms", "answered_ms", "abandoned_ms", "ended_ms", "wrapup_ms")
@@ -23,13 +23,8 @@ COLUMNS = ("contact_id", "queue", "channel", "agent_id", *MOMENTS, *DURATIONS)
 
 def time_conflicts(store: Store, request: ReportRequest, settings: Settings) -> list[dict[str, Any]]:
     """Flagged contacts offered in the request's range (its queues and direction), by offered time."""
-    where = [f"has_offered AND time_conflict AND direction = {literal(request.direction)}",
-             f"offered_ms >= {request.start_ms} AND offered_ms < {request.end_ms}"]
-    if request.queues:
-        where.append(f"queue IN ({', '.join(literal(q) for q in request.queues)})")
-    result = store.engine.query(
-        f"SELECT {', '.join(COLUMNS)} FROM {store.db}.contact_facts FINAL WHERE {' AND '.join(where)} "
-        "ORDER BY offered_ms, contact_id")
+    result = reads.conflicted_contacts(store, COLUMNS, request.direction, request.start_ms, request.end_ms,
+                                       request.queues)
     rows = []
     for values in zip(*(result[name] for name in COLUMNS)):
         record = dict(zip(COLUMNS, values))

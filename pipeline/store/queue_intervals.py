@@ -82,7 +82,7 @@ def refresh(store: Store, settings: Settings, starts: Iterable[int]) -> None:
     starts = sorted(set(starts))
     for runs in _chunks(_runs(starts)):
         _rebuild(store, settings, runs)
-    _roll_up_days(store, settings, days(starts, settings))
+    _roll_up_days(store, settings, days(starts, settings), _runs(starts))
 
 
 def days(starts: Iterable[int], settings: Settings) -> list[tuple[int, int]]:
@@ -92,22 +92,27 @@ def days(starts: Iterable[int], settings: Settings) -> list[tuple[int, int]]:
     return [(day, intervals.floor_ms(day + 30 * 3_600_000, "1d", zone)) for day in firsts]
 
 
-def _roll_up_days(store: Store, settings: Settings, days: list[tuple[int, int]]) -> None:
+def _roll_up_days(store: Store, settings: Settings, local_days: list[tuple[int, int]],
+                  runs: list[tuple[int, int]]) -> None:
     """``agent_days`` for these local days: the sum of their ``agent_intervals`` rows (read after the rebuild
-    of those rows, so a day is as current as its intervals)."""
-    if not days:
+    of those rows, so a day is as current as its intervals), for the agents with a row in the rebuilt
+    intervals ``runs`` only: a worker's flush re-sums a few agents' days, not every agent's."""
+    if not local_days:
         return
+    rebuilt = " OR ".join(f"(interval_start >= toDateTime({lo // 1000}) AND interval_start < toDateTime({hi // 1000}))"
+                          for lo, hi in runs)
     sums = ", ".join([f"sum({name}) AS {name}" for name in COMPONENTS + ("fcr_unrepeated",)]
                      + [f"groupArrayArray({name}) AS {name}" for name in ("fcr_repeat_gaps_ms", "frt_values_ms")])
     day = intervals.sql_start("toInt64(toUInt32(interval_start)) * 1000", "1d", settings.tz)
     inside = " OR ".join(f"(interval_start >= toDateTime({lo // 1000}) AND interval_start < toDateTime({hi // 1000}))"
-                         for lo, hi in days)
+                         for lo, hi in local_days)
     names = ", ".join(COMPONENTS + PARTS)
     store.engine.command(
         f"INSERT INTO {store.db}.agent_days (agent_id, queue, channel, direction, interval_start, built_with, "
         f"version, {names}) SELECT agent_id, queue, channel, direction, toDateTime(day), built_with, "
         f"{store.next_version()}, {names} FROM (SELECT agent_id, queue, channel, direction, built_with, "
-        f"{day} AS day, {sums} FROM {store.db}.agent_intervals FINAL WHERE {inside} "
+        f"{day} AS day, {sums} FROM {store.db}.agent_intervals FINAL WHERE ({inside}) "
+        f"AND agent_id IN (SELECT agent_id FROM {store.db}.agent_intervals WHERE {rebuilt}) "
         f"GROUP BY agent_id, queue, channel, direction, built_with, day)"
     )
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from pipeline.settings import Settings
 from pipeline.store.components_sql import AGGREGATES, fcr_window_ms, thresholds
+from pipeline.store.engines import Columns, literal
 from pipeline.store.queue_intervals import COMPONENTS as INTERVAL_COMPONENTS
 from pipeline.store.store import Store
 
@@ -95,3 +96,85 @@ def intervals_current(store: Store, settings: Settings, table: str, start_ms: in
         f"WHERE {interval_range(start_ms, end_ms)}) WHERE built_with != {thresholds(settings)}"
     )
     return not result["stale"] or int(result["stale"][0]) == 0
+
+
+
+# --- what reports read besides the contacts' components ----------------------------------------------------------
+
+def queues_offered(store: Store, direction: str, start_ms: int, end_ms: int) -> list[str]:
+    """The queues with a contact of this direction offered in [start_ms, end_ms), sorted."""
+    result = store.engine.query(
+        f"SELECT DISTINCT queue FROM {store.db}.contact_facts FINAL WHERE has_offered "
+        f"AND direction = {literal(direction)} AND offered_ms >= {start_ms} AND offered_ms < {end_ms} ORDER BY queue"
+    )
+    return list(result["queue"])
+
+
+def offered_span(store: Store, direction: str) -> tuple[int, int] | None:
+    """First and last offered time stored (epoch ms) of this direction, or None when there is none."""
+    result = store.engine.query(
+        f"SELECT count() AS n, min(offered_ms) AS first, max(offered_ms) AS last FROM {store.db}.contact_facts "
+        f"FINAL WHERE has_offered AND direction = {literal(direction)}"
+    )
+    if not result["n"] or not result["n"][0]:
+        return None
+    return int(result["first"][0]), int(result["last"][0])
+
+
+# table -> its components; QA scores summed as integer thousandths: a float sum would depend on row order
+SIDE_COMPONENTS: dict[str, str] = {
+    "qa_evaluations": "count() AS qa_evaluations, sum(toInt64(round(score * 1000))) / 1000 AS qa_score_sum, "
+    "sum(fatal_errors > 0) AS qa_fatal_evaluations, sum(nonfatal_errors) AS qa_nonfatal_sum, "
+    "sum(opportunities) AS qa_opportunities_sum",
+    "complaints": "sum(valid) AS complaints_valid, sum(escalated) AS complaints_escalated, "
+    "count() AS complaint_events",
+}
+
+
+def side_components(store: Store, table: str, keys: dict[str, str], where: Sequence[str]) -> Columns:
+    """``SIDE_COMPONENTS[table]`` grouped by ``keys`` (``k_<name>``), each record joined to its contact's fact
+    (``has_offered``, ``offered_ms``, ``queue``, ``channel``, ``direction``; ``has_offered`` 0 when unknown).
+
+    Nothing is read when the table is empty (a centre without QA or complaint
+    feeds): the join's facts side is a FINAL pass over every fact whatever the
+    set it filters by holds (4-5 s a table at 50 million facts)."""
+    db = store.db
+    if not int(store.engine.query(f"SELECT count() AS n FROM {db}.{table}")["n"][0]):
+        return {}
+    # only the contacts this table names: the whole facts table would be the join's in-memory right side
+    facts = (f"SELECT contact_id, has_offered, offered_ms, queue, channel, direction FROM {db}.contact_facts "
+             f"FINAL WHERE has_offered AND contact_id IN (SELECT contact_id FROM {db}.{table})")
+    key_select = "".join(f"{expr} AS k_{name}, " for name, expr in keys.items())
+    group = f" GROUP BY {', '.join('k_' + n for n in keys)}" if keys else ""
+    return store.engine.query(
+        f"SELECT {key_select}{SIDE_COMPONENTS[table]} FROM {db}.{table} FINAL ANY LEFT JOIN ({facts}) AS facts "
+        f"USING contact_id WHERE {' AND '.join(where) or '1'}{group}"
+    )
+
+
+def agent_state_changes(store: Store, start_ms: int, end_ms: int) -> list[tuple[str, int, str, str]]:
+    """(agent, ts_ms, event_id, state) of every change in [start_ms, end_ms), plus each agent's last change
+    before ``start_ms`` (the state it was in when the range began)."""
+    db = store.db
+    inside = store.engine.query(
+        f"SELECT agent_id, ts_ms, event_id, state FROM {db}.agent_states FINAL "
+        f"WHERE ts_ms >= {start_ms} AND ts_ms < {end_ms}"
+    )
+    before = store.engine.query(
+        f"SELECT agent_id, max(ts_ms) AS last_ms, argMax(event_id, ts_ms) AS last_event, "
+        f"argMax(state, ts_ms) AS last_state FROM {db}.agent_states FINAL WHERE ts_ms < {start_ms} GROUP BY agent_id"
+    )
+    return (list(zip(inside["agent_id"], inside["ts_ms"], inside["event_id"], inside["state"]))
+            + list(zip(before["agent_id"], before["last_ms"], before["last_event"], before["last_state"])))
+
+
+def conflicted_contacts(store: Store, columns: Sequence[str], direction: str, start_ms: int, end_ms: int,
+                        queues: Sequence[str] = ()) -> Columns:
+    """These fact columns of the contacts flagged ``time_conflict`` offered in the range, by offered time."""
+    where = [f"has_offered AND time_conflict AND direction = {literal(direction)}",
+             f"offered_ms >= {start_ms} AND offered_ms < {end_ms}"]
+    if queues:
+        where.append(f"queue IN ({', '.join(literal(q) for q in queues)})")
+    return store.engine.query(
+        f"SELECT {', '.join(columns)} FROM {store.db}.contact_facts FINAL WHERE {' AND '.join(where)} "
+        "ORDER BY offered_ms, contact_id")

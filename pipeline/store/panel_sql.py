@@ -1,4 +1,6 @@
-"""ClickHouse SQL of the dashboard panels, built on ``pipeline.store.reads``.
+"""ClickHouse SQL of the Grafana dashboard panels (``pipeline/dashboards/`` lays them out), built on ``reads``.
+
+Here, beside the store's other reads, so a column change touches ``pipeline/store/`` only.
 
 The components (offered, answered, service-level numerator and denominator,
 ...) are summed from the pre-aggregates (``queue_intervals``,

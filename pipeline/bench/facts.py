@@ -12,9 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pipeline.store import next_contact
 from pipeline.store.store import Store
 
 QUEUES = ("billing", "support", "sales", "webchat")
+# contact ids are 'c' and ten digits of n: in time order, like an ACD's (Asterisk's uniqueid is epoch.sequence), so a
+# day's contacts are neighbours in contact_facts' primary key and the day-by-day interval rebuild reads only them
 CHUNK = 5_000_000
 
 
@@ -36,7 +39,7 @@ def _facts_select(shape: Shape, offset: int, count: int) -> str:
     return f"""
 SELECT
     n,
-    concat('c', toString(n)) AS contact_id,
+    concat('c', substring(toString(n + 10000000000), 2)) AS contact_id,
     toUInt64(1) AS version,
     toUInt8(1) AS has_offered,
     toInt64({shape.start_ms} + intDiv(n * {shape.span_ms}, {shape.contacts})) AS o,
@@ -77,6 +80,8 @@ def generate_facts(store: Store, shape: Shape, on_chunk: Callable[[int], None] =
     # the offered-time index the store keeps beside the facts (written by Store.write_states otherwise)
     store.engine.command(f"INSERT INTO {store.db}.contact_offers (offered_ms, contact_id) "
                          f"SELECT offered_ms, contact_id FROM {store.db}.contact_facts WHERE has_offered")
+    # and the customers' next contacts (Store.write_states and next_contact.link otherwise)
+    next_contact.backfill(store, parts=max(1, shape.contacts // CHUNK))
 
 
 def generate_side_tables(store: Store, shape: Shape) -> None:
@@ -85,12 +90,12 @@ def generate_side_tables(store: Store, shape: Shape) -> None:
     store.engine.command(
         f"INSERT INTO {db}.qa_evaluations (event_id, ts_ms, contact_id, agent_id, score, fatal_errors, "
         f"nonfatal_errors, opportunities, source) "
-        f"SELECT concat('qa', toString(n)), o + 86400000, concat('c', toString(n)), agent, "
+        f"SELECT concat('qa', toString(n)), o + 86400000, concat('c', substring(toString(n + 10000000000), 2)), agent, "
         f"toFloat64(60 + intHash32(n + 8) % 41), toUInt32(intHash32(n + 9) % 50 = 0), toUInt32(n % 3), "
         f"toUInt32(20), if(n % 4 = 0, 'external', 'internal') FROM ({facts}) WHERE ans AND n % 50 = 0")
     store.engine.command(
         f"INSERT INTO {db}.complaints (event_id, ts_ms, agent_id, contact_id, valid, escalated) "
-        f"SELECT concat('cp', toString(n)), o + 3600000, agent, concat('c', toString(n)), toUInt8(n % 3 != 0), "
+        f"SELECT concat('cp', toString(n)), o + 3600000, agent, concat('c', substring(toString(n + 10000000000), 2)), toUInt8(n % 3 != 0), "
         f"toUInt8(n % 7 = 0) FROM ({facts}) WHERE ans AND n % 200 = 0")
     days = max(1, shape.span_ms // 86_400_000)
     store.engine.command(

@@ -1,12 +1,12 @@
-"""Dashboard panel SQL and ``report --by queue`` on contact facts generated in SQL.
+"""Dashboard panel SQL and the month's reports (``--by queue``, ``agent``, ``queue,interval``) on facts made in SQL.
 
 The facts (``--facts``, 50 million in the issue) are generated with
 ``numbers()`` into a dedicated database (``pipeline.bench.facts``), then the
 15-minute ``queue_intervals`` are rebuilt from them with the worker's own code.
 Every ClickHouse query of every dashboard is run after Grafana's
 substitutions (``pipeline.dashboards.macros``) over the dashboard's default
-range ending at the newest contact ("now"), and ``build_report`` by queue over
-the whole month.
+range ending at the newest contact ("now"), and ``build_report`` over the whole
+month by queue, by agent and by queue and 30-minute interval (``REPORTS``).
 
 Baselines in the same run: a plain scan of the same rows without FINAL and
 without the repeat-contact join (what the wallboard's number would cost from
@@ -59,16 +59,50 @@ class PanelTiming:
 
 
 @dataclass
+class ReportTiming:
+    """``build_report`` over the month, and a plain GROUP BY of the same rows (no FINAL, no FCR) beside it."""
+
+    by: str
+    report_s: list[float] = field(default_factory=list)
+    baseline_s: list[float] = field(default_factory=list)
+    error: str = ""  # the server's message when the report failed (memory limit at 50M facts before issue 13)
+
+
+# the month's reports the bench times: --by and --interval
+REPORTS: tuple[tuple[tuple[str, ...], str | None], ...] = (
+    (("queue",), None), (("agent",), None), (("queue", "interval"), "30m"),
+)
+
+
+def _plain_group_by(db: str, settings: Settings, by: tuple[str, ...], interval: str | None, start_ms: int,
+                    end_ms: int) -> str:
+    columns = {"queue": "queue", "agent": "agent_id",
+               "interval": intervals.sql_start("offered_ms", interval or "1d", settings.tz)}
+    keys = ", ".join(f"{columns[b]} AS k_{b}" for b in by)
+    return (f"SELECT {keys}, count() AS n, sum(is_answered) AS a, sum(handle_ms) AS h FROM {db}.contact_facts "
+            f"WHERE direction = 'inbound' AND offered_ms >= {start_ms} AND offered_ms < {end_ms} "
+            f"GROUP BY {', '.join('k_' + b for b in by)}")
+
+
+@dataclass
 class QueryResult:
     facts: int
     generate_s: float = 0.0
     intervals_rebuild_s: float = 0.0
     panels: list[PanelTiming] = field(default_factory=list)
-    report_s: list[float] = field(default_factory=list)
-    report_baseline_s: list[float] = field(default_factory=list)
+    reports: list[ReportTiming] = field(default_factory=list)
     wallboard_baseline_ms: list[float] = field(default_factory=list)
     wallboard_from_intervals_ms: list[float] = field(default_factory=list)
-    report_error: str = ""  # the server's message when the report failed (memory limit at 50M facts)
+
+    @property
+    def by_queue(self) -> ReportTiming:
+        return next((r for r in self.reports if r.by == "queue"), ReportTiming("queue"))
+
+    def slowest_panel_p95_ms(self) -> float | None:
+        """The largest p95 of any dashboard panel; None when a panel failed (a failure is not fast)."""
+        if any(p.error or p.p95_ms is None for p in self.panels):
+            return None
+        return max((p.p95_ms for p in self.panels if p.p95_ms is not None), default=None)
 
     def wallboard_p95_ms(self) -> float | None:
         samples = [s for p in self.panels if p.dashboard.startswith(WALLBOARD) for s in p.samples_ms]
@@ -156,23 +190,26 @@ def run(target: Target, settings: Settings, facts: int, runs: int, keep: bool = 
         _repeat(lambda: store.engine.query(from_intervals), result.wallboard_from_intervals_ms, at_least=runs,
                 at_most=at_most, budget_s=10.0)
 
-        request = ReportRequest(start_ms, end_ms, by=("queue",))
-        for _ in range(runs):
-            if not result.report_error:
+        for by, interval in REPORTS:
+            name = ",".join(by) + (f" --interval {interval}" if interval else "")
+            timing = ReportTiming(name)
+            request = ReportRequest(start_ms, end_ms, by=by, interval=interval or "1d")
+            for _ in range(runs):
+                if not timing.error:
+                    t0 = time.perf_counter()
+                    try:
+                        build_report(store, request, settings)
+                        timing.report_s.append(time.perf_counter() - t0)
+                    except Exception as exc:  # noqa: BLE001 - like a failing panel: a result, not the end of the bench
+                        timing.error = _error(exc)
+                        log(f"  report --by {name} FAILED: {timing.error}")
                 t0 = time.perf_counter()
-                try:
-                    build_report(store, request, settings)
-                    result.report_s.append(time.perf_counter() - t0)
-                except Exception as exc:  # noqa: BLE001 - like a failing panel: a result, not the end of the bench
-                    result.report_error = _error(exc)
-                    log(f"  report --by queue FAILED: {result.report_error}")
-            t0 = time.perf_counter()
-            store.engine.query(f"SELECT queue, count() AS n, sum(is_answered) AS a, sum(handle_ms) AS h "
-                               f"FROM {db}.contact_facts WHERE direction = 'inbound' AND offered_ms >= {start_ms} "
-                               f"AND offered_ms < {end_ms} GROUP BY queue")
-            result.report_baseline_s.append(time.perf_counter() - t0)
-        if result.report_s:
-            log(f"  report --by queue: median {median(result.report_s):.2f} s")
+                store.engine.query(_plain_group_by(db, settings, by, interval, start_ms, end_ms))
+                timing.baseline_s.append(time.perf_counter() - t0)
+            result.reports.append(timing)
+            if timing.report_s:
+                log(f"  report --by {name}: median {median(timing.report_s):.2f} s "
+                    f"(plain GROUP BY {median(timing.baseline_s):.2f} s)")
         return result
     finally:
         store.close()

@@ -133,16 +133,22 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
             query_facts=options.facts,
             query_facts_generate_s=round(q.generate_s, 1),
             wallboard_query_p95_ms=rounded(q.wallboard_p95_ms(), 1),
+            dashboard_panels_p95_ms=rounded(q.slowest_panel_p95_ms(), 1),
             wallboard_plain_scan_p95_ms=rounded(_p95(q.wallboard_baseline_ms), 1),
             wallboard_from_queue_intervals_p95_ms=rounded(_p95(q.wallboard_from_intervals_ms), 1),
-            report_50m_s=rounded(median(q.report_s), 2),
-            report_plain_group_by_s=rounded(median(q.report_baseline_s), 3),
+            report_50m_s=rounded(median(q.by_queue.report_s), 2),
+            report_plain_group_by_s=rounded(median(q.by_queue.baseline_s), 3),
+            report_by_agent_s=rounded(median(_by(q, "agent").report_s), 2),
+            report_by_agent_plain_group_by_s=rounded(median(_by(q, "agent").baseline_s), 3),
+            report_by_queue_interval_30m_s=rounded(median(_by(q, "queue,interval --interval 30m").report_s), 2),
+            report_by_queue_interval_30m_plain_group_by_s=rounded(
+                median(_by(q, "queue,interval --interval 30m").baseline_s), 3),
         )
         details["queries"] = {
             "panels": [{"dashboard": p.dashboard, "title": p.title, "p50_ms": rounded(p.p50_ms, 1),
                         "p95_ms": rounded(p.p95_ms, 1), "samples": len(p.samples_ms), "error": p.error}
                        for p in q.panels],
-            "report_s": q.report_s, "report_baseline_s": q.report_baseline_s, "report_error": q.report_error,
+            "reports": [r.__dict__ for r in q.reports],
             "queue_intervals_rebuild_s": q.intervals_rebuild_s,
         }
         on_part({**results, "details": details})
@@ -217,6 +223,10 @@ def _cluster_part(part: str, options: Options, target: Target, settings: Any, pa
             raise RuntimeError(f"broker failover lost messages: {failover}")
         results.update(broker_kill_ack_pause_s=round(failover.pause_s, 2), broker_kill_lost_messages=0)
         details["broker"] = failover.__dict__
+
+
+def _by(q: queries.QueryResult, by: str) -> queries.ReportTiming:
+    return next((r for r in q.reports if r.by == by), queries.ReportTiming(by))
 
 
 def _p95(values: list[float]) -> float | None:

@@ -8,7 +8,7 @@ are in the report and not on this dashboard.
 from __future__ import annotations
 
 from pipeline.dashboards import grafana as g
-from pipeline.dashboards import sql
+from pipeline.store import panel_sql as sql
 from pipeline.settings import Settings
 
 UID = "cckpi-agent-scorecard"

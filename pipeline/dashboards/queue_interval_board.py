@@ -7,7 +7,7 @@ run the same component SQL, so supervisors and payroll see one truth.
 from __future__ import annotations
 
 from pipeline.dashboards import grafana as g
-from pipeline.dashboards import sql
+from pipeline.store import panel_sql as sql
 from pipeline.settings import Settings
 
 UID = "cckpi-queue-intervals"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pipeline import metric_defs as m
 from pipeline.alerts.promql import regex_alternatives, selector
 from pipeline.dashboards import grafana as g
-from pipeline.dashboards import sql
+from pipeline.store import panel_sql as sql
 from pipeline.settings import QueueSettings, Settings
 from pipeline.store.engines import literal
 

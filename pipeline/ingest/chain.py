@@ -3,6 +3,7 @@
     take_in   decode/validate -> dedupe -> pseudonymise -> assemble   pure: ``pipeline.core.intake.Intake``
     (letters) rejected messages to the dead-letter destination        the caller's: a file, or a Kafka topic
     store     merge with the stored contact states -> write           ``flush`` below
+    link      the customers' next contacts (FCR's repeat contact)     ``pipeline.store.next_contact``
     refresh   rebuild the 15-minute queue intervals the write touched ``pipeline.store.queue_intervals``
     (commit)  the caller's: Kafka offsets after ``store_batch`` returned (worker); nothing (replay)
 
@@ -21,13 +22,14 @@ from pipeline.core.contact import merge
 from pipeline.core.facts import derive
 from pipeline.core.intake import Batch
 from pipeline.settings import Settings
-from pipeline.store import queue_intervals
+from pipeline.store import next_contact, queue_intervals
 from pipeline.store.store import Store
 
 
 def flush(store: Store, settings: Settings, batch: Batch,
           on_time_conflicts: Callable[[int], None] | None = None) -> set[int]:
-    """Merge and write; returns the 15-minute intervals (local starts, epoch ms) the contacts are offered in.
+    """Merge, write and link; returns the 15-minute intervals (local starts, epoch ms) whose contacts changed:
+    those the batch's contacts are offered in, and those of earlier contacts whose next contact it moved.
 
     Events first, then the contacts they change: a crash between the two is
     repaired by the re-delivery, since both writes are idempotent.
@@ -41,7 +43,9 @@ def flush(store: Store, settings: Settings, batch: Batch,
     conflicted = store.write_states(merged)
     if on_time_conflicts is not None and conflicted:
         on_time_conflicts(sum(1 for cid in conflicted if cid not in stored or not derive(stored[cid]).time_conflict))
-    return queue_intervals.touched((s.offered.ts_ms for s in merged if s.offered is not None), settings)
+    offered = [s for s in merged if s.offered is not None]
+    relinked = next_contact.link(store, ((s.offered.customer_key, s.contact_id) for s in offered if s.offered))
+    return queue_intervals.touched([s.offered.ts_ms for s in offered if s.offered] + relinked, settings)
 
 
 def store_batch(store: Store, settings: Settings, batch: Batch,

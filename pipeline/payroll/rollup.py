@@ -22,6 +22,7 @@ from pipeline.payroll.roster import Roster
 from pipeline.report.build import ReportRequest, build_report
 from pipeline.settings import Settings
 from pipeline.store import reads
+from pipeline.store.engines import Columns
 from pipeline.store.store import Store
 
 NOT_IN_ROSTER_TEAM = "(not in roster)"
@@ -95,14 +96,21 @@ def _handled(store: Store, start_ms: int, end_ms: int) -> dict[str, dict[str, An
     return dict(out)
 
 
+def _attributed(store: Store, table: str, keys: dict[str, str], aggregates: str, start_ms: int,
+                end_ms: int) -> Columns:
+    """QA evaluations or complaints in the month of their contact's offer (their own time if it is unknown)."""
+    when = "if(has_offered, offered_ms, ts_ms)"
+    return reads.side_components(store, table, keys, [f"{when} >= {start_ms}", f"{when} < {end_ms}"], aggregates)
+
+
 def _qa_by_source(store: Store, start_ms: int, end_ms: int) -> dict[str, dict[str, Any]]:
-    result = reads.attributed_by_agent(store, "qa_evaluations", "count() AS n, sum(score) AS score_sum, "
-                         "sum(fatal_errors) AS fatal, sum(nonfatal_errors) AS nonfatal",
-                         "agent_id, source", start_ms, end_ms)
+    result = _attributed(store, "qa_evaluations", {"agent_id": "agent_id", "source": "source"},
+                         "count() AS n, sum(score) AS score_sum, sum(fatal_errors) AS fatal, "
+                         "sum(nonfatal_errors) AS nonfatal", start_ms, end_ms)
     out: dict[str, dict[str, Any]] = defaultdict(dict)
     for agent, source, n, score_sum, fatal, nonfatal in zip(
-            result["agent_id"], result["source"], result["n"], result["score_sum"], result["fatal"],
-            result["nonfatal"]):
+            result.get("k_agent_id", ()), result.get("k_source", ()), result.get("n", ()), result.get("score_sum", ()),
+            result.get("fatal", ()), result.get("nonfatal", ())):
         side = "external" if source == "external" else "internal"
         out[agent].update({f"qa_{side}_evaluations": int(n), f"qa_{side}_avg": float(score_sum) / int(n),
                            f"qa_{side}_fatal": int(fatal), f"qa_{side}_nonfatal": int(nonfatal)})
@@ -110,7 +118,7 @@ def _qa_by_source(store: Store, start_ms: int, end_ms: int) -> dict[str, dict[st
 
 
 def _complaints(store: Store, start_ms: int, end_ms: int) -> dict[str, dict[str, Any]]:
-    result = reads.attributed_by_agent(store, "complaints", "sum(valid) AS valid, sum(escalated) AS escalated",
-                         "agent_id", start_ms, end_ms)
-    return {agent: {"complaints_valid": int(valid), "complaints_escalated": int(escalated)}
-            for agent, valid, escalated in zip(result["agent_id"], result["valid"], result["escalated"])}
+    result = _attributed(store, "complaints", {"agent_id": "agent_id"}, "sum(valid) AS valid, "
+                         "sum(escalated) AS escalated", start_ms, end_ms)
+    return {agent: {"complaints_valid": int(valid), "complaints_escalated": int(escalated)} for agent, valid, escalated
+            in zip(result.get("k_agent_id", ()), result.get("valid", ()), result.get("escalated", ()))}

@@ -20,7 +20,8 @@ from pipeline.core import intervals
 from pipeline.core.agent_time import state_time
 from pipeline.core.kpi import AGENT_COMPONENTS, COUNT_COMPONENTS, compute
 from pipeline.settings import Settings
-from pipeline.store.components_sql import contact_query
+from pipeline.store import reads
+from pipeline.store.components_sql import INDEXED_SPAN_MS, contact_query
 from pipeline.store.engines import literal
 from pipeline.store.store import Store
 
@@ -132,23 +133,12 @@ def _mode(queues: set[str], settings: Settings) -> str:
 
 def queues_with_data(store: Store, request: ReportRequest) -> list[str]:
     """The queues with a contact offered in the range (any queue filter aside): named when a filter finds nothing."""
-    result = store.engine.query(
-        f"SELECT DISTINCT queue FROM {store.db}.contact_facts FINAL WHERE has_offered "
-        f"AND direction = {literal(request.direction)} "
-        f"AND offered_ms >= {request.start_ms} AND offered_ms < {request.end_ms} ORDER BY queue"
-    )
-    return list(result["queue"])
+    return reads.queues_offered(store, request.direction, request.start_ms, request.end_ms)
 
 
 def stored_span(store: Store, direction: str) -> tuple[int, int] | None:
     """First and last offered time stored (epoch ms), to say where the data is when a range has none."""
-    result = store.engine.query(
-        f"SELECT count() AS n, min(offered_ms) AS first, max(offered_ms) AS last FROM {store.db}.contact_facts "
-        f"FINAL WHERE has_offered AND direction = {literal(direction)}"
-    )
-    if not result["n"] or not result["n"][0]:
-        return None
-    return int(result["first"][0]), int(result["last"][0])
+    return reads.offered_span(store, direction)
 
 
 def _default_mode(settings: Settings) -> str:
@@ -162,19 +152,53 @@ def _contact_keys(request: ReportRequest, settings: Settings, ms: str) -> dict[s
 
 
 def _contact_rows(store: Store, request: ReportRequest, settings: Settings) -> list[tuple[Key, dict[str, Any]]]:
-    keys = _contact_keys(request, settings, "offered_ms")
-    where = [f"has_offered AND direction = {literal(request.direction)}",
-             f"offered_ms >= {request.start_ms} AND offered_ms < {request.end_ms}"]
+    """The contacts' components: from a pre-aggregate table for a long range on its boundaries, else the facts.
+
+    Both give the same numbers (tests/store/test_pre_aggregates.py); the
+    pre-aggregates are read only when every row of the range was built with
+    the settings' thresholds.
+    """
+    table = _pre_aggregated(request, settings)
+    if table and reads.intervals_current(store, settings, table, request.start_ms, request.end_ms):
+        sql = reads.interval_components(store.db, settings, table, _contact_keys(request, settings, "interval_ms"),
+                                        _where(request) + [reads.interval_range(request.start_ms, request.end_ms)])
+    else:
+        sql = contact_query(store.db, settings, _contact_keys(request, settings, "offered_ms"),
+                            " AND ".join(["has_offered", *_where(request),
+                                          f"offered_ms >= {request.start_ms} AND offered_ms < {request.end_ms}"]),
+                            offered_ranges=[(request.start_ms, request.end_ms)])
+    return _keyed(store.engine.query(sql), list(request.by))
+
+
+def _pre_aggregated(request: ReportRequest, settings: Settings) -> str | None:
+    """The pre-aggregate table to read, or None for the facts.
+
+    A range of up to two days is read from the facts (through the offered-time
+    index: fast enough, and any range is exact there).  A longer one on the
+    pre-aggregates' boundaries reads them: local days for ``agent_days`` (by
+    agent, daily or no intervals), 15 minutes for ``queue_intervals`` and
+    ``agent_intervals`` (UTC 15 minutes are local ones: every zone's offset is
+    a multiple of 15 minutes).
+    """
+    if request.end_ms - request.start_ms <= INDEXED_SPAN_MS:
+        return None
+    on = {interval: all(intervals.floor_ms(ms, interval, settings.zone) == ms
+                        for ms in (request.start_ms, request.end_ms)) for interval in ("15m", "1d")}
+    if "agent" not in request.by:
+        return "queue_intervals" if on["15m"] else None
+    if on["1d"] and ("interval" not in request.by or request.interval == "1d"):
+        return "agent_days"
+    return "agent_intervals" if on["15m"] else None
+
+
+def _where(request: ReportRequest) -> list[str]:
+    """Conditions on columns the facts and the pre-aggregates share."""
+    where = [f"direction = {literal(request.direction)}"]
     if request.queues:
         where.append(f"queue IN ({', '.join(literal(q) for q in request.queues)})")
     if "agent" in request.by:
         where.append("agent_id != ''")
-    longest_window = max([settings.queue_defaults.fcr_window_days] + [q.fcr_window_days for q in settings.queues.values()])
-    sql = contact_query(store.db, settings, keys, " AND ".join(where), request.start_ms,
-                        request.end_ms + int(longest_window * 86_400_000),
-                        offered_ranges=[(request.start_ms, request.end_ms)])
-    result = store.engine.query(sql)
-    return _keyed(result, list(keys))
+    return where
 
 
 def _keyed(result: dict[str, list[Any]], keys: Sequence[str]) -> list[tuple[Key, dict[str, Any]]]:
@@ -189,7 +213,6 @@ def _keyed(result: dict[str, list[Any]], keys: Sequence[str]) -> list[tuple[Key,
 
 def _side_rows(store: Store, request: ReportRequest, settings: Settings) -> list[tuple[Key, dict[str, Any]]]:
     """QA evaluations and complaints, attributed through their contact when it is known."""
-    db = store.db
     when = "if(has_offered, offered_ms, ts_ms)"
     keys = {"queue": "queue", "agent": "agent_id", "channel": "channel",
             "interval": intervals.sql_start(when, request.interval, settings.tz)}
@@ -203,25 +226,9 @@ def _side_rows(store: Store, request: ReportRequest, settings: Settings) -> list
         where.append("has_offered")
     if request.queues:
         where.append(f"queue IN ({', '.join(literal(q) for q in request.queues)})")
-    key_select = ", ".join(f"{expr} AS k_{name}" for name, expr in chosen.items())
-    group = f" GROUP BY {', '.join('k_' + n for n in chosen)}" if chosen else ""
-    prefix = f"{key_select}, " if key_select else ""
-    sources = {
-        # scores summed as integer thousandths: a float sum would depend on row order
-        "qa_evaluations": "count() AS qa_evaluations, sum(toInt64(round(score * 1000))) / 1000 AS qa_score_sum, "
-        "sum(fatal_errors > 0) AS qa_fatal_evaluations, sum(nonfatal_errors) AS qa_nonfatal_sum, "
-        "sum(opportunities) AS qa_opportunities_sum",
-        "complaints": "sum(valid) AS complaints_valid, sum(escalated) AS complaints_escalated, "
-        "count() AS complaint_events",
-    }
     rows: list[tuple[Key, dict[str, Any]]] = []
-    for table, aggregates in sources.items():
-        # only the contacts this table names: the whole facts table would be the join's in-memory right side
-        facts = (f"SELECT contact_id, has_offered, offered_ms, queue, channel, direction FROM {db}.contact_facts "
-                 f"FINAL WHERE has_offered AND contact_id IN (SELECT contact_id FROM {db}.{table})")
-        sql = (f"SELECT {prefix}{aggregates} FROM {db}.{table} FINAL ANY LEFT JOIN ({facts}) AS facts USING contact_id "
-               f"WHERE {' AND '.join(where)}{group}")
-        result = store.engine.query(sql)
+    for table in reads.SIDE_COMPONENTS:
+        result = reads.side_components(store, table, chosen, where)
         rows.extend((k, v) for k, v in _keyed(result, list(chosen)) if any(v.values()))
     return rows
 
@@ -229,33 +236,15 @@ def _side_rows(store: Store, request: ReportRequest, settings: Settings) -> list
 def _agent_time_rows(store: Store, request: ReportRequest, zone: ZoneInfo) -> list[tuple[Key, dict[str, Any]]]:
     """Agent-state time per agent (and interval), clipped to the report range at both ends.
 
-    A state lasts until the agent's next change, so three reads give every
-    piece that overlaps the range: the changes inside it, the last change
-    before its start (the state running when it begins) and the first change
-    at or after its end (where the state running at the end stops; without it
-    a shift crossing the end would count nothing).  ``state_time`` clips.
+    A state lasts until the agent's next change, so ``reads.agent_state_changes``
+    gives every piece that overlaps the range: the changes inside it, the last
+    change before its start (the state running when it begins) and the first
+    change at or after its end (where the state running at the end stops;
+    without it a shift crossing the end would count nothing).  ``state_time`` clips.
     """
-    db = store.db
-    inside = store.engine.query(
-        f"SELECT agent_id, ts_ms, event_id, state FROM {db}.agent_states FINAL "
-        f"WHERE ts_ms >= {request.start_ms} AND ts_ms < {request.end_ms}"
-    )
-    before = store.engine.query(  # the state each agent was in when the range began
-        f"SELECT agent_id, max(ts_ms) AS b_ts, argMax(event_id, ts_ms) AS b_event, "
-        f"argMax(state, ts_ms) AS b_state FROM {db}.agent_states FINAL "
-        f"WHERE ts_ms < {request.start_ms} GROUP BY agent_id"
-    )
-    after = store.engine.query(  # where the state running at the range end stops
-        f"SELECT agent_id, min(ts_ms) AS b_ts, argMin(event_id, ts_ms) AS b_event, "
-        f"argMin(state, ts_ms) AS b_state FROM {db}.agent_states FINAL "
-        f"WHERE ts_ms >= {request.end_ms} GROUP BY agent_id"
-    )
     changes: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for agent, ts, eid, state in zip(inside["agent_id"], inside["ts_ms"], inside["event_id"], inside["state"]):
+    for agent, ts, eid, state in reads.agent_state_changes(store, request.start_ms, request.end_ms):
         changes[agent].append((ts, eid, state))
-    for edge in (before, after):
-        for agent, ts, eid, state in zip(edge["agent_id"], edge["b_ts"], edge["b_event"], edge["b_state"]):
-            changes[agent].append((ts, eid, state))
     by_interval = "interval" in request.by
     cuts = intervals.starts(request.start_ms, request.end_ms, request.interval, zone) if by_interval else []
     rows = []

@@ -23,8 +23,8 @@ COLUMNS = ("contact_id", "queue", "channel", "agent_id", *MOMENTS, *DURATIONS)
 
 def time_conflicts(store: Store, request: ReportRequest, settings: Settings) -> list[dict[str, Any]]:
     """Flagged contacts offered in the request's range (its queues and direction), by offered time."""
-    result = reads.time_conflict_contacts(store, COLUMNS, request.start_ms, request.end_ms, request.direction,
-                                          request.queues)
+    result = reads.conflicted_contacts(store, COLUMNS, request.direction, request.start_ms, request.end_ms,
+                                       request.queues)
     rows = []
     for values in zip(*(result[name] for name in COLUMNS)):
         record = dict(zip(COLUMNS, values))

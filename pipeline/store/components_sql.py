@@ -5,6 +5,11 @@ Per-queue thresholds come from the settings at read time through
 file changes the next report without a replay.  Every contact is counted by
 its own queue's ``sl_abandon_mode`` (the numerator and denominator are summed
 per contact), which keeps a group of mixed queues exact.
+
+FCR's repeat contact is a per-row comparison: the offered time of the same
+customer's next inbound contact (``contact_next``, kept by every write through
+``pipeline.store.next_contact``) against the contact's queue's window.  Only
+the contacts the query reads are looked up in ``contact_next``.
 """
 
 from __future__ import annotations
@@ -48,7 +53,9 @@ def per_contact_columns(settings: Settings) -> list[str]:
         "channel = 'chat' AND isNotNull(first_response_ms) AS f_frt",
         "ifNull(first_response_ms, 0) AS frt_value",
         "is_answered AND disposition != '' AS f_disposed",
-        f"arrayExists(x -> x > offered_ms AND x <= offered_ms + {fcr}, customer_offers) AS f_repeat",
+        # next_ms: the next inbound contact's offered time, 0 when there is none (no row in contact_next)
+        f"next_ms > offered_ms AND next_ms <= offered_ms + {fcr} AS f_repeat",
+        "f_disposed AND disposition = 'resolved' AS f_resolved",
         f"f_frt AND frt_value <= {frt} AS f_frt_ok",
     ]
 
@@ -81,7 +88,7 @@ AGGREGATES: dict[str, str] = {
     "frt_sum_ms": "sum(if(f_frt, frt_value, 0))",
     "frt_within_target": "sum(f_frt_ok)",
     "transferred": "sum(is_answered AND transferred)",
-    "fcr_resolved": "sum(f_disposed AND disposition = 'resolved' AND NOT f_repeat)",
+    "fcr_resolved": "sum(f_resolved AND NOT f_repeat)",
     "fcr_with_disposition": "sum(f_disposed)",
     "csat_responses": "sum(isNotNull(csat))",
     "csat_sum": "sum(ifNull(csat, 0))",
@@ -92,6 +99,35 @@ AGGREGATES: dict[str, str] = {
     "frt_values_ms": "groupArrayIf(frt_value, f_frt)",
     "queues_seen": "groupUniqArray(queue)",
 }
+# what the pre-aggregates keep of FCR instead of ``fcr_resolved``, so that the window is applied when they are
+# read: the resolved contacts with no later inbound contact, and for the others the gap to it
+FCR_PARTS: dict[str, str] = {
+    "fcr_unrepeated": "sum(f_resolved AND next_ms = 0)",
+    "fcr_repeat_gaps_ms": "groupArrayIf(next_ms - offered_ms, f_resolved AND next_ms != 0)",
+}
+
+
+def thresholds(settings: Settings) -> str:
+    """SQL: per contact (by its queue), the thresholds the components other than FCR depend on, as one string.
+
+    Stored with each pre-aggregated row (``built_with``) and compared when it is
+    read, so a changed target in the settings is never read from a row built
+    with the old one.  The time zone is in it too: it places the daily rows.
+    """
+    def text(queue: QueueSettings) -> str:
+        return (f"sl={float(queue.sl_threshold_s):g};short={float(queue.short_abandon_s):g};"
+                f"frt={float(queue.frt_target_s):g};mode={queue.sl_abandon_mode};tz={settings.tz}")
+
+    default = literal(text(settings.queue_defaults))
+    if not settings.queues:
+        return default
+    return (f"transform(queue, {literal(list(settings.queues))}, "
+            f"{literal([text(q) for q in settings.queues.values()])}, {default})")
+
+
+def fcr_window_ms(settings: Settings) -> str:
+    """SQL: the window of the row's queue, in ms (the same expression a per-contact FCR uses)."""
+    return _per_queue(settings, "fcr_window_days", 86_400_000)
 
 
 # Up to this much offered time, facts are found through ``contact_offers``; a longer range (a month's report,
@@ -122,37 +158,36 @@ def _narrowing(db: str, ranges: Sequence[tuple[int, int]] | None) -> str:
     return f"{offered_between(db, ranges)} AND "
 
 
+def next_contacts(db: str, offered_ranges: Sequence[tuple[int, int]] | None) -> str:
+    """``contact_next`` as (contact_id, next_ms), only for the contacts offered in short ranges when known."""
+    return (f"SELECT contact_id, min(next_offered_ms) AS next_ms FROM {db}.contact_next "
+            f"WHERE {_narrowing(db, offered_ranges)}1 GROUP BY contact_id")
+
+
 def contact_query(
-    db: str, settings: Settings, keys: dict[str, str], where: str, repeat_from_ms: int, repeat_to_ms: int,
-    offered_ranges: Sequence[tuple[int, int]] | None = None,
+    db: str, settings: Settings, keys: dict[str, str], where: str,
+    offered_ranges: Sequence[tuple[int, int]] | None = None, fcr_parts: bool = False,
 ) -> str:
     """Components grouped by ``keys`` (name -> expression over a fact), returned as ``k_<name>``.
 
     ``offered_ranges``: the ranges of offered time ``where`` keeps, when the
     caller knows them as numbers; short ones (``INDEXED_SPAN_MS``) are looked up
-    in ``contact_offers`` instead of scanning every fact, and so is a short
-    repeat-contact range.
+    in ``contact_offers`` instead of scanning every fact, and so are their next
+    contacts.  ``fcr_parts`` adds ``FCR_PARTS`` (for the pre-aggregates).
     """
     key_select = [f"{expr} AS k_{name}" for name, expr in keys.items()]
     inner = ", ".join(
         key_select
         + ["is_answered", "is_abandoned", "wrapup_complete", "handle_ms", "talk_ms", "hold_ms", "acw_ms",
            "transferred", "disposition", "csat", "nps", "channel", "first_response_ms", "offered_ms", "queue",
-           "abandon_reason", "time_conflict"]
+           "abandon_reason", "time_conflict", "next_ms"]
         + per_contact_columns(settings)
     )
-    outer = ", ".join([f"k_{name}" for name in keys] + [f"{agg} AS {name}" for name, agg in AGGREGATES.items()])
+    aggregates = {**AGGREGATES, **(FCR_PARTS if fcr_parts else {})}
+    outer = ", ".join([f"k_{name}" for name in keys] + [f"{agg} AS {name}" for name, agg in aggregates.items()])
     group = f" GROUP BY {', '.join('k_' + name for name in keys)}" if keys else ""
-    repeats = None
-    if offered_ranges is not None and isinstance(repeat_from_ms, int) and isinstance(repeat_to_ms, int):
-        repeats = [(repeat_from_ms + 1, repeat_to_ms + 1)]  # the repeat range is (from, to]
-    customers = (
-        f"SELECT customer_key, groupArray(offered_ms) AS customer_offers FROM {db}.contact_facts FINAL "
-        f"WHERE {_narrowing(db, repeats)}has_offered AND direction = 'inbound' AND customer_key != '' "
-        f"AND offered_ms > {repeat_from_ms} AND offered_ms <= {repeat_to_ms} GROUP BY customer_key"
-    )
     return (
         f"SELECT {outer} FROM (SELECT {inner} FROM {db}.contact_facts FINAL "
-        f"ANY LEFT JOIN ({customers}) AS repeats USING customer_key "
+        f"ANY LEFT JOIN ({next_contacts(db, offered_ranges)}) AS nexts USING contact_id "
         f"WHERE {_narrowing(db, offered_ranges)}{where}){group}"
     )

@@ -66,7 +66,7 @@ def _facts_part(store: Store, settings: Settings, since_ms: int, today_ms: int, 
     inner = ", ".join(
         ["queue", "is_answered", "is_abandoned", "wrapup_complete", "handle_ms", "disposition", "channel",
          "first_response_ms", "offered_ms"]
-        + [c for c in per_contact_columns(settings) if "customer_offers" not in c])  # no FCR: no repeat join
+        + [c for c in per_contact_columns(settings) if "next_ms" not in c])  # no FCR: no next-contact join
     today, window = f"offered_ms >= {today_ms}", f"offered_ms >= {window_ms}"
     outer = ", ".join(
         [f"{_conditional(AGGREGATES[n], today)} AS d_{n}" for n in BOARD_COMPONENTS]

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pipeline.settings import Settings
+from pipeline.store.components_sql import AGGREGATES, fcr_window_ms, thresholds
 from pipeline.store.engines import Columns, literal
+from pipeline.store.queue_intervals import COMPONENTS as INTERVAL_COMPONENTS
 from pipeline.store.store import Store
 
 
@@ -86,25 +89,128 @@ def answered_by_agent(store: Store, start_ms: int, end_ms: int) -> Columns:
     )
 
 
-def attributed_by_agent(store: Store, table: str, aggregates: str, group: str, start_ms: int, end_ms: int) -> Columns:
-    """QA evaluations or complaints (``table``) attributed to their contact's offered time (own time if unknown).
+def interval_components(db: str, settings: Settings, table: str, keys: dict[str, str], where: Sequence[str]) -> str:
+    """The same columns as ``components_sql.contact_query`` (``k_<key>`` plus every ``AGGREGATES`` name), summed
+    from a pre-aggregate table's 15-minute rows instead of the facts.
 
-    Only the contacts the table names are joined: the whole facts table would
-    be the join's in-memory right side.
+    ``keys`` are expressions over the table's row (``queue``, ``agent_id``,
+    ``channel``, ``interval_ms``: the row's interval start in epoch ms).  FCR's
+    window is applied here, per row's queue, to the stored gaps to the next
+    contact: a resolved contact counts unless its gap is within the window,
+    exactly the facts' ``f_repeat``.
     """
-    facts = (f"SELECT contact_id, has_offered, offered_ms FROM {store.db}.contact_facts FINAL "
-             f"WHERE has_offered AND contact_id IN (SELECT contact_id FROM {store.db}.{table})")
-    when = "if(has_offered, offered_ms, ts_ms)"
+    parts = {name: f"sum({name})" for name in INTERVAL_COMPONENTS}
+    parts["fcr_resolved"] = (f"sum(fcr_unrepeated) + sum(arrayCount(g -> g > {fcr_window_ms(settings)}, "
+                             f"fcr_repeat_gaps_ms))")
+    parts["frt_values_ms"] = "groupArrayArray(frt_values_ms)"
+    parts["queues_seen"] = "groupUniqArray(queue)"
+    missing = set(AGGREGATES) - set(parts)
+    assert not missing, f"components the pre-aggregates lack: {missing}"
+    key_select = [f"{expr} AS k_{name}" for name, expr in keys.items()]
+    select = ", ".join(key_select + [f"{parts[name]} AS {name}" for name in AGGREGATES])
+    group = f" GROUP BY {', '.join('k_' + name for name in keys)}" if keys else ""
+    inner = f"SELECT *, toInt64(toUInt32(interval_start)) * 1000 AS interval_ms FROM {db}.{table} FINAL"
+    return f"SELECT {select} FROM ({inner}) WHERE {' AND '.join(where) or '1'}{group}"
+
+
+def interval_range(start_ms: int, end_ms: int) -> str:
+    """The 15-minute rows of the half-open range (both ends on a 15-minute boundary)."""
+    return f"interval_start >= toDateTime({start_ms // 1000}) AND interval_start < toDateTime({end_ms // 1000})"
+
+
+def intervals_current(store: Store, settings: Settings, table: str, start_ms: int, end_ms: int) -> bool:
+    """True when every row of the range was built with today's thresholds (a row built before them, or before
+    its table kept them, is not read: the caller reads the facts)."""
+    result = store.engine.query(
+        f"SELECT count() AS stale FROM (SELECT queue, built_with FROM {store.db}.{table} FINAL "
+        f"WHERE {interval_range(start_ms, end_ms)}) WHERE built_with != {thresholds(settings)}"
+    )
+    return not result["stale"] or int(result["stale"][0]) == 0
+
+
+
+# --- what reports read besides the contacts' components ----------------------------------------------------------
+
+def queues_offered(store: Store, direction: str, start_ms: int, end_ms: int) -> list[str]:
+    """The queues with a contact of this direction offered in [start_ms, end_ms), sorted."""
+    result = store.engine.query(
+        f"SELECT DISTINCT queue FROM {store.db}.contact_facts FINAL WHERE has_offered "
+        f"AND direction = {literal(direction)} AND offered_ms >= {start_ms} AND offered_ms < {end_ms} ORDER BY queue"
+    )
+    return list(result["queue"])
+
+
+def offered_span(store: Store, direction: str) -> tuple[int, int] | None:
+    """First and last offered time stored (epoch ms) of this direction, or None when there is none."""
+    result = store.engine.query(
+        f"SELECT count() AS n, min(offered_ms) AS first, max(offered_ms) AS last FROM {store.db}.contact_facts "
+        f"FINAL WHERE has_offered AND direction = {literal(direction)}"
+    )
+    if not result["n"] or not result["n"][0]:
+        return None
+    return int(result["first"][0]), int(result["last"][0])
+
+
+# table -> its components; QA scores summed as integer thousandths: a float sum would depend on row order
+SIDE_COMPONENTS: dict[str, str] = {
+    "qa_evaluations": "count() AS qa_evaluations, sum(toInt64(round(score * 1000))) / 1000 AS qa_score_sum, "
+    "sum(fatal_errors > 0) AS qa_fatal_evaluations, sum(nonfatal_errors) AS qa_nonfatal_sum, "
+    "sum(opportunities) AS qa_opportunities_sum",
+    "complaints": "sum(valid) AS complaints_valid, sum(escalated) AS complaints_escalated, "
+    "count() AS complaint_events",
+}
+
+
+def side_components(store: Store, table: str, keys: dict[str, str], where: Sequence[str],
+                    aggregates: str | None = None) -> Columns:
+    """``aggregates`` (default ``SIDE_COMPONENTS[table]``) grouped by ``keys`` (``k_<name>``), each record joined
+    to its contact's fact (``has_offered``, ``offered_ms``, ``queue``, ``channel``, ``direction``;
+    ``has_offered`` 0 when unknown).  Reports and the payroll rollup both attribute QA and complaints here.
+
+    Nothing is read when the table is empty (a centre without QA or complaint
+    feeds): the join's facts side is a FINAL pass over every fact whatever the
+    set it filters by holds (4-5 s a table at 50 million facts)."""
+    db = store.db
+    if not int(store.engine.query(f"SELECT count() AS n FROM {db}.{table}")["n"][0]):
+        return {}  # callers read it with .get(..., ())
+    # only the contacts this table names: the whole facts table would be the join's in-memory right side
+    facts = (f"SELECT contact_id, has_offered, offered_ms, queue, channel, direction FROM {db}.contact_facts "
+             f"FINAL WHERE has_offered AND contact_id IN (SELECT contact_id FROM {db}.{table})")
+    key_select = "".join(f"{expr} AS k_{name}, " for name, expr in keys.items())
+    group = f" GROUP BY {', '.join('k_' + n for n in keys)}" if keys else ""
     return store.engine.query(
-        f"SELECT {group}, {aggregates} FROM {store.db}.{table} FINAL "
-        f"ANY LEFT JOIN ({facts}) AS facts USING contact_id "
-        f"WHERE {when} >= {start_ms} AND {when} < {end_ms} GROUP BY {group}"
+        f"SELECT {key_select}{aggregates or SIDE_COMPONENTS[table]} FROM {db}.{table} FINAL "
+        f"ANY LEFT JOIN ({facts}) AS facts "
+        f"USING contact_id WHERE {' AND '.join(where) or '1'}{group}"
     )
 
 
-def time_conflict_contacts(store: Store, columns: Sequence[str], start_ms: int, end_ms: int, direction: str,
-                           queues: Sequence[str] = ()) -> Columns:
-    """Contacts flagged ``time_conflict`` offered in [start_ms, end_ms), by offered time: these ``columns``."""
+def agent_state_changes(store: Store, start_ms: int, end_ms: int) -> list[tuple[str, int, str, str]]:
+    """(agent, ts_ms, event_id, state) of every change in [start_ms, end_ms), plus each agent's last change
+    before ``start_ms`` (the state it was in when the range began) and first change at or after ``end_ms``
+    (where the state running at the range end stops)."""
+    db = store.db
+    inside = store.engine.query(
+        f"SELECT agent_id, ts_ms, event_id, state FROM {db}.agent_states FINAL "
+        f"WHERE ts_ms >= {start_ms} AND ts_ms < {end_ms}"
+    )
+    before = store.engine.query(
+        f"SELECT agent_id, max(ts_ms) AS edge_ms, argMax(event_id, ts_ms) AS edge_event, "
+        f"argMax(state, ts_ms) AS edge_state FROM {db}.agent_states FINAL WHERE ts_ms < {start_ms} GROUP BY agent_id"
+    )
+    after = store.engine.query(
+        f"SELECT agent_id, min(ts_ms) AS edge_ms, argMin(event_id, ts_ms) AS edge_event, "
+        f"argMin(state, ts_ms) AS edge_state FROM {db}.agent_states FINAL WHERE ts_ms >= {end_ms} GROUP BY agent_id"
+    )
+    changes = list(zip(inside["agent_id"], inside["ts_ms"], inside["event_id"], inside["state"]))
+    for edge in (before, after):
+        changes += zip(edge["agent_id"], edge["edge_ms"], edge["edge_event"], edge["edge_state"])
+    return changes
+
+
+def conflicted_contacts(store: Store, columns: Sequence[str], direction: str, start_ms: int, end_ms: int,
+                        queues: Sequence[str] = ()) -> Columns:
+    """These fact columns of the contacts flagged ``time_conflict`` offered in the range, by offered time."""
     where = [f"has_offered AND time_conflict AND direction = {literal(direction)}",
              f"offered_ms >= {start_ms} AND offered_ms < {end_ms}"]
     if queues:

@@ -26,6 +26,10 @@ FACT_COLUMNS: dict[str, str] = {
     "csat": "int", "nps": "int", "time_conflict": "bool", "abandon_reason": "str", "state": "str",
 }
 OFFER_COLUMNS: dict[str, str] = {"offered_ms": "int", "contact_id": "str"}
+CUSTOMER_COLUMNS: dict[str, str] = {
+    "customer_key": "str", "contact_id": "str", "offered_ms": "int", "direction": "str", "version": "int",
+}
+NEXT_COLUMNS: dict[str, str] = {"contact_id": "str", "next_offered_ms": "int"}
 EVENT_COLUMNS: dict[str, str] = {
     "event_id": "str", "type": "str", "ts_ms": "int", "contact_id": "str", "agent_id": "str",
     "ingested_ms": "int", "raw": "str",
@@ -107,3 +111,14 @@ def offer_columns(facts: Columns) -> Columns:
             offers["contact_id"].append(contact_id)
             offers["offered_ms"].append(offered_ms)
     return offers
+
+
+def customer_columns(facts: Columns) -> Columns:
+    """The ``customer_contacts`` rows (offered contacts with a customer) among ``fact_columns``' output."""
+    rows = _empty(CUSTOMER_COLUMNS)
+    for values in zip(facts["customer_key"], facts["contact_id"], facts["offered_ms"], facts["direction"],
+                      facts["version"], facts["has_offered"]):
+        if values[-1] and values[0]:
+            for name, value in zip(CUSTOMER_COLUMNS, values):
+                rows[name].append(value)
+    return rows

@@ -74,14 +74,23 @@ class Store:
         return found
 
     def write_states(self, states: Sequence[ContactState]) -> list[str]:
-        """The offered-time index first, then the facts: a crash between them leaves an extra candidate, never a
-        fact the index cannot find.  Returns the ids of the contacts written with a time conflict."""
+        """The indexes first (offered time, customer), then the facts, then the customers' next contacts.
+
+        A crash between them leaves an extra candidate in an index, never a fact
+        an index cannot find; the next contacts are linked after the index rows
+        are in, so of two workers writing one customer at once, at least one
+        sees both contacts (``next_contact``).  Returns the ids of the contacts
+        written with a time conflict.
+        """
         if not states:
             return []
         facts = rows.fact_columns(states, self.next_version())
         offers = rows.offer_columns(facts)
         if offers["contact_id"]:
             self.engine.insert("contact_offers", offers, rows.OFFER_COLUMNS)
+        customers = rows.customer_columns(facts)
+        if customers["contact_id"]:
+            self.engine.insert("customer_contacts", customers, rows.CUSTOMER_COLUMNS)
         self.engine.insert("contact_facts", facts, rows.FACT_COLUMNS)
         return [cid for cid, conflict in zip(facts["contact_id"], facts["time_conflict"]) if conflict]
 

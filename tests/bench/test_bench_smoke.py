@@ -23,7 +23,8 @@ KEYS = ("worker_events_per_s", "bare_consumer_events_per_s", "worker_vs_bare_rat
         "e2e_latency_p95_s", "e2e_latency_p99_s", "replay_chdb_1m_s", "replay_clickhouse_1m_s",
         "wallboard_query_p95_ms", "report_50m_s", "payroll_rollup_s", "worker_peak_rss_mb",
         "import_queue_log_lines_per_s", "import_read_split_lines_per_s", "web_live_p95_ms",
-        "web_contacts_day_p95_ms", "web_contacts_month_p95_ms", "web_event_to_live_p95_s")
+        "web_contacts_day_p95_ms", "web_contacts_month_p95_ms", "web_event_to_live_p95_s", "report_by_agent_s",
+        "report_by_queue_interval_30m_s")
 
 
 def test_panel_percentiles_are_the_cores_linear_ones() -> None:

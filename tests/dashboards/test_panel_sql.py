@@ -20,7 +20,8 @@ import pytest
 
 from pipeline.core import intervals
 from pipeline.core.intervals import parse_instant
-from pipeline.dashboards import export, sql as panel_sql
+from pipeline.dashboards import export
+from pipeline.store import panel_sql
 from pipeline.settings import Settings, load_settings
 from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.engine import generate

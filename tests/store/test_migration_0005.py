@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.store.migrations import WALLBOARD_MIGRATIONS, migrate
+from pipeline.store.migrations import WALLBOARD_MIGRATIONS, load, migrate
 from pipeline.store.store import Store
 from tests.fixtures.stores import report, server_admin_url
 
@@ -47,7 +47,7 @@ def test_facts_stored_before_0005_keep_counting(old_store: Store) -> None:
     old_store.engine.insert("contact_facts", columns, types)
     offers = {"offered_ms": columns["offered_ms"], "contact_id": columns["contact_id"]}  # the index the store keeps
     old_store.engine.insert("contact_offers", offers, {"offered_ms": "int", "contact_id": "str"})
-    assert migrate(old_store.engine) == 5
+    assert migrate(old_store.engine) == load()[-1].version  # the latest, whatever number it has
     (row,) = report(old_store, "2026-11-02", "2026-11-03")
     assert (row["offered"], row["answered"], row["abandoned"], row["asa_s"]) == (2, 1, 1, 10.0)
     assert row["abandoned_by_reason"] == {"customer": 1, "timeout": 0, "empty": 0, "key": 0}

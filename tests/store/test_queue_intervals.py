@@ -79,3 +79,12 @@ def test_zone_offsets_are_multiples_of_15_minutes() -> None:
     odd = [name for name in available_timezones()
            if (ZoneInfo(name).utcoffset(when.replace(tzinfo=None)) or timedelta()) % timedelta(minutes=15)]
     assert odd == []
+
+
+def test_a_long_rebuild_goes_a_day_at_a_time() -> None:
+    day = 86_400_000
+    assert queue_intervals._chunks([(0, 2 * day + 900_000)]) == [[(0, day)], [(day, 2 * day)],
+                                                                [(2 * day, 2 * day + 900_000)]]
+    # scattered intervals share a step while they add up to a day
+    assert queue_intervals._chunks([(0, 900_000), (5 * day, 5 * day + 900_000)]) == [
+        [(0, 900_000), (5 * day, 5 * day + 900_000)]]

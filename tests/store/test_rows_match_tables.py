@@ -22,6 +22,8 @@ KINDS = {
 TABLES = {
     "contact_facts": rows.FACT_COLUMNS,
     "contact_offers": rows.OFFER_COLUMNS,
+    "customer_contacts": rows.CUSTOMER_COLUMNS,
+    "contact_next": rows.NEXT_COLUMNS,
     "events": rows.EVENT_COLUMNS,
     **{table: columns for table, columns in rows.SIDE_TABLES.values()},
 }

@@ -1,8 +1,11 @@
-"""ClickHouse SQL of the dashboard panels, built on ``pipeline.store.components_sql``.
+"""ClickHouse SQL of the Grafana dashboard panels (``pipeline/dashboards/`` lays them out), built on ``reads``.
+
+Here, beside the store's other reads, so a column change touches ``pipeline/store/`` only.
 
 The components (offered, answered, service-level numerator and denominator,
-...) come from ``contact_query``, the same SQL ``cckpi report`` runs, and the
-ratios below mirror ``pipeline.core.kpi.compute``; so a panel and the
+...) are summed from the pre-aggregates (``queue_intervals``,
+``agent_intervals``), which hold exactly what the report's
+``contact_query`` computes per 15-minute interval, and the ratios below mirror ``pipeline.core.kpi.compute``; so a panel and the
 report cannot disagree about what a metric means.  Only the shared subset of
 ClickHouse 18.16 and chDB is used.
 
@@ -19,11 +22,10 @@ instead (``interval_metric``): the same components, already summed per
 from __future__ import annotations
 
 import re
-from typing import cast
 
 from pipeline.core import intervals
 from pipeline.settings import Settings
-from pipeline.store.components_sql import contact_query
+from pipeline.store import reads
 from pipeline.store.queue_intervals import COMPONENTS as INTERVAL_COMPONENTS
 
 DB = "${database}"
@@ -38,7 +40,7 @@ def _ratio(numerator: str, denominator: str, scale: float = 1.0) -> str:
     return f"if(({denominator}) = 0, NULL, {value})"
 
 
-# report key -> SQL over the components of contact_query (same formulas as metrics.compute)
+# report key -> SQL over the components (same formulas as metrics.compute)
 METRICS: dict[str, str] = {
     "offered": "offered",
     "answered": "answered",
@@ -61,18 +63,22 @@ RATIOS = {"service_level", "abandon_rate", "transfer_rate", "fcr_rate"}
 SECONDS = {"asa_s", "aht_s", "avg_talk_s", "avg_hold_s", "avg_acw_s", "frt_avg_s"}
 
 
-def _longest_fcr_ms(settings: Settings) -> int:
-    days = max([settings.queue_defaults.fcr_window_days] + [q.fcr_window_days for q in settings.queues.values()])
-    return int(days * 86_400_000)
+def components(settings: Settings, keys: dict[str, str], where: list[str], table: str = "queue_intervals") -> str:
+    """The components over the dashboard's time range (inbound contacts, like the report's default), summed from
+    a pre-aggregate table (``pipeline.store.reads.interval_components``): a panel reads a few thousand 15-minute
+    rows, never the facts (at 50 million contacts a month the facts took 30-105 s a panel).
+
+    The same choice as ``interval_metric``: the panel counts the 15-minute
+    intervals starting in the range; for a range on 15-minute boundaries (a
+    day, a month, midnight to now) those are exactly the contacts offered in it.
+    """
+    conditions = ["direction = 'inbound'", "interval_start >= $__fromTime AND interval_start < $__toTime", *where]
+    return reads.interval_components(DB, settings, table, keys, conditions)
 
 
-def components(settings: Settings, keys: dict[str, str], where: list[str]) -> str:
-    """``contact_query`` over the dashboard's time range (inbound contacts, like the report's default)."""
-    conditions = ["has_offered AND direction = 'inbound'", f"offered_ms >= {FROM_MS} AND offered_ms < {TO_MS}", *where]
-    # contact_query formats the repeat-contact range into SQL text, so SQL expressions fit where ints usually go
-    repeat_from = cast(int, FROM_MS)
-    repeat_to = cast(int, f"{TO_MS} + {_longest_fcr_ms(settings)}")
-    return contact_query(DB, settings, keys, " AND ".join(conditions), repeat_from, repeat_to)
+def _start(interval: str, settings: Settings) -> str:
+    """A pre-aggregated row's local interval start (epoch seconds), like ``intervals.sql_start`` on a fact."""
+    return intervals.sql_start("interval_ms", interval, settings.tz)
 
 
 def _select(metrics: list[str]) -> str:
@@ -85,8 +91,7 @@ QUEUE_METRICS = ["offered", "answered", "abandoned", "service_level", "abandon_r
 
 def queue_intervals(settings: Settings, interval: str) -> str:
     """One row per queue and local interval (``15m``/``30m``), like an ACD interval report."""
-    start = intervals.sql_start("offered_ms", interval, settings.tz)
-    inner = components(settings, {"queue": "queue", "interval": start}, [f"queue IN ({QUEUES})"])
+    inner = components(settings, {"queue": "queue", "interval": _start(interval, settings)}, [f"queue IN ({QUEUES})"])
     return (f"SELECT toDateTime(k_interval) AS interval_start, k_queue AS queue, {_select(QUEUE_METRICS)} "
             f"FROM ({inner}) ORDER BY interval_start, queue")
 
@@ -99,8 +104,7 @@ def queue_totals(settings: Settings) -> str:
 
 def service_level_series(settings: Settings, interval: str) -> str:
     """Service level per queue and interval as a time series (time, queue, value)."""
-    start = intervals.sql_start("offered_ms", interval, settings.tz)
-    inner = components(settings, {"queue": "queue", "interval": start}, [f"queue IN ({QUEUES})"])
+    inner = components(settings, {"queue": "queue", "interval": _start(interval, settings)}, [f"queue IN ({QUEUES})"])
     return (f"SELECT toDateTime(k_interval) AS time, k_queue AS queue, {METRICS['service_level']} AS service_level "
             f"FROM ({inner}) ORDER BY time, queue")
 
@@ -110,8 +114,10 @@ AGENT_METRICS = ["answered", "aht_s", "avg_talk_s", "avg_hold_s", "avg_acw_s", "
 
 
 def agent_scorecard(settings: Settings) -> str:
-    """One row per agent: handled contacts and handling quality over the time range."""
-    inner = components(settings, {"agent": "agent_id"}, ["agent_id != ''"])
+    """One row per agent: handled contacts and handling quality over the local days starting in the time range
+    (the scorecard's ranges are days and months: "this month" is the days of the month so far)."""
+    # the agents' local days: a month is 60,000 rows for 2,000 agents, not 5.8 million 15-minute ones
+    inner = components(settings, {"agent": "agent_id"}, ["agent_id != ''"], table="agent_days")
     # queues_handled also keeps the inner `queue` column in use: ClickHouse 18.16 prunes unused subquery
     # columns and then fails on transform(queue, ...) with "Unknown identifier: queue"
     return (f"SELECT k_agent AS agent_id, length(queues_seen) AS queues_handled, {_select(AGENT_METRICS)} "
@@ -179,5 +185,6 @@ def queue_today(queue: str, metric: str) -> str:
 
 
 def queue_names() -> str:
-    """The values of the ``queue`` variable: every queue with contacts."""
-    return f"SELECT DISTINCT queue FROM {DB}.contact_facts FINAL WHERE has_offered ORDER BY queue"
+    """The values of the ``queue`` variable: every queue with contacts (a queue has a 15-minute row per interval
+    with a contact, so the small table answers)."""
+    return f"SELECT DISTINCT queue FROM {DB}.queue_intervals FINAL ORDER BY queue"

@@ -34,7 +34,7 @@ from pipeline.dashboards.walk import sql_queries
 from pipeline.payroll.model import Month
 from pipeline.report.build import ReportRequest, build_report
 from pipeline.settings import Settings
-from pipeline.store import queue_intervals
+from pipeline.store import probes, queue_intervals
 from pipeline.store.store import Store
 
 DAY_MS = 86_400_000
@@ -78,10 +78,7 @@ def _plain_group_by(db: str, settings: Settings, by: tuple[str, ...], interval: 
                     end_ms: int) -> str:
     columns = {"queue": "queue", "agent": "agent_id",
                "interval": intervals.sql_start("offered_ms", interval or "1d", settings.tz)}
-    keys = ", ".join(f"{columns[b]} AS k_{b}" for b in by)
-    return (f"SELECT {keys}, count() AS n, sum(is_answered) AS a, sum(handle_ms) AS h FROM {db}.contact_facts "
-            f"WHERE direction = 'inbound' AND offered_ms >= {start_ms} AND offered_ms < {end_ms} "
-            f"GROUP BY {', '.join('k_' + b for b in by)}")
+    return probes.plain_group_by(db, {b: columns[b] for b in by}, start_ms, end_ms)
 
 
 @dataclass
@@ -158,7 +155,7 @@ def run(target: Target, settings: Settings, facts: int, runs: int, keep: bool = 
         result.intervals_rebuild_s = time.perf_counter() - began
         log(f"  facts in {result.generate_s:.1f} s, queue_intervals rebuilt in {result.intervals_rebuild_s:.1f} s")
 
-        now_ms = int(store.engine.query(f"SELECT max(offered_ms) AS m FROM {database}.contact_facts")["m"][0])
+        now_ms = probes.newest_offered_ms(store.engine, database)
         day_start = now_ms - (now_ms - start_ms) % DAY_MS  # local midnight: the month starts at one
         queues = list(QUEUES)
         at_most = max(runs, 20)
@@ -179,14 +176,10 @@ def run(target: Target, settings: Settings, facts: int, runs: int, keep: bool = 
                     + (f"; FAILED: {timing.error}" if timing.error else ""))
 
         db = database
-        plain = (f"SELECT sum(handle_ms) / count() AS aht FROM {db}.contact_facts WHERE queue = 'billing' "
-                 f"AND direction = 'inbound' AND offered_ms >= {day_start} AND offered_ms < {now_ms}")
+        plain = probes.queue_aht_from_facts(db, "billing", day_start, now_ms)
         _repeat(lambda: store.engine.query(plain), result.wallboard_baseline_ms, at_least=runs, at_most=at_most,
                 budget_s=10.0)
-        from_intervals = (
-            f"SELECT sum(handle_sum_ms) / sum(aht_contacts) / 1000 AS aht_s FROM {db}.queue_intervals FINAL "
-            f"WHERE queue = 'billing' AND direction = 'inbound' AND interval_start >= toDateTime({day_start // 1000}) "
-            f"AND interval_start < toDateTime({now_ms // 1000 + 1})")
+        from_intervals = probes.queue_aht_from_intervals(db, "billing", day_start, now_ms)
         _repeat(lambda: store.engine.query(from_intervals), result.wallboard_from_intervals_ms, at_least=runs,
                 at_most=at_most, budget_s=10.0)
 

@@ -8,7 +8,7 @@ report or rollup is compared with.
 
 from __future__ import annotations
 
-from pipeline.store.engines import Engine
+from pipeline.store.engines import Engine, literal
 
 
 def events_stored(engine: Engine, db: str) -> tuple[int, int]:
@@ -48,3 +48,25 @@ def handled_per_agent_baseline(engine: Engine, db: str, start_ms: int, end_ms: i
 
 def server_version(engine: Engine) -> str:
     return str(engine.query("SELECT version() AS v")["v"][0])
+
+
+def plain_group_by(db: str, key_columns: dict[str, str], start_ms: int, end_ms: int) -> str:
+    """A month report's floor: contacts, answered and handle time per key (name -> expression), plainly grouped."""
+    keys = ", ".join(f"{expr} AS k_{name}" for name, expr in key_columns.items())
+    return (f"SELECT {keys}, count() AS n, sum(is_answered) AS a, sum(handle_ms) AS h FROM {db}.contact_facts "
+            f"WHERE direction = 'inbound' AND offered_ms >= {start_ms} AND offered_ms < {end_ms} "
+            f"GROUP BY {', '.join('k_' + name for name in key_columns)}")
+
+
+def queue_aht_from_facts(db: str, queue: str, start_ms: int, end_ms: int) -> str:
+    """The wallboard's "AHT today" as a plain scan of the facts (its baseline)."""
+    return (f"SELECT sum(handle_ms) / count() AS aht FROM {db}.contact_facts WHERE queue = {literal(queue)} "
+            f"AND direction = 'inbound' AND offered_ms >= {start_ms} AND offered_ms < {end_ms}")
+
+
+def queue_aht_from_intervals(db: str, queue: str, start_ms: int, end_ms: int) -> str:
+    """The same figure from the 15-minute pre-aggregates."""
+    return (f"SELECT sum(handle_sum_ms) / sum(aht_contacts) / 1000 AS aht_s FROM {db}.queue_intervals FINAL "
+            f"WHERE queue = {literal(queue)} AND direction = 'inbound' "
+            f"AND interval_start >= toDateTime({start_ms // 1000}) "
+            f"AND interval_start < toDateTime({end_ms // 1000 + 1})")

@@ -63,13 +63,14 @@ class Target:
 
     def store_url(self, database: str) -> str:
         """The admin URL (every host, the cluster, its settings) for ``database``."""
-        from pipeline.store.engines import with_database
+        from pipeline.store.store_url import with_database
 
         return with_database(self.admin_store_url, database)
 
 
 def drop_database(target: Target, database: str) -> None:
-    from pipeline.store.engines import ClickhouseEngine, parse_url
+    from pipeline.store.clickhouse_engine import ClickhouseEngine
+    from pipeline.store.store_url import parse_url
     from pipeline.store.store import Store
 
     engine = ClickhouseEngine(parse_url(target.store_url("default")))
@@ -122,7 +123,8 @@ def machine(target: Target | None) -> dict[str, Any]:
     }
     if target is not None:
         from pipeline.store import probes
-        from pipeline.store.engines import ClickhouseEngine, parse_url
+        from pipeline.store.clickhouse_engine import ClickhouseEngine
+        from pipeline.store.store_url import parse_url
 
         engine = ClickhouseEngine(parse_url(target.store_url("default")))
         try:

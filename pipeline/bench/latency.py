@@ -107,7 +107,8 @@ def run(target: Target, events_path: Path, rate: float, seconds: float, phases: 
         timeout_s: float = 120.0) -> LatencyResult:
     from pipeline.kafka.admin import ensure_topics
     from pipeline.kafka.producer import Pacer, key_of, open_producer
-    from pipeline.store.engines import ClickhouseEngine, parse_url
+    from pipeline.store.clickhouse_engine import ClickhouseEngine
+    from pipeline.store.store_url import parse_url
 
     prefix = fresh_name("bench_latency")
     database = fresh_name("bench_latency")

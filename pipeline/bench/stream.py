@@ -26,7 +26,6 @@ import orjson
 
 from pipeline.bench.common import Target, cckpi_command, cli_env, drop_database, fresh_name
 from pipeline.settings import load_settings
-from pipeline.store.engines import Engine
 from pipeline.stack.process import stop_children
 from pipeline.store import probes
 
@@ -121,7 +120,8 @@ def run_worker(target: Target, prefix: str, expected: int, messages: int, timeou
     ``code``: run the ``pipeline`` package of another tree (an older commit, for before/after figures).
     Peak RSS is the largest worker's.
     """
-    from pipeline.store.engines import ClickhouseEngine, parse_url
+    from pipeline.store.clickhouse_engine import ClickhouseEngine
+    from pipeline.store.store_url import parse_url
     from pipeline.store.migrations import migrate
 
     database = fresh_name("bench_worker")

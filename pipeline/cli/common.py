@@ -10,7 +10,8 @@ from typing import Any
 import click
 
 from pipeline.settings import Settings, SettingsError, load_settings
-from pipeline.store.engines import StoreError, parse_url
+from pipeline.store.engines import StoreError
+from pipeline.store.store_url import parse_url
 
 store_option = click.option(
     "--store", "store_url", metavar="URL", default=None,

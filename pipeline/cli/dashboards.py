@@ -47,7 +47,8 @@ def push(url: str, token: str, datasources: bool, clickhouse_host: str | None, c
     from pipeline.dashboards.push import ClickHouseTarget, PushError, clickhouse_datasource, connect
     from pipeline.dashboards.push import prometheus_datasource
     from pipeline.dashboards.push import push as run_push
-    from pipeline.store.engines import StoreError, parse_url
+    from pipeline.store.engines import StoreError
+    from pipeline.store.store_url import parse_url
 
     config = settings()
     sources = []

@@ -114,7 +114,8 @@ def _serve(config: Settings, events_file: Path, host: str, port: int, speed: flo
     from pipeline.core.pseudonym import pseudonymiser
     from pipeline.ingest.paced import PacedReplay, SimulatedClock
     from pipeline.pseudonym_key import pseudonym_key
-    from pipeline.store.engines import StoreError, parse_url
+    from pipeline.store.engines import StoreError
+    from pipeline.store.store_url import parse_url
     from pipeline.store.migrations import migrate
     from pipeline.store.store import Store
     from pipeline.web.app import create_app

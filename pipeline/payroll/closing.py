@@ -32,7 +32,7 @@ from pipeline.payroll.sheet import build_rows
 from pipeline.settings import Settings
 from pipeline.store import payroll_tables as tables
 from pipeline.store import reads
-from pipeline.store.engines import parse_url
+from pipeline.store.store_url import parse_url
 from pipeline.store.migrations import PAYROLL_MIGRATIONS, migrate
 from pipeline.store.store import Store
 

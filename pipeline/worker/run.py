@@ -65,7 +65,7 @@ def run_worker(settings: Settings, clock: str = "wall", *, gauge_interval_s: flo
 
 def _where(store_url: str) -> str:
     """host:port/database of a server store, for the outage lines (never the password)."""
-    from pipeline.store.engines import parse_url
+    from pipeline.store.store_url import parse_url
 
     parsed = parse_url(store_url)
     return f"{parsed.host}:{parsed.port}/{parsed.database}" if parsed.path is None else str(parsed.path)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline.store.engines import parse_url
+from pipeline.store.store_url import parse_url
 from tests.paths import DEPLOY
 
 K8S = DEPLOY / "k8s"

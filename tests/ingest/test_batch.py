@@ -68,7 +68,7 @@ def test_messy_file_into_an_empty_store_equals_the_ordered_one(chdb_store, tmp_p
 
 
 def chdb_url_for(store) -> str:
-    from pipeline.store.engines import ChdbEngine
+    from pipeline.store.chdb_engine import ChdbEngine
     from tests.fixtures.stores import _fresh_db
 
     return f"chdb://{ChdbEngine._open_path}?database={_fresh_db()}"

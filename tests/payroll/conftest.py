@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from pipeline.cli.main import cli
 from pipeline.payroll import examples
 from pipeline.payroll.closing import open_payroll_store
-from pipeline.store.engines import ChdbEngine
+from pipeline.store.chdb_engine import ChdbEngine
 from pipeline.store.store import Store
 from tests.fixtures.stores import ingest, server_admin_url
 from tests.payroll.events import ROSTER_CSV, october

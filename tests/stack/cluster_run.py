@@ -33,7 +33,7 @@ from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.engine import generate
 from pipeline.stack.cluster.info import ClusterInfo, cluster_info
 from pipeline.stack.process import stop_children
-from pipeline.store.engines import with_database
+from pipeline.store.store_url import with_database
 from pipeline.store.store import Store
 from tests.fixtures.stores import TEST_KEY
 from tests.worker.conftest import eventually, free_port, reports

@@ -13,7 +13,7 @@ from pipeline.settings import load_settings
 from pipeline.stack import manager
 from pipeline.stack.cluster.info import ClusterInfo
 from pipeline.stack.info import exports
-from pipeline.store.engines import parse_url
+from pipeline.store.store_url import parse_url
 
 PASSWORDS = {"default": "d", "cckpi_admin": "a<&>b", "cckpi_writer": "w p@ss", "cckpi_wallboard": "wb",
              "cckpi_payroll": "p"}

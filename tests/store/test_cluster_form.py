@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.store.cluster_sql import cluster_form, cluster_statements, distributed_alter
-from pipeline.store.engines import StoreError, parse_url, with_database
+from pipeline.store.engines import StoreError
+from pipeline.store.store_url import parse_url, with_database
 from pipeline.store.migrations import PAYROLL_MIGRATIONS, load
 
 
@@ -75,7 +76,7 @@ def test_with_database_keeps_hosts_and_parameters() -> None:
 def test_which_failures_move_a_statement_to_another_replica() -> None:
     from clickhouse_driver.errors import NetworkError, ServerException
 
-    from pipeline.store.engines import _replica_problem
+    from pipeline.store.clickhouse_engine import _replica_problem
 
     # the replica is gone, lost ZooKeeper, or could not reach the quorum: another replica may succeed
     assert _replica_problem(NetworkError("connection refused"))

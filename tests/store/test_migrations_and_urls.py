@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.store.engines import StoreError, literal, parse_url
+from pipeline.store.engines import StoreError, literal
+
+from pipeline.store.store_url import parse_url
 from pipeline.store.migrations import load, migrate
 
 

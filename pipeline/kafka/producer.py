@@ -103,13 +103,23 @@ def produce_lines(producer: KafkaProducer, topic: str, lines: Iterable[bytes], r
         line = line.strip()
         if not line:
             continue
-        key = message_key(line)
-        producer.send(topic, value=line, key=key)
-        summary.sent += 1
-        summary.unkeyed += key is None
+        _send(producer, topic, line, message_key(line), summary, on_sent, every=10000)
         pacer.tick()
-        if summary.sent % 10000 == 0:
-            on_sent(summary.sent)
+    return _flushed(producer, topic, summary, began)
+
+
+def _send(producer: KafkaProducer, topic: str, value: bytes, key: bytes | None, summary: ProduceSummary,
+          on_sent: Callable[[int], None], every: int) -> None:
+    """One message sent and counted; ``on_sent`` hears of every ``every``-th."""
+    producer.send(topic, value=value, key=key)
+    summary.sent += 1
+    summary.unkeyed += key is None
+    if summary.sent % every == 0:
+        on_sent(summary.sent)
+
+
+def _flushed(producer: KafkaProducer, topic: str, summary: ProduceSummary, began: float) -> ProduceSummary:
+    """Every message delivered (flush waits for the acknowledgements) before the summary counts them sent."""
     producer.flush()
     summary.seconds = time.perf_counter() - began
     summary.by_topic[topic] = summary.sent
@@ -145,13 +155,5 @@ def stream_live(producer: KafkaProducer, topic: str, events: Iterable[dict[str, 
         if ahead > 0.005:
             producer.flush()  # what is due now goes out before we wait
             sleep(ahead)
-        key = key_of(event)
-        producer.send(topic, value=orjson.dumps(event), key=key)
-        summary.sent += 1
-        summary.unkeyed += key is None
-        if summary.sent % 1000 == 0:
-            on_sent(summary.sent)
-    producer.flush()
-    summary.seconds = time.perf_counter() - began
-    summary.by_topic[topic] = summary.sent
-    return summary
+        _send(producer, topic, orjson.dumps(event), key_of(event), summary, on_sent, every=1000)
+    return _flushed(producer, topic, summary, began)

@@ -8,7 +8,6 @@ where a store is involved.
 from __future__ import annotations
 
 import gzip
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,23 +19,16 @@ from click.testing import CliRunner, Result
 from pipeline.cli.main import cli
 from pipeline.store.store import Store
 from tests.fixtures.events import abandoned, answered_call, event, offered
-from tests.fixtures.stores import TEST_KEY, server_admin_url
+from tests.fixtures.stores import ENGINES, TEST_KEY, fresh_url
 
 
-@pytest.fixture(params=["chdb", pytest.param("clickhouse", marks=pytest.mark.integration)])
+@pytest.fixture(params=ENGINES)
 def store_url(request: pytest.FixtureRequest, chdb_dir: Path) -> Iterator[str]:
     """A fresh, empty database on each engine, as a URL for ``--store``."""
-    db = "c_" + uuid.uuid4().hex[:12]
-    if request.param == "chdb":
-        url = f"chdb://{chdb_dir}?database={db}"
-    else:
-        admin = server_admin_url()
-        if admin is None:
-            pytest.skip("ClickHouse server not configured (run through `make test`, which starts the stack)")
-        url = f"{admin.rsplit('/', 1)[0]}/{db}"
+    url = fresh_url(request.param, chdb_dir)
     yield url
     store = Store.open(url, migrate_schema=False)
-    store.engine.command(f"DROP DATABASE IF EXISTS {db}")
+    store.engine.command(f"DROP DATABASE IF EXISTS {store.db}")
     store.close()
 
 

@@ -7,25 +7,10 @@ import os
 import subprocess
 import sys
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-CCKPI = [sys.executable, "-m", "pipeline.cli.main"]
-
-
-def run(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([*CCKPI, *args], capture_output=True, text=True, env={**os.environ, **(env or {})},
-                            timeout=300)
-    if check and result.returncode != 0:
-        raise AssertionError(f"cckpi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
-
-
-@pytest.fixture
-def workdir(tmp_path: Path) -> dict[str, str]:
-    return {"CCKPI_STORE_URL": f"chdb://{tmp_path / 'store'}", "CCKPI_DATA_DIR": str(tmp_path / "data"),
-            "CCKPI_CONFIG": ""}
+from tests.fixtures.cli import CCKPI, run
 
 
 def test_simulate_replay_report_twice_gives_the_same_json(tmp_path, workdir):

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.fixtures.cli import CCKPI
 from tests.fixtures.ports import free_port
-
-CCKPI = [sys.executable, "-m", "pipeline.cli.main"]
 
 
 def _offered(port: int) -> int | None:

@@ -57,7 +57,7 @@ def test_rotated_files_in_order_carry_open_calls_across(tmp_path):
 
 
 def test_bad_lines_and_a_truncated_gzip_are_dead_letters_and_the_import_goes_on(tmp_path):
-    bad = _write(tmp_path / "bad.log", [f"{T0}|x|sales", f"soon|x|sales|NONE|ENTERQUEUE||1", OLDER[0]])
+    bad = _write(tmp_path / "bad.log", [f"{T0}|x|sales", "soon|x|sales|NONE|ENTERQUEUE||1", OLDER[0]])
     whole = gzip.compress(("\n".join(NEWER * 200) + "\n").encode())
     truncated = tmp_path / "cut.gz"
     truncated.write_bytes(whole[: len(whole) // 2])

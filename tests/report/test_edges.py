@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.fixtures.events import abandoned, answered, answered_call, ended, event, offered, wrapup
+from tests.fixtures.events import abandoned, answered_call, event, offered
 from tests.fixtures.stores import ingest, report
 
 # 2026-11-02 23:59:50 in Asia/Shanghai

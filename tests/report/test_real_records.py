@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import orjson
 import pytest

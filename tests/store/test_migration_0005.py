@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
 
 from pipeline.store.migrations import WALLBOARD_MIGRATIONS, load, migrate
 from pipeline.store.store import Store
-from tests.fixtures.stores import report, server_admin_url
+from tests.fixtures.stores import ENGINES, fresh_url, report
 
 
-@pytest.fixture(params=["chdb", pytest.param("clickhouse", marks=pytest.mark.integration)])
+@pytest.fixture(params=ENGINES)
 def old_store(request: pytest.FixtureRequest, chdb_dir: Path, tmp_path: Path):
     """A store migrated to 0004 only, as a deployment before this change left it."""
-    db = "t_" + uuid.uuid4().hex[:12]
-    if request.param == "chdb":
-        url = f"chdb://{chdb_dir}?database={db}"
-    else:
-        admin = server_admin_url()
-        if admin is None:
-            pytest.skip("ClickHouse server not configured")
-        url = f"{admin.rsplit('/', 1)[0]}/{db}"
-    opened = Store.open(url, migrate_schema=False)
+    opened = Store.open(fresh_url(request.param, chdb_dir), migrate_schema=False)
     older = tmp_path / "migrations"
     older.mkdir()
     for path in WALLBOARD_MIGRATIONS.iterdir():

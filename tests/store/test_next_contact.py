@@ -26,7 +26,7 @@ from pipeline.report.build import ReportRequest, build_report
 from pipeline.settings import Settings, load_settings
 from pipeline.store import next_contact
 from pipeline.store.store import Store
-from tests.fixtures.events import BASE, answered_call, event
+from tests.fixtures.events import BASE, answered_call
 from tests.fixtures.stores import TEST_KEY
 
 DAY = 86_400

@@ -15,7 +15,7 @@ from pipeline.store import queue_intervals
 from pipeline.store.store import Store
 from pipeline.web.app import create_app
 from tests.fixtures.events import BASE, abandoned, answered, ended, event, offered, wrapup
-from tests.fixtures.stores import _fresh_db, ingest, server_admin_url
+from tests.fixtures.stores import ENGINES, fresh_url, ingest
 
 NOW_MS = int(BASE.timestamp() * 1000) + 700_000  # 09:11:40 local
 
@@ -65,16 +65,10 @@ def settings() -> Settings:
     return load_settings(tz="Asia/Shanghai", lang="en")
 
 
-@pytest.fixture(params=["chdb", pytest.param("clickhouse", marks=pytest.mark.integration)])
+@pytest.fixture(params=ENGINES)
 def store_url(request: pytest.FixtureRequest, chdb_dir: Path) -> Iterator[str]:
     """A fresh database on each engine, holding the hand-worked morning."""
-    if request.param == "chdb":
-        url = f"chdb://{chdb_dir}?database={_fresh_db()}"
-    else:
-        admin = server_admin_url()
-        if admin is None:
-            pytest.skip("ClickHouse server not configured (run through `make test`, which starts the stack)")
-        url = f"{admin.rsplit('/', 1)[0]}/{_fresh_db()}"
+    url = fresh_url(request.param, chdb_dir)
     store = Store.open(url)
     load_morning(store)
     yield url

@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "simulate": "pipeline.cli.simulate:simulate",
     "replay": "pipeline.cli.replay:replay",
     "report": "pipeline.cli.report:report",
+    "rebuild": "pipeline.cli.rebuild:rebuild",
     "import": "pipeline.cli.import_records:import_records",
     "schemas": "pipeline.cli.schemas:schemas",
     "stack": "pipeline.cli.stack:stack",

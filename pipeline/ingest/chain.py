@@ -29,7 +29,8 @@ from pipeline.store.store import Store
 def flush(store: Store, settings: Settings, batch: Batch,
           on_time_conflicts: Callable[[int], None] | None = None) -> set[int]:
     """Merge, write and link; returns the 15-minute intervals (local starts, epoch ms) whose contacts changed:
-    those the batch's contacts are offered in, and those of earlier contacts whose next contact it moved.
+    those the batch's contacts are offered in (now and as stored before), and those of earlier contacts whose
+    next contact it moved.
 
     Events first, then the contacts they change: a crash between the two is
     repaired by the re-delivery, since both writes are idempotent.
@@ -45,7 +46,9 @@ def flush(store: Store, settings: Settings, batch: Batch,
         on_time_conflicts(sum(1 for cid in conflicted if cid not in stored or not derive(stored[cid]).time_conflict))
     offered = [s for s in merged if s.offered is not None]
     relinked = next_contact.link(store, ((s.offered.customer_key, s.contact_id) for s in offered if s.offered))
-    return queue_intervals.touched([s.offered.ts_ms for s in offered if s.offered] + relinked, settings)
+    # the stored offers too: a contact moved to an earlier offer must leave the interval it was counted in
+    before = [s.offered.ts_ms for s in stored.values() if s.offered is not None]
+    return queue_intervals.touched([s.offered.ts_ms for s in offered if s.offered] + before + relinked, settings)
 
 
 def store_batch(store: Store, settings: Settings, batch: Batch,

@@ -94,7 +94,7 @@ def _intervals_part(store: Store, from_ms: int, to_ms: int) -> tuple[dict[str, d
     sums = ", ".join(f"sum({n}) AS s_{n}" for n in BOARD_COMPONENTS)
     rows = store.engine.query(
         f"SELECT queue, {sums}, groupArrayIf(toUInt32(interval_start), waiting > 0) AS waiting_at "
-        f"FROM (SELECT * FROM {store.db}.queue_intervals FINAL WHERE {where}) GROUP BY queue")
+        f"FROM (SELECT * FROM {store.db}.queue_intervals FINAL WHERE {where}) GROUP BY queue HAVING s_offered > 0")
     found = {q: {n: int(rows[f"s_{n}"][i]) for n in BOARD_COMPONENTS} for i, q in enumerate(rows["queue"])}
     return found, sorted({int(s) * 1000 for starts in rows["waiting_at"] for s in starts})
 

@@ -187,4 +187,5 @@ def queue_today(queue: str, metric: str) -> str:
 def queue_names() -> str:
     """The values of the ``queue`` variable: every queue with contacts (a queue has a 15-minute row per interval
     with a contact, so the small table answers)."""
-    return f"SELECT DISTINCT queue FROM {DB}.queue_intervals FINAL ORDER BY queue"
+    return (f"SELECT queue FROM (SELECT queue, sum(offered) AS contacts FROM {DB}.queue_intervals FINAL "
+            f"GROUP BY queue) WHERE contacts > 0 ORDER BY queue")

@@ -1,14 +1,16 @@
-"""The pre-aggregates: ``queue_intervals`` and ``agent_intervals`` (15-minute components rebuilt from the facts)
-and ``agent_days`` (the agents' local days, summed from ``agent_intervals``).
+"""The pre-aggregates: ``agent_intervals`` (15-minute components rebuilt from the facts), and summed from them
+``queue_intervals`` (the same without the agent) and ``agent_days`` (the agents' local days).
 
 Rebuilding the touched intervals from ``contact_facts`` with the report's own
-component SQL (rather than adding deltas) keeps the table idempotent and
-exactly equal to what a report over the same interval computes.
+component SQL (rather than adding deltas) keeps the tables idempotent and
+exactly equal to what a report over the same interval computes.  The facts are
+read once per rebuild, for the finest table; every component is a sum or a
+list of values, so the coarser tables are sums of its fresh rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pipeline.core import intervals
 from pipeline.settings import Settings
@@ -28,11 +30,9 @@ COMPONENTS: tuple[str, ...] = (
 # not summed like the others: FCR's window is applied when read, and the FRT values feed a percentile
 PARTS: tuple[str, ...] = ("fcr_unrepeated", "fcr_repeat_gaps_ms", "frt_values_ms")
 assert set(COMPONENTS) <= set(AGGREGATES) and set(PARTS) <= set(AGGREGATES) | set(FCR_PARTS)
-# table -> its keys beyond the interval (name -> expression over a fact)
-TABLES: dict[str, dict[str, str]] = {
-    "queue_intervals": {"queue": "queue", "channel": "channel", "direction": "direction"},
-    "agent_intervals": {"agent_id": "agent_id", "queue": "queue", "channel": "channel", "direction": "direction"},
-}
+# the keys of each table beyond its interval (columns of the facts and of every pre-aggregate)
+QUEUE_KEYS: tuple[str, ...] = ("queue", "channel", "direction")
+AGENT_KEYS: tuple[str, ...] = ("agent_id", *QUEUE_KEYS)
 INTERVAL_MS = 900_000
 
 
@@ -69,7 +69,7 @@ def _chunks(runs: list[tuple[int, int]], span_ms: int = INDEXED_SPAN_MS // 2) ->
 
 
 def refresh(store: Store, settings: Settings, starts: Iterable[int]) -> None:
-    """Rebuild these intervals (local starts, epoch ms) of both tables from the facts of the contacts offered in them.
+    """Rebuild these intervals (local starts, epoch ms) from the facts of the contacts offered in them, and the days.
 
     Up to two days of intervals, the facts are found through ``contact_offers``
     (``components_sql.INDEXED_SPAN_MS``), so a worker flush costs what it
@@ -99,33 +99,74 @@ def _roll_up_days(store: Store, settings: Settings, local_days: list[tuple[int, 
     intervals ``runs`` only: a worker's flush re-sums a few agents' days, not every agent's."""
     if not local_days:
         return
-    rebuilt = " OR ".join(f"(interval_start >= toDateTime({lo // 1000}) AND interval_start < toDateTime({hi // 1000}))"
-                          for lo, hi in runs)
-    sums = ", ".join([f"sum({name}) AS {name}" for name in COMPONENTS + ("fcr_unrepeated",)]
-                     + [f"groupArrayArray({name}) AS {name}" for name in ("fcr_repeat_gaps_ms", "frt_values_ms")])
+    rows = (f"({_rows_in(local_days)}) AND agent_id IN "
+            f"(SELECT agent_id FROM {store.db}.agent_intervals WHERE {_rows_in(runs)})")
     day = intervals.sql_start("toInt64(toUInt32(interval_start)) * 1000", "1d", settings.tz)
-    inside = " OR ".join(f"(interval_start >= toDateTime({lo // 1000}) AND interval_start < toDateTime({hi // 1000}))"
-                         for lo, hi in local_days)
-    names = ", ".join(COMPONENTS + PARTS)
-    store.engine.command(
-        f"INSERT INTO {store.db}.agent_days (agent_id, queue, channel, direction, interval_start, built_with, "
-        f"version, {names}) SELECT agent_id, queue, channel, direction, toDateTime(day), built_with, "
-        f"{store.next_version()}, {names} FROM (SELECT agent_id, queue, channel, direction, built_with, "
-        f"{day} AS day, {sums} FROM {store.db}.agent_intervals FINAL WHERE ({inside}) "
-        f"AND agent_id IN (SELECT agent_id FROM {store.db}.agent_intervals WHERE {rebuilt}) "
-        f"GROUP BY agent_id, queue, channel, direction, built_with, day)"
-    )
+    _replace(store, settings, "agent_days", AGENT_KEYS, rows, _summed(store, AGENT_KEYS, day, rows))
+
+
+def _rows_in(ranges: Iterable[tuple[int, int]]) -> str:
+    """The pre-aggregated rows whose interval starts in any of these half-open ranges (epoch ms)."""
+    return " OR ".join(f"(interval_start >= toDateTime({lo // 1000}) AND interval_start < toDateTime({hi // 1000}))"
+                       for lo, hi in ranges) or "0"
 
 
 def _rebuild(store: Store, settings: Settings, runs: list[tuple[int, int]]) -> None:
+    """``agent_intervals`` of these intervals from the facts, then ``queue_intervals`` summed from those rows."""
+    rows = _rows_in(runs)
+    keys = {name: name for name in AGENT_KEYS}
     interval = intervals.sql_start("offered_ms", "15m", settings.tz)
+    facts = contact_query(store.db, settings, {**keys, "interval": interval, "built_with": thresholds(settings)},
+                          f"has_offered AND ({offered_in(runs)})", offered_ranges=runs, fcr_parts=True)
+    _replace(store, settings, "agent_intervals", AGENT_KEYS, rows, lambda version: (
+        f"SELECT {', '.join('k_' + k for k in keys)}, toDateTime(k_interval, 'UTC'), k_built_with, "
+        f"toUInt64({version}), {_typed_columns()} FROM ({facts})"))
+    _replace(store, settings, "queue_intervals", QUEUE_KEYS, rows,
+             _summed(store, QUEUE_KEYS, "toUInt32(interval_start)", rows))
+
+
+def _typed_columns(prefix: str = "") -> str:
+    """Every component column in the tables' types (a UNION ALL's branches must agree on them)."""
+    def typed(name: str) -> str:
+        if name in ("fcr_repeat_gaps_ms", "frt_values_ms"):
+            return f"{prefix}{name}"
+        return f"to{'Int64' if name.endswith('_sum_ms') else 'UInt64'}({prefix}{name})"
+    return ", ".join(typed(name) for name in COMPONENTS + PARTS)
+
+
+def _replace(store: Store, settings: Settings, table: str, keys: tuple[str, ...], rows: str,
+             fresh: Callable[[int], str]) -> None:
+    """``table``'s rows in ``rows`` written anew, in one insert: ``fresh(version)`` (a SELECT of the keys, the
+    interval start, built_with, the version, then every component as ``_typed_columns``) at a new version, and
+    a zero row one version older for every key the table holds there.
+
+    The zero rows (tombstones) are replaced wherever ``fresh`` has the key; where it has not, they are
+    why a key that lost its last contact reads as nothing rather than as its old counts: a contact answered
+    after its interval was built leaves the unassigned agent's row, a contact moved to an earlier offer its
+    old interval's.  Readers skip keys with no offered contact.
+    """
+    names = ", ".join(keys)
+    buried, version = store.next_version(), store.next_version()  # both above every earlier write's
+    zeros = ", ".join(f"arrayFilter(x -> 0, {name})" if name in ("fcr_repeat_gaps_ms", "frt_values_ms")
+                      else f"{name} * 0" for name in COMPONENTS + PARTS)
     columns = ", ".join(COMPONENTS + PARTS)
-    for table, keys in TABLES.items():
-        select = contact_query(store.db, settings, {**keys, "interval": interval, "built_with": thresholds(settings)},
-                               f"has_offered AND ({offered_in(runs)})", offered_ranges=runs, fcr_parts=True)
-        names = ", ".join(keys)
-        store.engine.command(
-            f"INSERT INTO {store.db}.{table} ({names}, interval_start, built_with, version, {columns}) "
-            f"SELECT {', '.join('k_' + k for k in keys)}, toDateTime(k_interval), k_built_with, "
-            f"{store.next_version()}, {columns} FROM ({select})"
-        )
+    store.engine.command(
+        f"INSERT INTO {store.db}.{table} ({names}, interval_start, built_with, version, {columns}) "
+        f"{fresh(version)} UNION ALL SELECT DISTINCT {names}, interval_start, {thresholds(settings)}, "
+        f"toUInt64({buried}), {zeros} FROM {store.db}.{table} WHERE {rows}"
+    )
+
+
+def _summed(store: Store, keys: tuple[str, ...], start: str, rows: str) -> Callable[[int], str]:
+    """The sums of the ``agent_intervals`` rows in ``rows`` by ``keys`` and ``start`` (epoch seconds, an
+    expression over ``interval_start``), in ``_replace``'s ``fresh`` form.  A row summed from rows built
+    with different thresholds is marked ``mixed``, so it is never read as current (the report reads the
+    facts)."""
+    names = ", ".join(keys)
+    sums = ", ".join([f"sum({name}) AS s_{name}" for name in COMPONENTS + ("fcr_unrepeated",)]
+                     + [f"groupArrayArray({name}) AS s_{name}" for name in ("fcr_repeat_gaps_ms", "frt_values_ms")])
+    return lambda version: (
+        f"SELECT {names}, toDateTime(start_at, 'UTC'), summed_with, toUInt64({version}), {_typed_columns('s_')} "
+        f"FROM (SELECT {names}, {start} AS start_at, "
+        f"if(min(built_with) = max(built_with), min(built_with), 'mixed') AS summed_with, {sums} "
+        f"FROM {store.db}.agent_intervals FINAL WHERE {rows} GROUP BY {names}, start_at)")

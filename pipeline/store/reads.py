@@ -108,9 +108,12 @@ def interval_components(db: str, settings: Settings, table: str, keys: dict[str,
     assert not missing, f"components the pre-aggregates lack: {missing}"
     key_select = [f"{expr} AS k_{name}" for name, expr in keys.items()]
     select = ", ".join(key_select + [f"{parts[name]} AS {name}" for name in AGGREGATES])
-    group = f" GROUP BY {', '.join('k_' + name for name in keys)}" if keys else ""
     inner = f"SELECT *, toInt64(toUInt32(interval_start)) * 1000 AS interval_ms FROM {db}.{table} FINAL"
-    return f"SELECT {select} FROM ({inner}) WHERE {' AND '.join(where) or '1'}{group}"
+    summed = f"SELECT {select} FROM ({inner}) WHERE {' AND '.join(where) or '1'}"
+    if not keys:
+        return summed
+    # a key whose rows are all tombstones (queue_intervals._rebuild) offered nothing: no row, as on the facts
+    return f"SELECT * FROM ({summed} GROUP BY {', '.join('k_' + name for name in keys)}) WHERE offered > 0"
 
 
 def interval_range(start_ms: int, end_ms: int) -> str:

@@ -175,7 +175,7 @@ class Settings(BaseSettings):
     consumer_group: str | None = Field(
         default=None, description="Kafka consumer group of `cckpi worker`; default '<topic_prefix>-worker'"
     )
-    batch_max_events: int = Field(20000, ge=1, description="worker flushes to the store after this many messages")
+    batch_max_events: int = Field(50000, ge=1, description="worker flushes to the store after this many messages")
     batch_max_seconds: float = Field(1.0, gt=0, description="... or after this many seconds, whichever first")
     worker_metrics_port: int = Field(19100, ge=0, lt=65536, description="worker's Prometheus port (0: none)")
     serve_token: str | None = Field(

@@ -100,7 +100,7 @@ class Store:
             return
         self.engine.insert("events", rows.event_columns(accepted, int(time.time() * 1000)), rows.EVENT_COLUMNS)
         by_type: dict[type, list[Any]] = {kind: [] for kind in rows.SIDE_TABLES}
-        for event, ts_ms, _raw in accepted:  # one pass: a worker batch holds 20,000 events
+        for event, ts_ms, _raw in accepted:  # one pass: a worker batch holds up to 50,000 events
             side = by_type.get(type(event))
             if side is not None:
                 side.append((event, ts_ms))

@@ -112,7 +112,7 @@ def interval_components(db: str, settings: Settings, table: str, keys: dict[str,
     summed = f"SELECT {select} FROM ({inner}) WHERE {' AND '.join(where) or '1'}"
     if not keys:
         return summed
-    # a key whose rows are all tombstones (queue_intervals._rebuild) offered nothing: no row, as on the facts
+    # a key whose rows are all tombstones (queue_intervals._replace) offered nothing: no row, as on the facts
     return f"SELECT * FROM ({summed} GROUP BY {', '.join('k_' + name for name in keys)}) WHERE offered > 0"
 
 

@@ -93,7 +93,7 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
             worker_peak_rss_mb=round(max(w.peak_rss_mb for w in workers), 1),
         )
         details["stream"] = {"bare_events_per_s": bare, "worker": [w.__dict__ for w in workers]}
-        _part_done(details, on_part, results)
+        _part_done("stream", details, on_part, results)
 
     if "latency" in options.parts and path is not None:
         log(f"latency: {options.runs} phases of {options.latency_seconds:g} s at {options.rate:,.0f} events/s")
@@ -109,7 +109,7 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
             e2e_bare_consumer_p95_s=round(lat.median_of("bare_p95_s"), 3),
         )
         details["latency"] = [p.__dict__ for p in lat.phases]
-        _part_done(details, on_part, results)
+        _part_done("latency", details, on_part, results)
 
     if "replay" in options.parts and path is not None:
         log(f"replay: {path.name} into chDB and ClickHouse, {options.runs} runs each")
@@ -125,7 +125,7 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
             replay_clickhouse_vs_decode_ratio=round(median(rep.decode_s) / median(rep.clickhouse_s), 3),
         )
         details["replay"] = rep.__dict__
-        _part_done(details, on_part, results)
+        _part_done("replay", details, on_part, results)
 
     if "queries" in options.parts:
         log(f"queries: {options.facts:,} contact facts generated in SQL")
@@ -152,7 +152,7 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
             "reports": [r.__dict__ for r in q.reports],
             "queue_intervals_rebuild_s": q.intervals_rebuild_s,
         }
-        _part_done(details, on_part, results)
+        _part_done("queries", details, on_part, results)
 
     if "payroll" in options.parts:
         log(f"payroll: {options.payroll_agents:,} agents, {options.payroll_contacts:,} contacts in a month")
@@ -165,7 +165,7 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
             payroll_plain_group_by_s=round(median(pay.baseline_s), 3),
         )
         details["payroll"] = pay.__dict__
-        _part_done(details, on_part, results)
+        _part_done("payroll", details, on_part, results)
 
     if "import" in options.parts:
         log(f"import: cckpi import asterisk-queue-log of {options.queue_log_lines:,} lines, {options.runs} runs")
@@ -179,11 +179,11 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
             import_vs_read_split_ratio=round(import_rate / split_rate, 3),
         )
         details["import"] = imp.__dict__
-        _part_done(details, on_part, results)
+        _part_done("import", details, on_part, results)
     for part in CLUSTER_PARTS:
         if part in options.parts:
             _cluster_part(part, options, target, settings, path, results, details, log)
-            _part_done(details, on_part, results)
+            _part_done(part, details, on_part, results)
     if "web" in options.parts:
         log(f"web: cckpi serve's API on {options.facts:,} contact facts, then event -> /api/live on the stack")
         served = web.WebResult(options.facts)
@@ -198,7 +198,7 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
             web_event_to_live_p95_s=rounded(_p95(served.event_to_screen_s), 2),
         )
         details["web"] = served.__dict__
-        _part_done(details, on_part, results)
+        _part_done("web", details, on_part, results)
 
     results["details"] = details
     return results
@@ -232,8 +232,9 @@ def _load(after: str) -> dict[str, Any]:
     return {"after": after, "at": time.strftime("%H:%M:%SZ", time.gmtime()), "load1": one, "load5": five}
 
 
-def _part_done(details: dict[str, Any], on_part: Callable[[dict[str, Any]], None], results: dict[str, Any]) -> None:
-    part = next(reversed([k for k in details if k != "load_average"]), "?")
+def _part_done(part: str, details: dict[str, Any], on_part: Callable[[dict[str, Any]], None],
+               results: dict[str, Any]) -> None:
+    """The load average after ``part``, then the results so far to ``on_part``."""
     details["load_average"].append(_load(part))
     on_part({**results, "details": details})
 

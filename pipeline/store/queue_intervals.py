@@ -29,6 +29,7 @@ COMPONENTS: tuple[str, ...] = (
 )
 # not summed like the others: FCR's window is applied when read, and the FRT values feed a percentile
 PARTS: tuple[str, ...] = ("fcr_unrepeated", "fcr_repeat_gaps_ms", "frt_values_ms")
+LISTS: tuple[str, ...] = ("fcr_repeat_gaps_ms", "frt_values_ms")  # the parts that are lists of values, not sums
 assert set(COMPONENTS) <= set(AGGREGATES) and set(PARTS) <= set(AGGREGATES) | set(FCR_PARTS)
 # the keys of each table beyond its interval (columns of the facts and of every pre-aggregate)
 QUEUE_KEYS: tuple[str, ...] = ("queue", "channel", "direction")
@@ -99,13 +100,13 @@ def _roll_up_days(store: Store, settings: Settings, local_days: list[tuple[int, 
     intervals ``runs`` only: a worker's flush re-sums a few agents' days, not every agent's."""
     if not local_days:
         return
-    rows = (f"({_rows_in(local_days)}) AND agent_id IN "
-            f"(SELECT agent_id FROM {store.db}.agent_intervals WHERE {_rows_in(runs)})")
+    rows = (f"({rows_in(local_days)}) AND agent_id IN "
+            f"(SELECT agent_id FROM {store.db}.agent_intervals WHERE {rows_in(runs)})")
     day = intervals.sql_start("toInt64(toUInt32(interval_start)) * 1000", "1d", settings.tz)
     _replace(store, settings, "agent_days", AGENT_KEYS, rows, _summed(store, AGENT_KEYS, day, rows))
 
 
-def _rows_in(ranges: Iterable[tuple[int, int]]) -> str:
+def rows_in(ranges: Iterable[tuple[int, int]]) -> str:
     """The pre-aggregated rows whose interval starts in any of these half-open ranges (epoch ms)."""
     return " OR ".join(f"(interval_start >= toDateTime({lo // 1000}) AND interval_start < toDateTime({hi // 1000}))"
                        for lo, hi in ranges) or "0"
@@ -113,7 +114,7 @@ def _rows_in(ranges: Iterable[tuple[int, int]]) -> str:
 
 def _rebuild(store: Store, settings: Settings, runs: list[tuple[int, int]]) -> None:
     """``agent_intervals`` of these intervals from the facts, then ``queue_intervals`` summed from those rows."""
-    rows = _rows_in(runs)
+    rows = rows_in(runs)
     keys = {name: name for name in AGENT_KEYS}
     interval = intervals.sql_start("offered_ms", "15m", settings.tz)
     facts = contact_query(store.db, settings, {**keys, "interval": interval, "built_with": thresholds(settings)},
@@ -128,7 +129,7 @@ def _rebuild(store: Store, settings: Settings, runs: list[tuple[int, int]]) -> N
 def _typed_columns(prefix: str = "") -> str:
     """Every component column in the tables' types (a UNION ALL's branches must agree on them)."""
     def typed(name: str) -> str:
-        if name in ("fcr_repeat_gaps_ms", "frt_values_ms"):
+        if name in LISTS:
             return f"{prefix}{name}"
         return f"to{'Int64' if name.endswith('_sum_ms') else 'UInt64'}({prefix}{name})"
     return ", ".join(typed(name) for name in COMPONENTS + PARTS)
@@ -147,8 +148,8 @@ def _replace(store: Store, settings: Settings, table: str, keys: tuple[str, ...]
     """
     names = ", ".join(keys)
     buried, version = store.next_version(), store.next_version()  # both above every earlier write's
-    zeros = ", ".join(f"arrayFilter(x -> 0, {name})" if name in ("fcr_repeat_gaps_ms", "frt_values_ms")
-                      else f"{name} * 0" for name in COMPONENTS + PARTS)
+    zeros = ", ".join(f"arrayFilter(x -> 0, {name})" if name in LISTS else f"{name} * 0"
+                      for name in COMPONENTS + PARTS)
     columns = ", ".join(COMPONENTS + PARTS)
     store.engine.command(
         f"INSERT INTO {store.db}.{table} ({names}, interval_start, built_with, version, {columns}) "
@@ -163,8 +164,8 @@ def _summed(store: Store, keys: tuple[str, ...], start: str, rows: str) -> Calla
     with different thresholds is marked ``mixed``, so it is never read as current (the report reads the
     facts)."""
     names = ", ".join(keys)
-    sums = ", ".join([f"sum({name}) AS s_{name}" for name in COMPONENTS + ("fcr_unrepeated",)]
-                     + [f"groupArrayArray({name}) AS s_{name}" for name in ("fcr_repeat_gaps_ms", "frt_values_ms")])
+    sums = ", ".join(f"groupArrayArray({name}) AS s_{name}" if name in LISTS else f"sum({name}) AS s_{name}"
+                     for name in COMPONENTS + PARTS)
     return lambda version: (
         f"SELECT {names}, toDateTime(start_at, 'UTC'), summed_with, toUInt64({version}), {_typed_columns('s_')} "
         f"FROM (SELECT {names}, {start} AS start_at, "

@@ -14,6 +14,7 @@ from pipeline.settings import Settings
 from pipeline.store.components_sql import AGGREGATES, fcr_window_ms, thresholds
 from pipeline.store.engines import Columns, literal
 from pipeline.store.queue_intervals import COMPONENTS as INTERVAL_COMPONENTS
+from pipeline.store.queue_intervals import rows_in
 from pipeline.store.store import Store
 
 
@@ -118,7 +119,7 @@ def interval_components(db: str, settings: Settings, table: str, keys: dict[str,
 
 def interval_range(start_ms: int, end_ms: int) -> str:
     """The 15-minute rows of the half-open range (both ends on a 15-minute boundary)."""
-    return f"interval_start >= toDateTime({start_ms // 1000}) AND interval_start < toDateTime({end_ms // 1000})"
+    return rows_in([(start_ms, end_ms)])
 
 
 def intervals_current(store: Store, settings: Settings, table: str, start_ms: int, end_ms: int) -> bool:

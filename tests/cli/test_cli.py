@@ -87,12 +87,9 @@ def test_a_second_process_on_the_embedded_store_gets_a_clear_error(tmp_path, wor
 
 @pytest.mark.integration
 def test_clickhouse_server_and_embedded_store_give_identical_reports(tmp_path, workdir):
-    from tests.fixtures.stores import _fresh_db, server_admin_url
+    from tests.fixtures.stores import fresh_url
 
-    admin = server_admin_url()
-    if admin is None:
-        pytest.skip("ClickHouse server not configured (run through `make test`)")
-    server_url = f"{admin.rsplit('/', 1)[0]}/{_fresh_db()}"
+    server_url = fresh_url("clickhouse", tmp_path)  # skips when no server is configured
     day = tmp_path / "day.jsonl"
     run("simulate", "--out", str(day), "--contacts", "1500", "--seed", "8", env=workdir)
     outputs = []

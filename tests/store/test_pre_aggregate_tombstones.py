@@ -21,38 +21,27 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
 
-from pipeline.core.intake import Intake
 from pipeline.core.intervals import parse_instant
-from pipeline.core.pseudonym import pseudonymiser
-from pipeline.ingest.chain import store_batch
 from pipeline.report import build
 from pipeline.report.build import ReportRequest
-from pipeline.settings import Settings, load_settings
+from pipeline.settings import load_settings
 from pipeline.store import panel_sql, reads
 from pipeline.store.store import Store
 from tests.fixtures.events import answered, ended, offered
-from tests.fixtures.stores import TEST_KEY
+from tests.fixtures.stores import ingest
 
 SETTINGS = load_settings(tz="Asia/Shanghai")
 START, END = "2026-11-01", "2026-11-08"
 
 
-def _write(store: Store, events: list[dict[str, Any]], settings: Settings = SETTINGS) -> None:
-    """One batch through the chain, as a worker's flush."""
-    intake = Intake(pseudonymiser(TEST_KEY))
-    for item in events:
-        intake.feed(orjson.dumps(item))
-    store_batch(store, settings, intake.take())
-
-
 @pytest.fixture
 def moved_store(store: Store) -> Store:
-    _write(store, [offered("m", 20 * 60), answered("m", 20 * 60 + 10, "a3"), ended("m", 25 * 60),
-                   offered("k", 40 * 60, queue="support"), answered("k", 40 * 60 + 5, "a1"), ended("k", 45 * 60)])
-    _write(store, [offered("m", 5 * 60, queue="sales"), answered("m", 5 * 60 + 8, "a4")])
+    ingest(store, [offered("m", 20 * 60), answered("m", 20 * 60 + 10, "a3"), ended("m", 25 * 60),
+                   offered("k", 40 * 60, queue="support"), answered("k", 40 * 60 + 5, "a1"), ended("k", 45 * 60)],
+           SETTINGS)
+    ingest(store, [offered("m", 5 * 60, queue="sales"), answered("m", 5 * 60 + 8, "a4")], SETTINGS)
     return store
 
 
@@ -100,8 +89,8 @@ def test_a_day_built_with_two_thresholds_is_not_read_as_current(store: Store,
     """``a1`` answers at 09:00 under a 30 s threshold and at 11:00 after it became 20 s: the day's row
     mixes both, so neither setting reads it (the report reads the facts, and says the same)."""
     old, new = SETTINGS, load_settings(tz="Asia/Shanghai", queues={"billing": {"sl_threshold_s": 20}})
-    _write(store, [offered("x", 0), answered("x", 25, "a1"), ended("x", 60)], old)
-    _write(store, [offered("y", 7200), answered("y", 7225, "a1"), ended("y", 7260)], new)
+    ingest(store, [offered("x", 0), answered("x", 25, "a1"), ended("x", 60)], old)
+    ingest(store, [offered("y", 7200), answered("y", 7225, "a1"), ended("y", 7260)], new)
     start, end = parse_instant(START, SETTINGS.zone), parse_instant(END, SETTINGS.zone)
     built = store.engine.query(f"SELECT built_with FROM {store.db}.agent_days FINAL WHERE agent_id = 'a1'")
     assert list(built["built_with"]) == ["mixed"]

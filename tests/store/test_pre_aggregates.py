@@ -12,12 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import orjson
 import pytest
 
-from pipeline.core.intake import Intake
-from pipeline.core.pseudonym import pseudonymiser
-from pipeline.ingest.chain import store_batch
 from pipeline.core.intervals import parse_instant
 from pipeline.report import build
 from pipeline.report.build import ReportRequest
@@ -27,7 +23,7 @@ from pipeline.simulate.engine import generate
 from pipeline.store import reads
 from pipeline.store.store import Store
 from tests.fixtures.events import abandoned, answered, event, offered
-from tests.fixtures.stores import TEST_KEY
+from tests.fixtures.stores import ingest
 
 SETTINGS = load_settings(tz="Asia/Shanghai", queues={"billing": {"sl_threshold_s": 20, "fcr_window_days": 1}})
 START, END = "2026-11-01", "2026-11-06"
@@ -51,10 +47,7 @@ def month_store(store: Store) -> Store:
                                                        reason=reason))),
            offered("ab-plain", 300), abandoned("ab-plain", 320)]
     for batch in (events[:half], events[half:] + odd):  # the second finishes contacts of the first: rebuilds
-        intake = Intake(pseudonymiser(TEST_KEY))
-        for item in batch:
-            intake.feed(orjson.dumps(item))
-        store_batch(store, SETTINGS, intake.take())
+        ingest(store, batch, SETTINGS)
     return store
 
 

@@ -10,6 +10,7 @@ totals row sums every group's components first (``Report.total``).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,7 +86,7 @@ def build_report(store: Store, request: ReportRequest, settings: Settings) -> li
 def build(store: Store, request: ReportRequest, settings: Settings) -> Report:
     zone = settings.zone
     names = COUNT_COMPONENTS + AGENT_COMPONENTS + SOURCE_COMPONENTS
-    components: dict[Key, dict[str, float]] = defaultdict(lambda: dict.fromkeys(names, 0))
+    parts: dict[Key, dict[str, list[float]]] = defaultdict(lambda: {name: [] for name in names})
     frt_values: dict[Key, list[float]] = defaultdict(list)
     seen_queues: dict[Key, set[str]] = defaultdict(set)
 
@@ -93,15 +94,16 @@ def build(store: Store, request: ReportRequest, settings: Settings) -> Report:
         frt_values[key].extend(row.pop("frt_values_ms"))
         seen_queues[key].update(row.pop("queues_seen"))
         for name, value in row.items():
-            components[key][name] += value
+            parts[key][name].append(value)
     for key, row in _side_rows(store, request, settings):
         for name, value in row.items():
-            components[key][name] += value
+            parts[key][name].append(value)
     if "agent" in request.by:
         for key, row in _agent_time_rows(store, request, zone):
             for name, value in row.items():
-                components[key][name] += value
-    if not request.by and not any(components[()].values()):
+                parts[key][name].append(value)
+    components = {key: {name: _exact_sum(values) for name, values in named.items()} for key, named in parts.items()}
+    if not request.by and not any(components.get((), {}).values()):
         components.clear()  # no GROUP BY returns one row of zeros: nothing happened in the range
 
     agent = "agent" in request.by
@@ -114,15 +116,20 @@ def build(store: Store, request: ReportRequest, settings: Settings) -> Report:
                            sl_abandon_mode=_mode(seen_queues.get(key, set()), settings), agent=agent))
         rows.append(row)
         queues.append(frozenset(seen_queues.get(key, ())))
-    summed = dict.fromkeys(names, 0.0)
-    for parts in components.values():
-        for name, value in parts.items():
-            summed[name] += value
+    summed = {name: float(_exact_sum([row[name] for row in components.values()])) for name in names}
     every_queue = set().union(*seen_queues.values()) if seen_queues else set()
     total = compute(summed, frt_values_ms=[v for values in frt_values.values() for v in values],
                     sl_abandon_mode=_mode(every_queue, settings), agent=agent)
     sources = {name: int(summed[name]) for name in SOURCE_COMPONENTS}
     return Report(request, rows, total, queues, sources)
+
+
+def _exact_sum(values: Sequence[float]) -> float:
+    """The sum whatever the order: the pre-aggregates and the facts return a group's parts (QA score
+    sums, state seconds) in different orders, and a float sum's last digit follows the order."""
+    if any(isinstance(value, float) for value in values):
+        return math.fsum(values)
+    return sum(values)
 
 
 def _mode(queues: set[str], settings: Settings) -> str:

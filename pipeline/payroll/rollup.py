@@ -105,7 +105,7 @@ def _attributed(store: Store, table: str, keys: dict[str, str], aggregates: str,
 
 def _qa_by_source(store: Store, start_ms: int, end_ms: int) -> dict[str, dict[str, Any]]:
     result = _attributed(store, "qa_evaluations", {"agent_id": "agent_id", "source": "source"},
-                         "count() AS n, sum(score) AS score_sum, sum(fatal_errors) AS fatal, "
+                         f"count() AS n, {reads.QA_SCORE_SUM} AS score_sum, sum(fatal_errors) AS fatal, "
                          "sum(nonfatal_errors) AS nonfatal", start_ms, end_ms)
     out: dict[str, dict[str, Any]] = defaultdict(dict)
     for agent, source, n, score_sum, fatal, nonfatal in zip(

@@ -131,7 +131,7 @@ def agent_quality() -> str:
              f"WHERE has_offered AND contact_id IN (SELECT contact_id FROM {DB}.qa_evaluations)")
     when = "if(has_offered, offered_ms, ts_ms)"
     return (
-        f"SELECT agent_id, count() AS qa_evaluations, sum(score) / count() AS qa_avg, "
+        f"SELECT agent_id, count() AS qa_evaluations, {reads.QA_SCORE_SUM} / count() AS qa_avg, "
         f"sum(fatal_errors > 0) / count() AS fatal_error_share "
         f"FROM {DB}.qa_evaluations FINAL ANY LEFT JOIN ({facts}) AS facts USING contact_id "
         f"WHERE {when} >= {FROM_MS} AND {when} < {TO_MS} AND (NOT has_offered OR direction = 'inbound') "

@@ -155,9 +155,13 @@ def offered_span(store: Store, direction: str) -> tuple[int, int] | None:
     return int(result["first"][0]), int(result["last"][0])
 
 
-# table -> its components; QA scores summed as integer thousandths: a float sum would depend on row order
+# QA scores summed as integer thousandths: a float sum's last digit depends on the order ClickHouse's
+# threads and parts add the rows in, and the report's and payroll's QA averages must not
+QA_SCORE_SUM = "sum(toInt64(round(score * 1000))) / 1000"
+
+# table -> its components
 SIDE_COMPONENTS: dict[str, str] = {
-    "qa_evaluations": "count() AS qa_evaluations, sum(toInt64(round(score * 1000))) / 1000 AS qa_score_sum, "
+    "qa_evaluations": f"count() AS qa_evaluations, {QA_SCORE_SUM} AS qa_score_sum, "
     "sum(fatal_errors > 0) AS qa_fatal_evaluations, sum(nonfatal_errors) AS qa_nonfatal_sum, "
     "sum(opportunities) AS qa_opportunities_sum",
     "complaints": "sum(valid) AS complaints_valid, sum(escalated) AS complaints_escalated, "

@@ -6,6 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
+from pipeline.core.intervals import parse_instant
+from pipeline.report.build import ReportRequest, build
+from pipeline.settings import load_settings
 from tests.fixtures.events import abandoned, answered_call, event, offered
 from tests.fixtures.stores import ingest, report
 
@@ -105,3 +108,20 @@ def test_queue_filter(store):
     assert [(r["queue"], r["offered"]) for r in rows] == [("sales", 2)]
     (everything,) = report(store, "2026-11-02", "2026-11-03", by=("channel",))
     assert everything["offered"] == 3 and everything["channel"] == "voice"
+
+
+def test_totals_row_is_exact_whatever_order_the_groups_come_in(store):
+    # ten agents each scored 0.1 on one call: adding the groups' float sums one by one gives
+    # 0.9999999999999999, so the totals row of --by agent would differ from --by total (CI saw it once)
+    events = []
+    for i in range(10):
+        events += answered_call(f"c{i}", 60 * i, 5, 60, agent=f"a{i}")
+        events.append(event("qa.evaluated", 60 * i + 100, contact_id=f"c{i}", agent_id=f"a{i}", score=0.1,
+                            fatal_errors=0, nonfatal_errors=0, opportunities=1))
+    ingest(store, events)
+    settings = load_settings()
+    start, end = (parse_instant(day, settings.zone) for day in ("2026-11-01", "2026-11-30"))
+    by_agent = build(store, ReportRequest(start, end, by=("agent",)), settings)
+    (total,) = build(store, ReportRequest(start, end, by=()), settings).rows
+    assert by_agent.total["qa_avg"] == total["qa_avg"] == 1.0 / 10
+    assert [row["qa_avg"] for row in by_agent.rows] == [0.1] * 10

@@ -177,6 +177,9 @@ class Settings(BaseSettings):
     )
     batch_max_events: int = Field(50000, ge=1, description="worker flushes to the store after this many messages")
     batch_max_seconds: float = Field(1.0, gt=0, description="... or after this many seconds, whichever first")
+    catch_up_refresh_s: float = Field(
+        10.0, ge=0, description="while the worker reads full batches (a backlog), it rebuilds the 15-minute "
+        "aggregates this often instead of after every batch (0: after every batch)")
     worker_metrics_port: int = Field(19100, ge=0, lt=65536, description="worker's Prometheus port (0: none)")
     serve_token: str | None = Field(
         default=None, description="`cckpi serve`: bearer token (or login cookie) the web app requires; "

@@ -129,12 +129,13 @@ def run_worker(target: Target, prefix: str, expected: int, messages: int, timeou
     env = cli_env(CCKPI_STORE_URL=url, CCKPI_TOPIC_PREFIX=prefix, CCKPI_CONSUMER_GROUP=fresh_name("bench_group"),
                   CCKPI_KAFKA_BOOTSTRAP=target.kafka_bootstrap, **(extra_env or {}))
     if code is not None:
-        env["PYTHONPATH"] = str(code)
+        env["PYTHONPATH"] = str(code)  # and the working folder: `python -m` puts it before PYTHONPATH
     engine = ClickhouseEngine(parse_url(url))  # creates the database
     if workers > 1:
         migrate(engine)  # once, before the workers start at the same moment
     spawned = time.time()
     processes = [subprocess.Popen([*cckpi_command(), "worker", "--clock", "events", "--metrics-port", "0"], env=env,
+                                  cwd=code,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(workers)]
     try:
         deadline = time.monotonic() + timeout_s

@@ -5,13 +5,16 @@
     store     merge with the stored contact states -> write           ``flush`` below
     link      the customers' next contacts (FCR's repeat contact)     ``pipeline.store.next_contact``
     refresh   rebuild the 15-minute queue intervals the write touched ``pipeline.store.queue_intervals``
-    (commit)  the caller's: Kafka offsets after ``store_batch`` returned (worker); nothing (replay)
+    (commit)  the caller's: Kafka offsets once the batch is stored (worker); nothing (replay)
 
-``store_batch`` is the store half in one call, so both callers write and
-refresh the same way: a stream and a replay of the same events give the same
-numbers.  Merging with the stored state makes a second file (late surveys, the
-rest of a day) exact, and re-writing a merged state is harmless, so the chain
-is idempotent and safe under at-least-once delivery.
+Both callers write with ``flush`` and rebuild with ``queue_intervals.refresh``,
+so a stream and a replay of the same events give the same numbers.  A replay
+calls ``store_batch``, the two in one; the worker may defer the rebuild while
+it catches up on a backlog (``pipeline.worker.refresher``).
+
+Merging with the stored state makes a second file (late surveys, the rest of
+a day) exact, and re-writing a merged state is harmless, so the chain is
+idempotent and safe under at-least-once delivery.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Per batch (``docs/architecture.md`` draws the whole chain):
 
     take_in   decode, dedupe, pseudonymise, assemble          batching.process -> core.intake (pure)
     letters   rejected messages to the dead-letter topic,     delivery awaited before the batch goes on
-    store     merge, write, refresh the touched intervals     Sink.submit -> ingest.chain.store_batch
+    store     merge, write, refresh the touched intervals     Sink.submit -> ingest.chain.flush, Refresher
     release   ``Work.stored`` resolves: the consumer commits  consumer.BatchConsumer, in read order
 
 The intake runs on the event loop and the store half on the sink's thread, so
@@ -63,7 +63,8 @@ class IngestAgent:
             except Exception as exc:  # noqa: BLE001 - the consumer dies on it, committing nothing
                 work.stored.set_exception(exc)
                 continue
-            task = asyncio.ensure_future(self._release(work, done, self.sink.submit(done.batch)))
+            full = len(work.messages) >= self.sink.settings.batch_max_events
+            task = asyncio.ensure_future(self._release(work, done, self.sink.submit(done.batch, full)))
             self._storing.add(task)
             task.add_done_callback(self._storing.discard)
 

@@ -76,6 +76,7 @@ def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Si
                              outage=kafka_outage)
     app.task(_consume_or_die(consumer))
     app.timer(interval=gauge_interval_s)(_gauges_refresher(settings, clock, metrics, sink, gauge_store))
+    app.timer(interval=1.0)(_overdue_rebuilds(sink))
     return app
 
 
@@ -118,6 +119,12 @@ def _gauges_refresher(settings: Settings, clock: Clock, metrics: WorkerMetrics, 
         else:
             sink.outage.ok()
     return live_gauges
+
+
+def _overdue_rebuilds(sink: Sink) -> Any:
+    async def overdue_rebuilds() -> None:
+        sink.rebuild_overdue()
+    return overdue_rebuilds
 
 
 def _record_lag(metrics: WorkerMetrics, next_offsets: dict[Any, int], kafka: Any) -> None:

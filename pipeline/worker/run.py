@@ -58,8 +58,7 @@ def run_worker(settings: Settings, clock: str = "wall", *, gauge_interval_s: flo
             raise
     finally:
         sink.stopping.set()
-        sink.executor.shutdown(wait=True)
-        sink.store.close()
+        sink.close()
         gauge_store.close()
 
 

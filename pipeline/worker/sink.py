@@ -1,4 +1,4 @@
-"""The blocking end of the worker: ``store_batch`` on a thread of its own, retried through outages.
+"""The blocking end of the worker: ``flush`` and the ``Refresher`` on a thread of its own, retried through outages.
 
 The event loop must keep answering Kafka's heartbeats while ClickHouse
 writes, so flushes run on one store thread, in the order batches were read.
@@ -15,15 +15,17 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NoReturn
 
 from pipeline.core.intake import Batch
-from pipeline.ingest.chain import store_batch
+from pipeline.ingest.chain import flush
 from pipeline.settings import Settings
 from pipeline.store.store import Store
 from pipeline.worker.exporter import WorkerMetrics
 from pipeline.worker.outage import Outage, is_unreachable
+from pipeline.worker.refresher import Refresher
 
 log = logging.getLogger("cckpi.worker")
 
@@ -42,16 +44,28 @@ class Sink:
         self.stopping = threading.Event()  # set when the worker stops: an outage is no longer waited out
         self.store = Store.open(settings.store_url)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckpi-flush")
+        self.refresher = Refresher(self.store, settings)
+        # first on the store thread: what a worker that died deferred is rebuilt before anything new is stored
+        self._recovered = self.executor.submit(self._retrying, self.refresher.recover)
 
-    def _flush(self, batch: Batch) -> float:
-        """Store the batch; wait out an outage of the store however long it lasts (nothing is committed
+    def _flush(self, batch: Batch, full: bool) -> float:
+        """Store the batch, then rebuild or defer its intervals (``refresher``); seconds taken."""
+        self._recovered.result()  # raises if the start's recovery failed: the worker dies before storing
+
+        def store() -> None:
+            touched = flush(self.store, self.settings, batch, self.metrics.time_conflicts.inc)
+            self.refresher.after_flush(touched, full)
+        return self._retrying(store)
+
+    def _retrying(self, step: Callable[[], None]) -> float:
+        """Run ``step``; wait out an outage of the store however long it lasts (nothing is committed
         meanwhile, so Kafka keeps the messages); give up after ``FLUSH_ATTEMPTS`` other failures."""
         delay = 1.0
         failures = 0
         while True:
             began = time.perf_counter()
             try:
-                store_batch(self.store, self.settings, batch, self.metrics.time_conflicts.inc)
+                step()
             except Exception as exc:  # noqa: BLE001 - unreachable: retried while it lasts; others: retried, then fatal
                 if is_unreachable(exc) and not self.stopping.is_set():
                     self.outage.failed(exc)
@@ -67,9 +81,31 @@ class Sink:
             self.outage.ok()
             return time.perf_counter() - began
 
-    def submit(self, batch: Batch) -> Future[float]:
-        """Queue the flush on the store thread: one thread, so flushes run in the order batches were read."""
-        return self.executor.submit(self._flush, batch)
+    def submit(self, batch: Batch, full: bool = False) -> Future[float]:
+        """Queue the flush on the store thread: one thread, so flushes run in the order batches were read.
+        ``full``: the batch reached ``batch_max_events`` (a backlog is being read)."""
+        return self.executor.submit(self._flush, batch, full)
+
+    def rebuild_overdue(self) -> None:
+        """Queue a rebuild of the intervals deferred for longer than ``catch_up_refresh_s``: a backlog that
+        ended on a full batch leaves no next batch to trigger it (the app's timer calls this every second)."""
+        if self.stopping.is_set():
+            return
+        try:
+            rebuilt = self.executor.submit(self._retrying, self.refresher.rebuild_overdue)
+        except RuntimeError:  # shut down meanwhile: close() rebuilds what is left
+            return
+        rebuilt.add_done_callback(_log_failure)
+
+    def close(self) -> None:
+        """After the last flush: rebuild the deferred intervals (once; a store that fails leaves them marked
+        stale for the next worker's start), then close the store."""
+        self.executor.shutdown(wait=True)
+        try:
+            self.refresher.finish()
+        except Exception as exc:  # noqa: BLE001 - stopping anyway; stale_intervals keeps what is left
+            log.warning("the deferred 15-minute aggregates were not rebuilt (the next worker will): %s", exc)
+        self.store.close()
 
     async def stored(self, future: Future[float], batch: Batch) -> None:
         """Wait for a submitted flush; a cancelled caller still waits, so the store is never closed mid-write."""
@@ -84,6 +120,12 @@ class Sink:
         observe = self.metrics.latency.observe
         for _event, ts_ms, _raw in batch.accepted:
             observe(max(0.0, now_s - ts_ms / 1000.0))
+
+
+def _log_failure(future: Future[float]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("deferred 15-minute aggregates not rebuilt (the next batch tries again): %s",
+                    future.exception())
 
 
 def _finish_or_die(future: Future[float]) -> None:

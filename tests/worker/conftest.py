@@ -78,13 +78,18 @@ def make_day(tmp: Path, contacts: int, seed: int) -> Day:
     rng = random.Random(seed)
     messy = lines + rng.sample(lines, len(lines) // 20)
     rng.shuffle(messy)
-    path = tmp / f"day-{contacts}-{seed}.jsonl"
-    path.write_bytes(b"\n".join(messy) + b"\n")
+    return replayed(tmp / f"day-{contacts}-{seed}.jsonl", messy)
+
+
+def replayed(path: Path, lines: list[bytes]) -> Day:
+    """``lines`` written to ``path``, and what a replay of them gives."""
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    distinct = len({orjson.loads(line)["event_id"] for line in lines})
     settings = load_settings()
     store = Store.open(f"{admin_base()}/r_{uuid.uuid4().hex[:12]}")
     try:
-        replay([str(path)], store, settings, pseudonymiser(TEST_KEY), tmp / "replay-dead-letter.jsonl")
-        return Day(path, len(lines), len(messy), reports(store, settings), queue_interval_rows(store))
+        replay([str(path)], store, settings, pseudonymiser(TEST_KEY), path.with_suffix(".dead-letter.jsonl"))
+        return Day(path, distinct, len(lines), reports(store, settings), queue_interval_rows(store))
     finally:
         store.engine.command(f"DROP DATABASE IF EXISTS {store.db}")
         store.close()

@@ -14,9 +14,12 @@ import orjson
 import pytest
 
 from pipeline import metric_defs as m
+from pipeline.store import stale_intervals
 from pipeline.store.store import Store
 from tests.fixtures.events import answered, event, offered
-from tests.worker.conftest import Day, Pipeline, eventually, metric_value, queue_interval_rows, reports
+from tests.worker.conftest import (
+    Day, Pipeline, eventually, metric_value, queue_interval_rows, replayed, reports,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
@@ -65,6 +68,9 @@ def test_stream_equals_replay(pipeline: Pipeline, day: Day) -> None:
 
 def test_sigkill_mid_stream_loses_and_doubles_nothing(pipeline: Pipeline, small_day: Day) -> None:
     pipeline.extra_env["CCKPI_BATCH_MAX_EVENTS"] = "1500"  # many batches, so kills land between commits
+    # full batches defer their rebuild for the whole run: only the next worker's start (stale_intervals)
+    # or the last batch, which is not full, rebuilds the intervals a killed worker deferred
+    pipeline.extra_env["CCKPI_CATCH_UP_REFRESH_S"] = "3600"
     pipeline.produce(small_day.path)
     store = Store.open(pipeline.store_url, migrate_schema=False)
     kills = 0
@@ -82,6 +88,37 @@ def test_sigkill_mid_stream_loses_and_doubles_nothing(pipeline: Pipeline, small_
     pipeline.start_worker()
     pipeline.wait_stored(store, small_day.distinct, timeout=90)
     _assert_same_as_replay(pipeline, store, small_day)
+
+
+def test_deferred_rebuilds_survive_a_kill_and_a_backlog_that_ends_on_a_full_batch(
+        pipeline: Pipeline, small_day: Day, tmp_path) -> None:
+    """Only full batches, so every rebuild is deferred: a worker killed with intervals deferred leaves them
+    to the next worker's start, and a backlog ending on a full batch is rebuilt by the timer."""
+    lines = small_day.path.read_bytes().splitlines()
+    first = replayed(tmp_path / "first.jsonl", lines[:3000])  # two batches of 1,500, both full
+    both = replayed(tmp_path / "both.jsonl", lines[:6000])
+    pipeline.extra_env.update(CCKPI_BATCH_MAX_EVENTS="1500", CCKPI_CATCH_UP_REFRESH_S="3600")
+    pipeline.produce(first.path)  # before the worker starts: it reads full batches at once
+    store = Store.open(pipeline.store_url, migrate_schema=False)
+    worker = pipeline.start_worker()
+    pipeline.wait_stored(store, first.distinct, timeout=90)
+    eventually(lambda: len(stale_intervals.stale(store)) > 0, 20, "the deferred intervals are marked stale")
+    assert queue_interval_rows(store) == []  # nothing rebuilt: both batches were full
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+
+    pipeline.start_worker()  # reads nothing (the killed worker committed both batches) ...
+    _assert_same_as_replay(pipeline, store, first, timeout=60)  # ... so its start rebuilt them
+    assert stale_intervals.stale(store) == set()
+    pipeline.stop_all()
+
+    (tmp_path / "rest.jsonl").write_bytes(b"\n".join(lines[3000:6000]) + b"\n")
+    pipeline.produce(tmp_path / "rest.jsonl")  # two more full batches, then nothing
+    pipeline.extra_env["CCKPI_CATCH_UP_REFRESH_S"] = "2"
+    pipeline.start_worker()
+    pipeline.wait_stored(store, both.distinct, timeout=90)
+    _assert_same_as_replay(pipeline, store, both)  # the timer rebuilt them 2 s after the first was deferred
+    assert stale_intervals.stale(store) == set()
 
 
 def test_two_workers_split_the_partitions_and_give_the_same_numbers(pipeline: Pipeline, small_day: Day,

@@ -1,9 +1,10 @@
 """When the worker rebuilds the pre-aggregates: after each batch when it keeps up, less often when it catches up.
 
 A rebuild costs about as much as the batch's own write, whatever the batch's
-size, and a backlog is read in full batches: rebuilding after each one halved
-the rate at which a worker catches up (12,940 vs 24,131 events/s, one
-``pipeline.bench.worker_ab`` run of 400,000 events).  So while batches come in
+size, and a backlog is read in full batches: rebuilding after each one held a
+catching-up worker at 23,715 events/s against 39,078 with this (medians of 3
+``pipeline.bench.worker_ab`` runs of 400,000 events, same hour; 37,157 for 1M
+events in ``cckpi bench --only stream``).  So while batches come in
 full, the intervals they touch are collected and rebuilt together every
 ``catch_up_refresh_s``; a batch that is not full (the worker has caught up)
 rebuilds at once whatever is collected, so live numbers keep the latency of
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from pipeline.settings import Settings
 from pipeline.store import queue_intervals, stale_intervals
 from pipeline.store.store import Store
+
 
 class Refresher:
     def __init__(self, store: Store, settings: Settings, clock: Callable[[], float] = time.monotonic) -> None:
@@ -74,4 +76,3 @@ class Refresher:
         queue_intervals.refresh(self.store, self.settings, self.pending)
         stale_intervals.clear(self.store, self.marked, version)
         self.pending, self.marked, self.since = set(), set(), None
-

@@ -13,7 +13,7 @@ one batch.
 A deferred interval is written to ``stale_intervals`` in the batch's own flush,
 before its offsets are committed: if the worker dies, the next one to start
 rebuilds it (``recover``), and a worker that stops cleanly rebuilds what it
-holds (``finish``).  Nothing here is shared with another thread: the sink's
+holds (``rebuild``).  Nothing here is shared with another thread: the sink's
 single store thread calls every method.
 """
 
@@ -65,11 +65,8 @@ class Refresher:
     def _overdue(self) -> bool:
         return self.since is not None and self.clock() - self.since >= self.settings.catch_up_refresh_s
 
-    def finish(self) -> None:
-        """The worker stops: rebuild what is still deferred."""
-        self.rebuild()
-
     def rebuild(self) -> None:
+        """Rebuild everything deferred (also what a worker that stops cleanly holds)."""
         if not self.pending:
             return
         version = self.store.next_version()  # before the facts are read: a write meanwhile stays marked

@@ -47,6 +47,7 @@ class Sink:
         self.refresher = Refresher(self.store, settings)
         # first on the store thread: what a worker that died deferred is rebuilt before anything new is stored
         self._recovered = self.executor.submit(self._retrying, self.refresher.recover)
+        self._overdue_check: Future[float] | None = None
 
     def _flush(self, batch: Batch, full: bool) -> float:
         """Store the batch, then rebuild or defer its intervals (``refresher``); seconds taken."""
@@ -89,20 +90,20 @@ class Sink:
     def rebuild_overdue(self) -> None:
         """Queue a rebuild of the intervals deferred for longer than ``catch_up_refresh_s``: a backlog that
         ended on a full batch leaves no next batch to trigger it (the app's timer calls this every second)."""
-        if self.stopping.is_set():
-            return
+        if self.stopping.is_set() or (self._overdue_check is not None and not self._overdue_check.done()):
+            return  # one check queued at most: a flush waiting out an outage must not pile up a check a second
         try:
-            rebuilt = self.executor.submit(self._retrying, self.refresher.rebuild_overdue)
+            self._overdue_check = self.executor.submit(self._retrying, self.refresher.rebuild_overdue)
         except RuntimeError:  # shut down meanwhile: close() rebuilds what is left
             return
-        rebuilt.add_done_callback(_log_failure)
+        self._overdue_check.add_done_callback(_log_failure)
 
     def close(self) -> None:
         """After the last flush: rebuild the deferred intervals (once; a store that fails leaves them marked
         stale for the next worker's start), then close the store."""
         self.executor.shutdown(wait=True)
         try:
-            self.refresher.finish()
+            self.refresher.rebuild()
         except Exception as exc:  # noqa: BLE001 - stopping anyway; stale_intervals keeps what is left
             log.warning("the deferred 15-minute aggregates were not rebuilt (the next worker will): %s", exc)
         self.store.close()

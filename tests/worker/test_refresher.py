@@ -43,7 +43,7 @@ def _flush(store: Store, refresher: Refresher, events: list[dict[str, Any]], ful
     intake = Intake(pseudonymiser(TEST_KEY))
     for item in events:
         intake.feed(orjson.dumps(item))
-    refresher.after_flush(flush(store, SETTINGS, intake.take()), full)
+    refresher.after_flush(flush(store, refresher.settings, intake.take()), full)
 
 
 def _offered(store: Store) -> dict[int, int]:
@@ -84,7 +84,7 @@ def test_a_worker_that_died_leaves_its_deferred_intervals_to_the_next(store: Sto
 def test_a_clean_stop_rebuilds_what_it_holds(store: Store) -> None:
     refresher = Refresher(store, SETTINGS, Clock())
     _flush(store, refresher, answered_call("c1", 1200, 12, 200), full=True)
-    refresher.finish()
+    refresher.rebuild()
     assert _offered(store) == {QUARTER_PAST: 1}
     assert stale_intervals.stale(store) == set()
 
@@ -122,11 +122,7 @@ def test_another_workers_rebuild_does_not_unmark_what_this_one_writes_later(stor
 
 def test_no_window_rebuilds_after_every_batch(store: Store) -> None:
     every_batch = load_settings(tz="Asia/Shanghai", catch_up_refresh_s=0)
-    refresher = Refresher(store, every_batch, Clock())
-    intake = Intake(pseudonymiser(TEST_KEY))
-    for item in answered_call("c1", 0, 12, 200):
-        intake.feed(orjson.dumps(item))
-    refresher.after_flush(flush(store, every_batch, intake.take()), full=True)
+    _flush(store, Refresher(store, every_batch, Clock()), answered_call("c1", 0, 12, 200), full=True)
     assert _offered(store) == {NINE: 1}
 
 

@@ -73,7 +73,7 @@ def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Si
 
     consumer = BatchConsumer(settings, submit, _batch_failed,
                              on_committed=lambda offsets, kafka: _record_lag(metrics, offsets, kafka),
-                             outage=kafka_outage)
+                             outage=kafka_outage, on_assigned=sink.recover)
     app.task(_consume_or_die(consumer))
     app.timer(interval=gauge_interval_s)(_gauges_refresher(settings, clock, metrics, sink, gauge_store))
     app.timer(interval=1.0)(_overdue_rebuilds(sink))

@@ -53,6 +53,7 @@ PROBE_EVERY_S = 2.0  # while Kafka is down, ask it for metadata this often: its 
 Submit = Callable[[list[Record]], Awaitable[Awaitable[None]]]  # returns "stored", awaited before committing
 OnFailure = Callable[[BaseException], NoReturn]
 OnCommitted = Callable[[dict[TopicPartition, int], AIOKafkaConsumer], None]
+OnAssigned = Callable[[], None]
 
 
 class _FinishBatchFirst(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -67,6 +68,8 @@ class _FinishBatchFirst(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         log.info("partitions assigned: %s", _names(assigned))
+        if self.owner.on_assigned is not None:
+            self.owner.on_assigned()
 
 
 def _names(partitions: Any) -> str:
@@ -102,13 +105,15 @@ class BatchConsumer:
     """
 
     def __init__(self, settings: Settings, submit: Submit, on_failure: OnFailure,
-                 on_committed: OnCommitted | None = None, outage: Outage | None = None) -> None:
+                 on_committed: OnCommitted | None = None, outage: Outage | None = None,
+                 on_assigned: OnAssigned | None = None) -> None:
         self.settings = settings
         self.outage = outage or Outage("Kafka")
         self._probed = 0.0
         self.submit = submit
         self.on_failure = on_failure
         self.on_committed = on_committed
+        self.on_assigned = on_assigned  # after every rebalance, before a batch of the new assignment is read
         self.in_batch = asyncio.Lock()
         self.pending: deque[tuple[Awaitable[None], dict[TopicPartition, int]]] = deque()
         self.consumer: AIOKafkaConsumer | None = None

@@ -11,20 +11,24 @@ rebuilds at once whatever is collected, so live numbers keep the latency of
 one batch.
 
 A deferred interval is written to ``stale_intervals`` in the batch's own flush,
-before its offsets are committed: if the worker dies, the next one to start
-rebuilds it (``recover``), and a worker that stops cleanly rebuilds what it
-holds (``rebuild``).  Nothing here is shared with another thread: the sink's
+before its offsets are committed: if the worker dies, the rebalance that hands
+its partitions to the others, or to the next worker to start, makes them
+rebuild it (``recover``, at every partition assignment), and a worker that
+stops cleanly rebuilds what it holds (``rebuild``).  Nothing here is shared with another thread: the sink's
 single store thread calls every method.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
 from pipeline.settings import Settings
 from pipeline.store import queue_intervals, stale_intervals
 from pipeline.store.store import Store
+
+log = logging.getLogger("cckpi.worker")
 
 
 class Refresher:
@@ -37,11 +41,14 @@ class Refresher:
         self.since: float | None = None  # when the oldest pending interval was deferred
 
     def recover(self) -> None:
-        """Rebuild what an earlier worker deferred and did not rebuild (it died, or its rebuild failed)."""
+        """Rebuild what any worker deferred and did not rebuild yet (it died, or its rebuild failed), with
+        this worker's own pending intervals.  A live worker's marks are rebuilt too, which is only early."""
         left = stale_intervals.stale(self.store)
         self.pending |= left
         self.marked |= left
         self.rebuild()
+        if left:
+            log.info("rebuilt %d deferred 15-minute intervals listed in stale_intervals", len(left))
 
     def after_flush(self, touched: set[int], full: bool) -> None:
         """The batch's contacts are written: rebuild their intervals now, or defer them while catching up.

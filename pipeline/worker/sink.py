@@ -45,13 +45,13 @@ class Sink:
         self.store = Store.open(settings.store_url)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckpi-flush")
         self.refresher = Refresher(self.store, settings)
-        # first on the store thread: what a worker that died deferred is rebuilt before anything new is stored
-        self._recovered = self.executor.submit(self._retrying, self.refresher.recover)
+        self._recovered: Future[float] | None = None
         self._overdue_check: Future[float] | None = None
 
     def _flush(self, batch: Batch, full: bool) -> float:
         """Store the batch, then rebuild or defer its intervals (``refresher``); seconds taken."""
-        self._recovered.result()  # raises if the start's recovery failed: the worker dies before storing
+        if self._recovered is not None:
+            self._recovered.result()  # raises if the last recovery failed: the worker dies before storing more
 
         def store() -> None:
             touched = flush(self.store, self.settings, batch, self.metrics.time_conflicts.inc)
@@ -82,6 +82,18 @@ class Sink:
             self.outage.ok()
             return time.perf_counter() - began
 
+    def recover(self) -> None:
+        """Queue the rebuild of what other workers deferred and left (``Refresher.recover``).
+
+        Called at every partition assignment, the first one included: a worker
+        that dies hands its partitions to the others through a rebalance, so the
+        survivors rebuild what it had deferred, not only the next worker to start.
+        On the store thread, so before any batch of the new assignment is stored."""
+        try:
+            self._recovered = self.executor.submit(self._retrying, self.refresher.recover)
+        except RuntimeError:  # shut down meanwhile: the next worker's assignment recovers
+            return
+
     def submit(self, batch: Batch, full: bool = False) -> Future[float]:
         """Queue the flush on the store thread: one thread, so flushes run in the order batches were read.
         ``full``: the batch reached ``batch_max_events`` (a backlog is being read)."""
@@ -100,12 +112,12 @@ class Sink:
 
     def close(self) -> None:
         """After the last flush: rebuild the deferred intervals (once; a store that fails leaves them marked
-        stale for the next worker's start), then close the store."""
+        stale for the workers that take over the partitions), then close the store."""
         self.executor.shutdown(wait=True)
         try:
             self.refresher.rebuild()
         except Exception as exc:  # noqa: BLE001 - stopping anyway; stale_intervals keeps what is left
-            log.warning("the deferred 15-minute aggregates were not rebuilt (the next worker will): %s", exc)
+            log.warning("the deferred 15-minute aggregates were not rebuilt (the partitions' next owner will): %s", exc)
         self.store.close()
 
     async def stored(self, future: Future[float], batch: Batch) -> None:

@@ -9,7 +9,7 @@ import pytest
 from pipeline.store.engines import StoreError, literal
 
 from pipeline.store.store_url import parse_url
-from pipeline.store.migrations import load, migrate
+from pipeline.store.migrations import PARTS, load, migrate
 
 
 def test_urls_of_both_engines():
@@ -28,6 +28,22 @@ def test_migrations_are_numbered_without_gaps(tmp_path):
     (tmp_path / "0003_c.sql").write_text("SELECT 1")
     with pytest.raises(ValueError, match="without gaps"):
         load(tmp_path)
+
+
+def test_a_statement_naming_part_runs_once_per_part_and_the_parts_cover_every_row(store, tmp_path):
+    """A backfill in parts (migration 0006's contact_next): each part once, all of them every row once."""
+    (tmp_path / "0001_parts.sql").write_text(
+        "CREATE TABLE {db}.parts (n UInt64) ENGINE = MergeTree() ORDER BY n;\n"
+        "-- a sixteenth at a time\n"
+        "INSERT INTO {db}.parts SELECT number FROM numbers(1000) WHERE number % {parts} = {part}")
+    (migration,) = load(tmp_path)
+    create, *inserts = migration.statements
+    assert inserts == [f"INSERT INTO {{db}}.parts SELECT number FROM numbers(1000) WHERE number % {PARTS} = {k}"
+                       for k in range(PARTS)]
+    for statement in migration.statements:
+        store.engine.command(statement.replace("{db}", store.db))
+    counted = store.engine.query(f"SELECT count() AS rows, uniqExact(n) AS distinct FROM {store.db}.parts")
+    assert (counted["rows"][0], counted["distinct"][0]) == (1000, 1000)
 
 
 def test_migrate_applies_each_step_once(store):

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,6 +161,26 @@ class Pipeline:
                 return
             time.sleep(0.5)
         pytest.fail(f"only {count} of {expected} events stored after {timeout} s")
+
+    def uncommitted(self) -> int:
+        """Messages of the events topic the group has not committed (read from Kafka, not from a worker)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from kafka import KafkaConsumer, TopicPartition
+
+        settings = self.settings
+        group = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=settings.worker_group,
+                              enable_auto_commit=False)  # never subscribes: only reads the committed offsets
+        try:
+            topic = settings.topic("events")
+            partitions = [TopicPartition(topic, p) for p in sorted(group.partitions_for_topic(topic) or [])]
+            ends = group.end_offsets(partitions)
+            return sum(end - (group.committed(tp) or 0) for tp, end in ends.items())
+        finally:
+            group.close()
+
+    def log(self, index: int) -> str:
+        return (self.tmp / f"worker-{index}.log").read_text(errors="replace")
 
     def metrics(self, index: int = 0) -> str:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.ports[index]}/metrics", timeout=5) as response:

@@ -6,7 +6,11 @@ database's in ``payroll/``; both ship inside the wheel and are read with
 repository's ``schemas/clickhouse/`` for reviewers and deployment tools.
 
 Each file is a list of ``;``-separated statements with a ``{db}`` placeholder,
-written in the SQL subset ClickHouse 18.16 and chDB share.  On a ClickHouse
+written in the SQL subset ClickHouse 18.16 and chDB share.  A statement that
+names ``{part}`` runs ``PARTS`` times, with ``{part}`` = 0 .. ``PARTS``-1 and
+``{parts}`` = ``PARTS``: a backfill that groups the whole store (say by
+``cityHash64(customer_key) % {parts} = {part}``) then holds one part at a time
+within the profile's memory limit.  On a ClickHouse
 cluster (the store URL's ``cluster=``) each statement runs in its cluster form
 (``cluster_sql.cluster_statements``: replicated engines, ``ON CLUSTER``, and
 ``Distributed`` tables over per-shard local ones when there are several
@@ -31,6 +35,7 @@ from pipeline.store.engines import Engine
 WALLBOARD_MIGRATIONS: Traversable = resources.files(__package__)
 PAYROLL_MIGRATIONS: Traversable = WALLBOARD_MIGRATIONS / "payroll"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+PARTS = 16  # a 50-million-contact month: about 3 million per part
 
 
 @dataclass(frozen=True)
@@ -48,12 +53,18 @@ def load(directory: Traversable = WALLBOARD_MIGRATIONS) -> list[Migration]:
         if not match:
             raise ValueError(f"{path}: migration files are named NNNN_name.sql")
         text = "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("--"))
-        statements = tuple(part.strip() for part in text.split(";") if part.strip())
+        statements = tuple(step for part in text.split(";") if part.strip() for step in _per_part(part.strip()))
         found.append(Migration(int(match.group(1)), match.group(2), statements))
     versions = [m.version for m in found]
     if versions != list(range(1, len(found) + 1)):
         raise ValueError(f"{directory}: migration numbers must run 1..N without gaps, got {versions}")
     return found
+
+
+def _per_part(statement: str) -> list[str]:
+    if "{part}" not in statement:
+        return [statement]
+    return [statement.replace("{parts}", str(PARTS)).replace("{part}", str(k)) for k in range(PARTS)]
 
 
 def applied_version(engine: Engine) -> int:

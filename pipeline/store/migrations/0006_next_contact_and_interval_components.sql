@@ -36,9 +36,9 @@ SELECT customer_key, contact_id, offered_ms, direction, version FROM {db}.contac
 WHERE has_offered AND customer_key != '';
 
 -- Per customer, no join: ClickHouse 18.16 cannot compute a lambda over both
--- sides of a join.  The GROUP BY holds every customer's offers at once, so it
--- runs in parts (a sixteenth of the customers each, migrations/__init__.py):
--- in one statement a store of 50 million contacts would pass the profile's 4 GB.
+-- sides of a join.  The GROUP BY holds the offers of every customer it groups,
+-- so it runs in parts, a sixteenth of the customers each (migrations/__init__.py),
+-- as cckpi bench links its 50 million generated facts in ten (next_contact.backfill).
 INSERT INTO {db}.contact_next (contact_id, next_offered_ms)
 SELECT contact_id, next_offered_ms FROM (
     SELECT contact.2 AS contact_id, arrayFirst(x -> x > contact.1, inbound) AS next_offered_ms

@@ -35,7 +35,7 @@ from pipeline.store.engines import Engine
 WALLBOARD_MIGRATIONS: Traversable = resources.files(__package__)
 PAYROLL_MIGRATIONS: Traversable = WALLBOARD_MIGRATIONS / "payroll"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
-PARTS = 16  # a 50-million-contact month: about 3 million per part
+PARTS = 16  # a 50-million-contact store: about 3 million contacts per part
 
 
 @dataclass(frozen=True)

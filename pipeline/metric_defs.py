@@ -26,6 +26,10 @@ class Metric(str):
         metric.kind, metric.help, metric.labels = kind, help, labels
         return metric
 
+    def spec(self) -> tuple[str, str, tuple[str, ...]]:
+        """prometheus-client's (name, documentation, labelnames)."""
+        return str(self), self.help, self.labels
+
 
 # --- pipeline health (the worker) ---
 EVENTS_CONSUMED: Final = Metric("cckpi_events_consumed_total", "counter", "accepted events", ("type",))
@@ -41,6 +45,17 @@ TIME_CONFLICTS: Final = Metric("cckpi_contacts_time_conflict_total", "counter",
                                "contacts flagged time_conflict: a negative duration taken as 0 (skewed source clocks)")
 CONSUMER_LAG: Final = Metric("cckpi_consumer_lag_messages", "gauge", "messages behind the end of the partition",
                              ("topic", "partition"))
+
+# --- the queue_log follower (``cckpi follow asterisk-queue-log``), counted once Kafka acknowledged a batch ---
+FOLLOW_LINES: Final = Metric("cckpi_follow_lines_total", "counter", "queue_log lines read and published", ("file",))
+FOLLOW_EVENTS: Final = Metric("cckpi_follow_events_published_total", "counter",
+                              "events the lines became, acknowledged by Kafka", ("file",))
+FOLLOW_DEAD_LETTERS: Final = Metric("cckpi_follow_dead_letters_total", "counter",
+                                    "lines that could not be mapped, sent to the dead-letter topic", ("file", "reason"))
+FOLLOW_BEHIND_BYTES: Final = Metric("cckpi_follow_behind_bytes", "gauge",
+                                    "bytes of the file past the checkpoint (not yet published)", ("file",))
+FOLLOW_BEHIND_SECONDS: Final = Metric("cckpi_follow_behind_seconds", "gauge",
+                                      "how long the file has held lines not yet published (0: caught up)", ("file",))
 
 # --- live queue gauges (trailing window; docs/design.md section 3 "Live (now) metrics") ---
 LAST_EVENT_TIMESTAMP: Final = Metric("cckpi_queue_last_event_timestamp_seconds", "gauge",

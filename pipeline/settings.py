@@ -67,6 +67,10 @@ class AlertSettings(BaseModel):
     worker_down_for_s: float = Field(default=60, ge=0, description="worker scrape failing this long")
     lag_messages: int = Field(default=10000, ge=1, description="lag (messages per topic) that counts as lagging")
     lag_for_s: float = Field(default=300, ge=0, description="lagging this long")
+    follower_down_for_s: float = Field(default=60, ge=0, description="queue_log follower scrape failing this long")
+    follow_behind_s: float = Field(default=60, ge=1, description="queue_log lines unpublished this long count as "
+                                   "the follower being behind")
+    follow_behind_for_s: float = Field(default=60, ge=0, description="the follower behind this long")
 
 
 class ClusterSettings(BaseModel):
@@ -181,13 +185,16 @@ class Settings(BaseSettings):
         10.0, ge=0, description="while the worker reads full batches (a backlog), it rebuilds the 15-minute "
         "aggregates this often instead of after every batch (0: after every batch)")
     worker_metrics_port: int = Field(19100, ge=0, lt=65536, description="worker's Prometheus port (0: none)")
+    follow_metrics_port: int = Field(19101, ge=0, lt=65536,
+                                     description="`cckpi follow`'s Prometheus port (0: none)")
     serve_token: str | None = Field(
         default=None, description="`cckpi serve`: bearer token (or login cookie) the web app requires; "
         "required to listen on any address but loopback")
     wallboard_amber_margin: float = Field(
         default=0.05, ge=0, le=1, description="service level this close below its target shows amber, not red")
     wallboard_refresh_s: float = Field(default=5, gt=0, le=5, description="the wallboard page reloads its numbers")
-    worker_metrics_host: str = Field("127.0.0.1", description="address of the worker's /metrics (0.0.0.0 in a pod)")
+    worker_metrics_host: str = Field(
+        "127.0.0.1", description="address of the worker's and the follower's /metrics (0.0.0.0 in a pod)")
     queue_defaults: QueueSettings = QueueSettings()
     queues: dict[str, QueueSettings] = Field(default_factory=dict)
     stack: StackSettings = StackSettings()

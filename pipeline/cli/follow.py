@@ -23,7 +23,9 @@ def follow() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--checkpoint", "checkpoint_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="file holding the position and the open calls (default: in CCKPI_DATA_DIR, one per PATH)")
-def asterisk_queue_log(path: Path, checkpoint_path: Path | None) -> None:
+@click.option("--metrics-port", type=click.IntRange(0, 65535), default=None,
+              help="serve Prometheus metrics on this port (default: follow_metrics_port, 19101; 0: none)")
+def asterisk_queue_log(path: Path, checkpoint_path: Path | None, metrics_port: int | None) -> None:
     """Map every new line of PATH as `cckpi import asterisk-queue-log` does and publish it to Kafka.
 
     Survives rotation and truncation.  The checkpoint is written only after
@@ -33,13 +35,14 @@ def asterisk_queue_log(path: Path, checkpoint_path: Path | None) -> None:
     <prefix>.dead-letter with their line number and reason.  SIGTERM or
     Ctrl-C stops after the batch in hand.
     """
+    from pipeline.importers.follow_metrics import FollowMetrics
     from pipeline.importers.follow_queue_log import Checkpoint, KafkaPublisher, follow as run_follow
     from pipeline.kafka.admin import KafkaAdminError, ensure_topics
     from pipeline.kafka.producer import open_producer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("kafka").setLevel(logging.WARNING)  # connection chatter; our own lines say what happens
-    config = settings()
+    config = settings(follow_metrics_port=metrics_port)
     log_path = path.resolve()
     if checkpoint_path is None:
         tag = hashlib.sha256(str(log_path).encode()).hexdigest()[:12]
@@ -53,12 +56,24 @@ def asterisk_queue_log(path: Path, checkpoint_path: Path | None) -> None:
     stopping: list[int] = []
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda number, frame: stopping.append(number))
+    checkpoint = Checkpoint(checkpoint_path)
+    try:
+        resumed_at, _open_calls = checkpoint.load(log_path)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    metrics = FollowMetrics(log_path, resumed_at)
+    try:
+        metrics.serve(config.follow_metrics_port, config.worker_metrics_host)
+    except OSError as exc:
+        raise click.ClickException(f"follow_metrics_port {config.follow_metrics_port}: {exc.strerror}; "
+                                   "choose another with --metrics-port or CCKPI_FOLLOW_METRICS_PORT") from None
     console = Console(stderr=True)
-    console.print(f"following {log_path} -> {events_topic} (checkpoint {checkpoint_path})")
+    console.print(f"following {log_path} -> {events_topic} (checkpoint {checkpoint_path}"
+                  + (f", metrics on :{config.follow_metrics_port}" if config.follow_metrics_port else "") + ")")
     producer = open_producer(config)
     try:
-        counts = run_follow(log_path, Checkpoint(checkpoint_path), KafkaPublisher(producer, events_topic, dead_topic),
-                            stop=lambda: bool(stopping))
+        counts = run_follow(log_path, checkpoint, KafkaPublisher(producer, events_topic, dead_topic),
+                            stop=lambda: bool(stopping), watcher=metrics)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     finally:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections import Counter as Tally
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -69,10 +70,21 @@ class FollowCounts:
     events: int = 0
     dead_letters: int = 0
     checkpoints: int = 0
+    dead_by_reason: Tally[str] = field(default_factory=Tally)
+
+
+class Watcher(Protocol):
+    """Told of the follower's progress (its Prometheus metrics)."""
+
+    def checkpointed(self, counts: FollowCounts, at: Position) -> None:
+        """A batch was acknowledged and saved at ``at``; ``counts`` are the totals so far."""
+
+    def caught_up(self) -> None:
+        """Every complete line of the file is published and checkpointed."""
 
 
 def follow(log_path: Path, checkpoint: Checkpoint, publisher: Publisher, stop: Callable[[], bool],
-           poll_seconds: float = 0.2, on_batch: Callable[[FollowCounts], None] = lambda c: None) -> FollowCounts:
+           poll_seconds: float = 0.2, watcher: Watcher | None = None) -> FollowCounts:
     """Run until ``stop()``; each batch is published, acknowledged, then checkpointed."""
     resume, open_calls = checkpoint.load(log_path)
     tail = FileTail(log_path, resume)
@@ -83,6 +95,8 @@ def follow(log_path: Path, checkpoint: Checkpoint, publisher: Publisher, stop: C
         while not stop():
             lines = tail.read(BATCH_BYTES)
             if not lines:
+                if watcher is not None:
+                    watcher.caught_up()
                 time.sleep(poll_seconds)
                 continue
             for raw, number in lines:
@@ -90,7 +104,8 @@ def follow(log_path: Path, checkpoint: Checkpoint, publisher: Publisher, stop: C
             publisher.flush()
             checkpoint.save(log_path, tail.position, mapper.open_calls())
             counts.checkpoints += 1
-            on_batch(counts)
+            if watcher is not None:
+                watcher.checkpointed(counts, tail.position)
     finally:
         tail.close()
     return counts
@@ -108,6 +123,7 @@ def _publish_line(raw: bytes, number: int, log_path: Path, mapper: QueueLogMappe
         letter = DeadLetter(exc.reason, f"line {number}: {exc.detail}", raw.rstrip(b"\r\n"), f"{log_path}:{number}")
         publisher.send(dead_letter.record(letter), None, dead=True)
         counts.dead_letters += 1
+        counts.dead_by_reason[exc.reason] += 1
         return
     for event in events:
         key = event.get("contact_id") or event.get("agent_id")

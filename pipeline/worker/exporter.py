@@ -17,23 +17,18 @@ from pipeline.worker.gauges import LiveCollector
 LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600, 86400)
 
 
-def _spec(metric: m.Metric) -> tuple[str, str, tuple[str, ...]]:
-    """prometheus-client's (name, documentation, labelnames), from the one definition."""
-    return str(metric), metric.help, metric.labels
-
-
 class WorkerMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        self.consumed = Counter(*_spec(m.EVENTS_CONSUMED), registry=r)
-        self.rejected = Counter(*_spec(m.EVENTS_REJECTED), registry=r)
-        self.duplicate = Counter(*_spec(m.EVENTS_DUPLICATE), registry=r)
-        self.time_conflicts = Counter(*_spec(m.TIME_CONFLICTS), registry=r)
-        self.conflicting = Counter(*_spec(m.EVENTS_CONFLICTING_DUPLICATE), registry=r)
-        self.batch_seconds = Histogram(*_spec(m.BATCH_INSERT_SECONDS), registry=r)
-        self.latency = Histogram(*_spec(m.EVENT_TO_STORE_SECONDS), buckets=LATENCY_BUCKETS, registry=r)
-        self.lag = Gauge(*_spec(m.CONSUMER_LAG), registry=r)
+        self.consumed = Counter(*m.EVENTS_CONSUMED.spec(), registry=r)
+        self.rejected = Counter(*m.EVENTS_REJECTED.spec(), registry=r)
+        self.duplicate = Counter(*m.EVENTS_DUPLICATE.spec(), registry=r)
+        self.time_conflicts = Counter(*m.TIME_CONFLICTS.spec(), registry=r)
+        self.conflicting = Counter(*m.EVENTS_CONFLICTING_DUPLICATE.spec(), registry=r)
+        self.batch_seconds = Histogram(*m.BATCH_INSERT_SECONDS.spec(), registry=r)
+        self.latency = Histogram(*m.EVENT_TO_STORE_SECONDS.spec(), buckets=LATENCY_BUCKETS, registry=r)
+        self.lag = Gauge(*m.CONSUMER_LAG.spec(), registry=r)
         self.live = LiveCollector()
         r.register(self.live)
 

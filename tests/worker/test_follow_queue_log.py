@@ -14,18 +14,20 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
 import orjson
 import pytest
 
+from pipeline import metric_defs as m
 from pipeline.core.pseudonym import pseudonymiser
 from pipeline.ingest.batch import replay
 from pipeline.settings import load_settings
 from pipeline.store.store import Store
 from tests.fixtures.stores import TEST_KEY
-from tests.worker.conftest import Pipeline, admin_base, reports
+from tests.worker.conftest import Pipeline, admin_base, free_port, metric_value, reports
 
 pytestmark = pytest.mark.integration
 
@@ -69,10 +71,17 @@ def _checkpoint_offset(path: Path) -> int:
         return 0
 
 
-def _start_follower(pipeline: Pipeline, log_path: Path, checkpoint: Path, n: int) -> subprocess.Popen[bytes]:
+def _start_follower(pipeline: Pipeline, log_path: Path, checkpoint: Path, n: int,
+                    metrics_port: int = 0) -> subprocess.Popen[bytes]:
     out = open(pipeline.tmp / f"follow-{n}.log", "wb")  # noqa: SIM115 - the process holds it
     return subprocess.Popen([sys.executable, "-m", "pipeline.cli.main", "follow", "asterisk-queue-log", str(log_path),
-                             "--checkpoint", str(checkpoint)], env=pipeline.env(0), stdout=out, stderr=subprocess.STDOUT)
+                             "--checkpoint", str(checkpoint), "--metrics-port", str(metrics_port)],
+                            env=pipeline.env(0), stdout=out, stderr=subprocess.STDOUT)
+
+
+def _scrape(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        return str(response.read().decode())
 
 
 def _wait(check, timeout: float, what: str, proc: subprocess.Popen[bytes] | None = None) -> None:
@@ -124,12 +133,25 @@ def test_follow_killed_mid_file_gives_the_same_report_as_a_batch_import(pipeline
             kills += 1
             resumed_at = _checkpoint_offset(checkpoint)
             assert 0 < resumed_at <= written < total_bytes
-            follower = _start_follower(pipeline, live, checkpoint, starts)
+            port = free_port()
+            follower = _start_follower(pipeline, live, checkpoint, starts, port)
             starts += 1
     assert kills == 2 and live.stat().st_size == total_bytes
     _wait(lambda: _checkpoint_offset(checkpoint) == total_bytes, 120, "the follower to reach the end", follower)
+    # the last follower's metrics: every line from where it resumed, published; nothing behind
+    lines_since = sum(1 for line in full.read_bytes()[resumed_at:].splitlines() if line.strip())
+    _wait(lambda: metric_value(_scrape(port), m.FOLLOW_LINES, file=str(live)) == lines_since, 10,
+          f"{m.FOLLOW_LINES} == {lines_since}", follower)
+    text = _scrape(port)
+    assert metric_value(text, m.FOLLOW_BEHIND_BYTES, file=str(live)) == 0
+    assert metric_value(text, m.FOLLOW_BEHIND_SECONDS, file=str(live)) == 0
+    events = metric_value(text, m.FOLLOW_EVENTS, file=str(live))
     follower.send_signal(signal.SIGTERM)
     assert follower.wait(timeout=30) == 0
+    # the counters are the follower's own counts, as it prints them when it stops
+    summary = (pipeline.tmp / f"follow-{starts - 1}.log").read_text()
+    assert f"stopped: {lines_since:,} lines -> {int(events or 0):,} events" in summary, summary[-500:]
+    assert events
 
     pipeline.start_worker()
     store = Store.open(pipeline.store_url, migrate_schema=False)

@@ -5,31 +5,25 @@ the dead-letter file and through ``store_batch``.
 
 Files come as people have them: a UTF-8 byte-order mark on the first line (a
 file saved by Excel or Notepad) is skipped, and a gzip file (``.jsonl.gz``,
-or any file starting with gzip's magic bytes) is read through gzip.
+or any file starting with gzip's magic bytes) is read through gzip (``input_files``).
 """
 
 from __future__ import annotations
 
-import gzip
-import sys
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
 
 from pipeline.core.intake import Counts, Intake
 from pipeline.ingest import dead_letter
 from pipeline.ingest.chain import store_batch
+from pipeline.ingest.input_files import DAMAGED, PackedFileError, open_input
 from pipeline.settings import Settings
 from pipeline.store.store import Store
 
 CHUNK_EVENTS = 500_000
 BOM = b"\xef\xbb\xbf"
-GZIP_MAGIC = b"\x1f\x8b"
-# other containers people send: named, so the line is "decompress it", not thousands of invalid_json
-OTHER_MAGIC = {b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz", b"\x28\xb5\x2f\xfd": "zstd", b"PK\x03\x04": "zip"}
 
 
 class ReplayInputError(Exception):
@@ -45,38 +39,22 @@ class ReplaySummary:
     lines_by_path: Counter[str] = field(default_factory=Counter)  # non-blank lines read per input
 
 
-def _open(path: str) -> tuple[BinaryIO, BinaryIO]:
-    """(the handle to read lines from, the raw handle to close); gzip by its magic bytes, not its name."""
-    raw: BinaryIO = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
-    head = raw.peek(6)[:6] if hasattr(raw, "peek") else b""
-    if head.startswith(GZIP_MAGIC):
-        return gzip.GzipFile(fileobj=raw, mode="rb"), raw  # type: ignore[return-value]
-    kind = next((name for magic, name in OTHER_MAGIC.items() if head.startswith(magic)), None)
-    if kind is not None:
-        if raw is not sys.stdin.buffer:
-            raw.close()
-        raise ReplayInputError(f"{'stdin' if path == '-' else path} is a {kind} file; decompress it first "
-                               f"(replay reads JSON Lines, plain or gzip)")
-    return raw, raw
-
-
 def _lines(path: str, on_bytes: Callable[[int], None]) -> Iterator[tuple[bytes, str]]:
-    handle, raw = _open(path)
     name = "stdin" if path == "-" else path
     try:
-        for number, line in enumerate(handle, start=1):
-            on_bytes(len(line))
-            if number == 1 and line.startswith(BOM):
-                line = line[len(BOM):]
-            line = line.strip()
-            if line:
-                yield line, f"{name}:{number}"
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        with open_input(path) as handle:
+            for number, line in enumerate(handle, start=1):
+                on_bytes(len(line))
+                if number == 1 and line.startswith(BOM):
+                    line = line[len(BOM):]
+                line = line.strip()
+                if line:
+                    yield line, f"{name}:{number}"
+    except PackedFileError as exc:
+        raise ReplayInputError(f"{exc} (replay reads JSON Lines, plain or gzip)") from None
+    except DAMAGED as exc:
         raise ReplayInputError(f"{name}: the gzip data is damaged or cut short ({exc}); the lines before it were "
                                f"read; fetch the file again or replay the uncompressed file") from None
-    finally:
-        if raw is not sys.stdin.buffer:
-            raw.close()
 
 
 def replay(

@@ -71,6 +71,23 @@ def test_bad_lines_and_a_truncated_gzip_are_dead_letters_and_the_import_goes_on(
     assert out.read_bytes().count(b"contact.offered") >= 1  # the good line of bad.log was imported
 
 
+def test_gzip_is_known_by_its_bytes_and_a_bzip2_file_is_one_dead_letter(tmp_path):
+    """A rotated log gzipped under another name reads like the plain one; a bzip2 file is named, not misread."""
+    import bz2
+
+    (tmp_path / "queue_log.1-20251102").write_bytes(gzip.compress(("\n".join(OLDER) + "\n").encode()))
+    (tmp_path / "queue_log.0.bz2").write_bytes(bz2.compress(b"whatever\n"))
+    plain, _ = _import(tmp_path, _write(tmp_path / "older.log", OLDER), _write(tmp_path / "newer.log", NEWER),
+                       name="plain.jsonl")
+    result, out = _import(tmp_path, tmp_path / "queue_log.0.bz2", tmp_path / "queue_log.1-20251102",
+                          _write(tmp_path / "newer.log", NEWER))
+    assert plain.exit_code == 0 and result.exit_code == 0, result.output
+    assert out.read_bytes() == (tmp_path / "plain.jsonl").read_bytes()  # the same events, ids and all
+    letters = [orjson.loads(line) for line in (tmp_path / "events.jsonl.dead-letters.jsonl").read_bytes().splitlines()]
+    assert [(x["reason"], x["source"]) for x in letters] == [("packed_file", f"{tmp_path / 'queue_log.0.bz2'}:1")]
+    assert "is a bzip2 file; decompress it first" in letters[0]["detail"]
+
+
 def test_no_readable_line_exits_1(tmp_path):
     result, _ = _import(tmp_path, _write(tmp_path / "junk.log", ["hello", "world"]))
     assert result.exit_code == 1

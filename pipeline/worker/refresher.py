@@ -49,6 +49,8 @@ class Refresher:
         self.rebuild()
         if left:
             log.info("rebuilt %d deferred 15-minute intervals listed in stale_intervals", len(left))
+        else:
+            log.info("no deferred 15-minute intervals in stale_intervals")
 
     def after_flush(self, touched: set[int], full: bool) -> None:
         """The batch's contacts are written: rebuild their intervals now, or defer them while catching up.

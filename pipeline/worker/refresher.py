@@ -14,8 +14,8 @@ A deferred interval is written to ``stale_intervals`` in the batch's own flush,
 before its offsets are committed: if the worker dies, the rebalance that hands
 its partitions to the others, or to the next worker to start, makes them
 rebuild it (``recover``, at every partition assignment), and a worker that
-stops cleanly rebuilds what it holds (``rebuild``).  Nothing here is shared with another thread: the sink's
-single store thread calls every method.
+stops cleanly rebuilds what it holds (``rebuild``).  Nothing here is shared
+with another thread: the sink's single store thread calls every method.
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ def test_prometheus_loaded_the_generated_rules() -> None:
     prometheus = _url("CCKPI_PROMETHEUS_URL")
     groups = _get(f"{prometheus}/api/v1/rules")["data"]["groups"]
     names = {g["name"]: [r["name"] for r in g["rules"]] for g in groups}
-    assert names.get("cckpi-pipeline") == ["WorkerDown", "WorkerLagging"]
+    assert names.get("cckpi-pipeline") == ["WorkerDown", "WorkerLagging", "FollowerDown", "FollowerBehind"]
     assert names.get("cckpi-queues") == ["QueueServiceLevelBelowTarget", "QueueLongestWaitAboveThreshold",
                                          "QueueAbandonRateAboveTarget", "QueueNoEvents"]
 

@@ -149,3 +149,31 @@ def test_alertmanager_groups_by_queue_posts_to_the_webhook_and_inhibits(webhook:
     finally:  # resolve what this test raised (same labels, ending now)
         now = datetime.now(timezone.utc).isoformat()
         _post(f"{alertmanager}/api/v2/alerts", [{**alert, "endsAt": now} for alert in posted])
+
+
+def _states(alertmanager: str, system: str) -> dict[str, str]:
+    query = urllib.parse.urlencode({"filter": f'system="{system}"'})
+    return {a["labels"]["alertname"]: a["status"]["state"] for a in _get(f"{alertmanager}/api/v2/alerts?{query}")}
+
+
+def test_a_follower_alert_inhibits_no_events_only_and_worker_down_does_not_hide_it() -> None:
+    alertmanager = _url("CCKPI_ALERTMANAGER_URL")
+    feed, both = f"test-{uuid.uuid4().hex[:8]}", f"test-{uuid.uuid4().hex[:8]}"
+    posted = [_alert("FollowerBehind", feed, 120, file="/var/log/asterisk/queue_log", severity="page"),
+              _alert("QueueNoEvents", feed, 120, queue="sales"),
+              _alert("QueueServiceLevelBelowTarget", feed, 120, queue="sales", channel="voice", severity="page"),
+              _alert("WorkerDown", both, 120, instance="127.0.0.1:19100", severity="page"),
+              _alert("FollowerDown", both, 120, instance="127.0.0.1:19101", severity="page")]
+    expected = ({"FollowerBehind": "active", "QueueNoEvents": "suppressed", "QueueServiceLevelBelowTarget": "active"},
+                {"WorkerDown": "active", "FollowerDown": "active"})
+    try:
+        _post(f"{alertmanager}/api/v2/alerts", posted)
+        deadline = time.monotonic() + 15
+        states = (_states(alertmanager, feed), _states(alertmanager, both))
+        while states != expected and time.monotonic() < deadline:
+            time.sleep(0.5)
+            states = (_states(alertmanager, feed), _states(alertmanager, both))
+        assert states == expected
+    finally:
+        now = datetime.now(timezone.utc).isoformat()
+        _post(f"{alertmanager}/api/v2/alerts", [{**alert, "endsAt": now} for alert in posted])

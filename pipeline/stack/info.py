@@ -69,6 +69,11 @@ class StackInfo:
         """Drop a file_sd JSON file here to make Prometheus scrape a worker."""
         return self.root / "prometheus" / "targets"
 
+    @property
+    def prometheus_follow_targets_dir(self) -> Path:
+        """The same for a ``cckpi follow`` (the ``cckpi-follow`` job)."""
+        return self.root / "prometheus" / "follow-targets"
+
     def env(self) -> dict[str, str]:
         """The settings (docs/design.md section 7) that point every command at this stack."""
         return {

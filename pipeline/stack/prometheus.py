@@ -71,7 +71,7 @@ class Prometheus(Service):
             alertmanager_target=f"{ctx.stack.host}:{ctx.stack.alertmanager_port}",
         )
         targets_dir(ctx).mkdir(parents=True, exist_ok=True)
-        (pdir / "follow-targets").mkdir(exist_ok=True)  # the followers' (deploy/prometheus/prometheus.yml)
+        (pdir / "follow-targets").mkdir(exist_ok=True)  # the followers' (StackInfo.prometheus_follow_targets_dir)
         placeholder = targets_dir(ctx) / "worker.json"
         if not placeholder.exists():  # the worker's target, filled in by whoever starts a worker
             placeholder.write_text(json.dumps([]) + "\n")

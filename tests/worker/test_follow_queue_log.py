@@ -9,14 +9,17 @@ database.
 
 from __future__ import annotations
 
+import json
 import random
 import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -161,3 +164,29 @@ def test_follow_killed_mid_file_gives_the_same_report_as_a_batch_import(pipeline
     finally:
         store.close()
     assert sum(r["offered"] for r in expected[0]) == 3000
+
+
+def test_prometheus_scrapes_the_follower_as_the_cckpi_follow_job(pipeline: Pipeline, stack: Any,
+                                                                 tmp_path: Path) -> None:
+    """The deploy config's job, on the stack's real Prometheus: what the follower published, and nothing behind."""
+    live, port = tmp_path / "queue_log", free_port()
+    live.write_text("\n".join(queue_log(calls=40, seed=3)) + "\n")
+    lines = sum(1 for line in live.read_bytes().splitlines() if line.strip())
+    follower = _start_follower(pipeline, live, tmp_path / "follow.checkpoint.json", 0, port)
+    target = stack.prometheus_follow_targets_dir / f"follow-{port}.json"
+    target.write_text(json.dumps([{"targets": [f"127.0.0.1:{port}"], "labels": {"pbx": "test"}}]))
+    try:
+        _wait(lambda: _checkpoint_offset(tmp_path / "follow.checkpoint.json") == live.stat().st_size, 60,
+              "the follower to reach the end", follower)
+        query = urllib.parse.urlencode({"query": f'{m.FOLLOW_LINES}{{job="cckpi-follow",pbx="test"}}'})
+        deadline, samples = time.monotonic() + 60, []
+        while time.monotonic() < deadline and not (samples and samples[0]["value"][1] == str(lines)):
+            time.sleep(1)
+            with urllib.request.urlopen(f"{stack.prometheus_url}/api/v1/query?{query}", timeout=5) as response:
+                samples = json.loads(response.read())["data"]["result"]
+        assert samples and samples[0]["value"][1] == str(lines), samples
+        assert samples[0]["metric"]["file"] == str(live)
+    finally:
+        target.unlink()
+        follower.send_signal(signal.SIGTERM)
+        follower.wait(timeout=30)

@@ -1,13 +1,14 @@
-"""Pipeline health: is the worker up, keeping up, and writing? From Prometheus.
+"""Pipeline health: are the worker and the queue_log followers up, keeping up, and writing? From Prometheus.
 
 These panels answer "can we trust the wallboard right now": scrape status,
-consumer lag, throughput, rejects, store latency and how old each queue's
-newest contact is.
+consumer lag, throughput, rejects, store latency, how old each queue's
+newest contact is, and how far behind its file each follower is.
 """
 
 from __future__ import annotations
 
 from pipeline import metric_defs as m
+from pipeline.alerts.promql import duration
 from pipeline.alerts.rules import WORKER_JOB
 from pipeline.dashboards import grafana as g
 from pipeline.settings import Settings
@@ -54,6 +55,15 @@ def build(settings: Settings) -> g.JSON:
             "s", (0, 21, 12, 8), "A queue that stays high during opening hours raises QueueNoEvents"),
         g.timeseries("Worker scrape status", [g.prom_target(up, "{{instance}}")], "none", (12, 21, 12, 8),
                      "1 = scraped, 0 = down (WorkerDown fires after a minute)"),
+        g.timeseries("queue_log followers: lines published / s", [
+            g.prom_target(f"sum by (file) (rate({m.FOLLOW_LINES}[1m]))", "{{file}}"),
+            g.prom_target(f"sum by (file, reason) (rate({m.FOLLOW_DEAD_LETTERS}[5m]))",
+                          "dead letters, {{reason}}: {{file}}", ref="B"),
+        ], "ops", (0, 29, 12, 8), "cckpi follow asterisk-queue-log: lines Kafka acknowledged (empty without one)"),
+        g.timeseries("queue_log followers: seconds behind", [
+            g.prom_target(f"max by (file) ({m.FOLLOW_BEHIND_SECONDS})", "{{file}}")], "s", (12, 29, 12, 8),
+            f"How long lines have waited to be published; FollowerBehind fires above "
+            f"{settings.alerts.follow_behind_s:g} s held for {duration(settings.alerts.follow_behind_for_s)}"),
     ]
     return g.dashboard(UID, "Pipeline health", panels, tags=["pipeline"], refresh="30s", time_from="now-3h",
-                       description="Worker throughput, lag, rejects and store latency from Prometheus.")
+                       description="Worker and follower throughput, lag, rejects and store latency from Prometheus.")

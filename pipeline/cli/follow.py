@@ -32,13 +32,16 @@ def asterisk_queue_log(path: Path, checkpoint_path: Path | None, metrics_port: i
     Kafka acknowledged the lines before it, so the follower can be killed at
     any moment and restarted with no event lost (a re-sent event is a
     duplicate the worker drops).  Lines that cannot be mapped go to
-    <prefix>.dead-letter with their line number and reason.  SIGTERM or
-    Ctrl-C stops after the batch in hand.
+    <prefix>.dead-letter with their line number and reason.  While Kafka is
+    away, the batch in hand is sent again until it is acknowledged (logged
+    when the outage begins and ends).  SIGTERM or Ctrl-C stops after the
+    batch in hand, or at once during an outage (a restart sends it again).
     """
     from pipeline.importers.follow_metrics import FollowMetrics
     from pipeline.importers.follow_queue_log import Checkpoint, KafkaPublisher, follow as run_follow
     from pipeline.kafka.admin import KafkaAdminError, ensure_topics
     from pipeline.kafka.producer import open_producer
+    from pipeline.worker.outage import Outage, quiet
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("kafka").setLevel(logging.WARNING)  # connection chatter; our own lines say what happens
@@ -71,9 +74,11 @@ def asterisk_queue_log(path: Path, checkpoint_path: Path | None, metrics_port: i
     console.print(f"following {log_path} -> {events_topic} (checkpoint {checkpoint_path}"
                   + (f", metrics on :{config.follow_metrics_port}" if config.follow_metrics_port else "") + ")")
     producer = open_producer(config)
+    kafka_outage = Outage(f"Kafka ({config.kafka_bootstrap})")
+    quiet(("kafka",), kafka_outage)  # the client's connection errors while Kafka is away: one outage, logged twice
     try:
         counts = run_follow(log_path, checkpoint, KafkaPublisher(producer, events_topic, dead_topic),
-                            stop=lambda: bool(stopping), watcher=metrics)
+                            stop=lambda: bool(stopping), watcher=metrics, outage=kafka_outage)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     finally:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import warnings
 from collections import Counter as Tally
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,16 +27,31 @@ from pipeline.core.intake import DeadLetter
 from pipeline.importers.asterisk_queue_log import BadLine, QueueLogMapper
 from pipeline.importers.tail import FileTail, Position
 from pipeline.ingest import dead_letter
+from pipeline.worker.outage import Outage
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from kafka.errors import KafkaError  # type: ignore[import-untyped]
 
 log = logging.getLogger("cckpi.follow")
 BATCH_BYTES = 256 * 1024  # at most this much of the file per batch (one Kafka flush, one checkpoint)
+
+
+RETRY_MAX_S = 30.0  # while Kafka does not acknowledge a batch, send it again at most this far apart
+
+
+class PublishFailed(Exception):
+    """Kafka did not acknowledge every message of the batch (unreachable, or past the delivery timeout)."""
 
 
 class Publisher(Protocol):
     def send(self, value: bytes, key: bytes | None, dead: bool = False) -> None: ...
 
     def flush(self) -> None:
-        """Return once every message sent so far is acknowledged; raise if any was not."""
+        """Return once every message of the batch is acknowledged; raise ``PublishFailed`` if any was not."""
+
+    def resend(self) -> None:
+        """Send the whole batch again, after ``flush`` failed (a repeat is a duplicate the worker drops)."""
 
 
 @dataclass
@@ -84,8 +100,15 @@ class Watcher(Protocol):
 
 
 def follow(log_path: Path, checkpoint: Checkpoint, publisher: Publisher, stop: Callable[[], bool],
-           poll_seconds: float = 0.2, watcher: Watcher | None = None) -> FollowCounts:
-    """Run until ``stop()``; each batch is published, acknowledged, then checkpointed."""
+           poll_seconds: float = 0.2, watcher: Watcher | None = None, outage: Outage | None = None,
+           sleep: Callable[[float], None] = time.sleep) -> FollowCounts:
+    """Run until ``stop()``; each batch is published, acknowledged, then checkpointed.
+
+    A batch Kafka does not acknowledge is sent again until it is, however long
+    Kafka is away (the outage logged when it begins and when it ends), so a
+    broker restart does not end the follower; the mapper has already taken the
+    batch's lines, so it is the batch's messages that are sent again, not the lines."""
+    outage = outage or Outage("Kafka")
     resume, open_calls = checkpoint.load(log_path)
     tail = FileTail(log_path, resume)
     mapper = QueueLogMapper(remember_lines=False)  # resumes exactly at the checkpoint: no overlap to skip
@@ -101,7 +124,8 @@ def follow(log_path: Path, checkpoint: Checkpoint, publisher: Publisher, stop: C
                 continue
             for raw, number in lines:
                 _publish_line(raw, number, log_path, mapper, publisher, counts)
-            publisher.flush()
+            if not _acknowledged(publisher, outage, stop, sleep):
+                break  # stopped while Kafka was down: the batch is not checkpointed, a restart sends it again
             checkpoint.save(log_path, tail.position, mapper.open_calls())
             counts.checkpoints += 1
             if watcher is not None:
@@ -109,6 +133,25 @@ def follow(log_path: Path, checkpoint: Checkpoint, publisher: Publisher, stop: C
     finally:
         tail.close()
     return counts
+
+
+def _acknowledged(publisher: Publisher, outage: Outage, stop: Callable[[], bool],
+                  sleep: Callable[[float], None]) -> bool:
+    """Flush until Kafka acknowledged the whole batch (True), or ``stop()`` while it would not (False)."""
+    delay = 1.0
+    while True:
+        try:
+            publisher.flush()
+        except PublishFailed as exc:
+            outage.failed(exc)
+            if stop():
+                return False
+            sleep(delay)
+            delay = min(delay * 2, RETRY_MAX_S)
+            publisher.resend()
+            continue
+        outage.ok()
+        return True
 
 
 def _publish_line(raw: bytes, number: int, log_path: Path, mapper: QueueLogMapper, publisher: Publisher,
@@ -132,17 +175,45 @@ def _publish_line(raw: bytes, number: int, log_path: Path, mapper: QueueLogMappe
 
 
 class KafkaPublisher:
-    """kafka-python with acks=all; ``flush`` then checks every send's result, so a failure is never checkpointed."""
+    """kafka-python with acks=all; ``flush`` then checks every send's result, so a failure is never checkpointed.
+
+    Once a send of the batch failed (no metadata within ``max_block_ms``: Kafka
+    is away), the rest of the batch is only kept, not sent, so an outage costs
+    one timeout per attempt rather than one per message."""
 
     def __init__(self, producer: Any, topic: str, dead_letter_topic: str) -> None:
         self.producer, self.topic, self.dead_letter_topic = producer, topic, dead_letter_topic
+        self.batch: list[tuple[str, bytes, bytes | None]] = []
         self.pending: list[Any] = []
+        self.failed: Exception | None = None
 
     def send(self, value: bytes, key: bytes | None, dead: bool = False) -> None:
-        self.pending.append(self.producer.send(self.dead_letter_topic if dead else self.topic, value=value, key=key))
+        record = (self.dead_letter_topic if dead else self.topic, value, key)
+        self.batch.append(record)
+        self._send(record)
+
+    def _send(self, record: tuple[str, bytes, bytes | None]) -> None:
+        if self.failed is not None:
+            return
+        topic, value, key = record
+        try:
+            self.pending.append(self.producer.send(topic, value=value, key=key))
+        except KafkaError as exc:
+            self.failed = exc
 
     def flush(self) -> None:
-        self.producer.flush()
         pending, self.pending = self.pending, []
-        for future in pending:
-            future.get(timeout=0)  # raises the send's error, if it had one
+        try:
+            self.producer.flush()
+            for future in pending:
+                future.get(timeout=0)  # raises the send's error, if it had one
+            if self.failed is not None:
+                raise self.failed
+        except KafkaError as exc:
+            raise PublishFailed(f"{type(exc).__name__}: {exc}") from None
+        self.batch = []
+
+    def resend(self) -> None:
+        self.pending, self.failed = [], None
+        for record in self.batch:
+            self._send(record)

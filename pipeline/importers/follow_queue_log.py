@@ -107,7 +107,8 @@ def follow(log_path: Path, checkpoint: Checkpoint, publisher: Publisher, stop: C
     A batch Kafka does not acknowledge is sent again until it is, however long
     Kafka is away (the outage logged when it begins and when it ends), so a
     broker restart does not end the follower; the mapper has already taken the
-    batch's lines, so it is the batch's messages that are sent again, not the lines."""
+    batch's lines, so it is the batch's messages that are sent again, not the lines.
+    ``sleep`` is how the back-off between attempts waits (a test's is instant)."""
     outage = outage or Outage("Kafka")
     resume, open_calls = checkpoint.load(log_path)
     tail = FileTail(log_path, resume)

@@ -19,10 +19,12 @@ from collections.abc import Callable
 
 log = logging.getLogger("cckpi.worker")
 
-# clickhouse-driver's "Failed to connect" and aiokafka's connection, metadata, fetch, heartbeat and
-# coordinator errors: everything a dead broker or server makes the libraries say, again and again
+# clickhouse-driver's "Failed to connect", aiokafka's connection, metadata, fetch, heartbeat and
+# coordinator errors, and kafka-python's (the follower's producer): everything a dead broker or server makes
+# the libraries say, again and again
 CONNECTION_MESSAGES = re.compile(
     r"Unable connect|Unable to update metadata|Failed fetch|Failed to connect|Heartbeat|[Cc]oordinator|"
+    r"No node available|socket disconnected|Failed to produce messages|"
     r"Connect call failed|Connection (refused|reset|error|was closed)|Error on socket shutdown|KafkaConnectionError|NodeNotReady|"
     r"RequestTimedOut|timed out|Unable to request metadata|Got error produce response|EOF"
 )

@@ -14,7 +14,6 @@ Prometheus seeing the low value), well staffed again (the alert resolves).
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 import urllib.parse
@@ -38,6 +37,7 @@ from pipeline.simulate.engine import generate
 from pipeline.store.store import Store
 from tests.alerts.conftest import need
 from pipeline.dashboards.walk import prom_queries
+from tests.fixtures.http import get_json, prometheus_query
 from tests.worker.conftest import Pipeline, free_port, metric_value
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
@@ -49,11 +49,6 @@ SCRAPE_S = 1
 ALERT = "QueueServiceLevelBelowTarget"
 QUEUE = "billing"
 TEST_ENV = {"CCKPI_QUEUE_DEFAULTS__SL_TARGET": str(TARGET), "CCKPI_ALERTS__SL_FOR_S": str(FOR_S)}
-
-
-def _get(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return json.loads(response.read())
 
 
 def _until(check: Any, timeout: float, what: str) -> float:
@@ -110,8 +105,7 @@ class ScratchPrometheus:
             return False
 
     def query(self, expr: str) -> list[dict[str, Any]]:
-        answer = _get(f"{self.url}/api/v1/query?{urllib.parse.urlencode({'query': expr})}")
-        return list(answer["data"]["result"])
+        return prometheus_query(self.url, expr)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -139,7 +133,7 @@ def _listed(alertmanager: str, system: str) -> list[dict[str, Any]]:
     """Active alerts of this test's system for the queue (resolved ones are not listed)."""
     query = urllib.parse.urlencode({"filter": [f'system="{system}"', f'alertname="{ALERT}"', f'queue="{QUEUE}"'],
                                     "active": "true"}, doseq=True)
-    return [a for a in _get(f"{alertmanager}/api/v2/alerts?{query}") if a["status"]["state"] == "active"]
+    return [a for a in get_json(f"{alertmanager}/api/v2/alerts?{query}") if a["status"]["state"] == "active"]
 
 
 def _wallboard_shows_numbers(prometheus: ScratchPrometheus) -> None:

@@ -26,6 +26,7 @@ import yaml
 from pipeline.dashboards import export
 from pipeline.settings import Settings, load_settings
 from pipeline.dashboards.walk import prom_queries
+from tests.fixtures.http import get_json
 
 pytestmark = pytest.mark.integration
 
@@ -37,11 +38,6 @@ def _url(name: str) -> str:
     return value.rstrip("/")
 
 
-def _get(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return json.loads(response.read())
-
-
 def _post(url: str, body: Any) -> None:
     data = json.dumps(body).encode() if body is not None else b""
     request = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": "application/json"})
@@ -51,7 +47,7 @@ def _post(url: str, body: Any) -> None:
 
 def test_prometheus_loaded_the_generated_rules() -> None:
     prometheus = _url("CCKPI_PROMETHEUS_URL")
-    groups = _get(f"{prometheus}/api/v1/rules")["data"]["groups"]
+    groups = get_json(f"{prometheus}/api/v1/rules")["data"]["groups"]
     names = {g["name"]: [r["name"] for r in g["rules"]] for g in groups}
     assert names.get("cckpi-pipeline") == ["WorkerDown", "WorkerLagging", "FollowerDown", "FollowerBehind"]
     assert names.get("cckpi-queues") == ["QueueServiceLevelBelowTarget", "QueueLongestWaitAboveThreshold",
@@ -68,7 +64,7 @@ def test_every_dashboard_promql_is_accepted_by_prometheus(monkeypatch: pytest.Mo
             if expr.startswith("label_values("):
                 expr = expr.removeprefix("label_values(").rsplit(",", 1)[0]
             query = urllib.parse.urlencode({"query": expr.replace("$queue", "billing")})
-            answer = _get(f"{prometheus}/api/v1/query?{query}")
+            answer = get_json(f"{prometheus}/api/v1/query?{query}")
             assert answer["status"] == "success", (title, expr, answer)
             checked += 1
     assert checked >= 20
@@ -128,19 +124,17 @@ def test_alertmanager_groups_by_queue_posts_to_the_webhook_and_inhibits(webhook:
         assert ours[0]["groupLabels"] == {"alertname": "QueueServiceLevelBelowTarget", "queue": queue}
         assert ours[0]["status"] == "firing" and ours[0]["receiver"] == "cckpi-webhook"
 
-        config = yaml.safe_load(_get(f"{alertmanager}/api/v2/status")["config"]["original"])
+        config = yaml.safe_load(get_json(f"{alertmanager}/api/v2/status")["config"]["original"])
         if not any("system" in (rule.get("equal") or []) for rule in config.get("inhibit_rules") or []):
             pytest.skip("the running Alertmanager predates the inhibit rule: restart the stack")
         posted += [_alert("WorkerDown", system, 120, severity="page")]
         _post(f"{alertmanager}/api/v2/alerts", posted[-1:])
         posted += [_alert("QueueLongestWaitAboveThreshold", system, 120, queue=queue)]
         _post(f"{alertmanager}/api/v2/alerts", posted[-1:])
-        query = urllib.parse.urlencode({"filter": f'system="{system}"'})
         deadline = time.monotonic() + 10
         states: dict[str, str] = {}
         while time.monotonic() < deadline:
-            states = {a["labels"]["alertname"]: a["status"]["state"]
-                      for a in _get(f"{alertmanager}/api/v2/alerts?{query}")}
+            states = _states(alertmanager, system)
             if states.get("QueueLongestWaitAboveThreshold") == "suppressed":
                 break
             time.sleep(0.5)
@@ -153,7 +147,7 @@ def test_alertmanager_groups_by_queue_posts_to_the_webhook_and_inhibits(webhook:
 
 def _states(alertmanager: str, system: str) -> dict[str, str]:
     query = urllib.parse.urlencode({"filter": f'system="{system}"'})
-    return {a["labels"]["alertname"]: a["status"]["state"] for a in _get(f"{alertmanager}/api/v2/alerts?{query}")}
+    return {a["labels"]["alertname"]: a["status"]["state"] for a in get_json(f"{alertmanager}/api/v2/alerts?{query}")}
 
 
 def test_a_follower_alert_inhibits_no_events_only_and_worker_down_does_not_hide_it() -> None:

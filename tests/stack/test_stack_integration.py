@@ -7,10 +7,8 @@ import stat
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 import warnings
-from typing import Any
 
 import pytest
 from clickhouse_driver import Client
@@ -19,6 +17,7 @@ from clickhouse_driver.errors import ServerException
 from pipeline.kafka.admin import ensure_topics
 from pipeline.settings import load_settings
 from pipeline.stack.info import StackInfo
+from tests.fixtures.http import get_json, prometheus_query
 
 pytestmark = pytest.mark.integration
 
@@ -35,15 +34,10 @@ def client(stack: StackInfo, user: str, database: str) -> Client:
                   database=database, connect_timeout=2, send_receive_timeout=10)
 
 
-def get_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return json.load(response)
-
-
 def test_every_service_answers_with_the_expected_version(stack: StackInfo) -> None:
     assert client(stack, "cckpi_admin", "cckpi").execute("SELECT version()")[0][0].startswith("18.16.")
-    assert get_json(f"{stack.prometheus_url}/api/v1/status/buildinfo")["data"]["version"].startswith("2.42.")
-    assert get_json(f"{stack.alertmanager_url}/api/v2/status")["versionInfo"]["version"].startswith("0.25.")
+    assert get_json(f"{stack.prometheus_url}/api/v1/status/buildinfo", timeout=5)["data"]["version"].startswith("2.42.")
+    assert get_json(f"{stack.alertmanager_url}/api/v2/status", timeout=5)["versionInfo"]["version"].startswith("0.25.")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         from kafka import KafkaAdminClient
@@ -149,8 +143,7 @@ def test_prometheus_scrapes_a_target_added_as_a_file(stack: StackInfo) -> None:
         value = None
         while time.monotonic() < deadline and value is None:
             time.sleep(1)
-            result = get_json(f"{stack.prometheus_url}/api/v1/query?query=cckpi_stack_probe%7Bprobe%3D%22yes%22%7D")
-            samples = result["data"]["result"]
+            samples = prometheus_query(stack.prometheus_url, 'cckpi_stack_probe{probe="yes"}', timeout=5)
             value = samples[0]["value"][1] if samples else None
         assert value == "42"
         assert samples[0]["metric"]["job"] == "cckpi-worker"

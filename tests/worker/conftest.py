@@ -10,11 +10,9 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
@@ -33,16 +31,12 @@ from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.engine import generate
 from pipeline.stack.process import stop_children
 from pipeline.store.store import Store
+from tests.fixtures.http import get_text
+from tests.fixtures.ports import free_port
 from tests.fixtures.stores import TEST_KEY
 
 RANGE = (1793462400000, 1794326400000)  # 2026-11-01 .. 2026-11-11 in Asia/Shanghai: the day and its late events
 GROUPINGS = (("queue",), ("agent",), ("queue", "channel", "interval"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def admin_base() -> str:
@@ -183,8 +177,7 @@ class Pipeline:
         return (self.tmp / f"worker-{index}.log").read_text(errors="replace")
 
     def metrics(self, index: int = 0) -> str:
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.ports[index]}/metrics", timeout=5) as response:
-            return str(response.read().decode())
+        return get_text(f"http://127.0.0.1:{self.ports[index]}/metrics")
 
     def stop_all(self) -> None:
         stop_children(self.workers)

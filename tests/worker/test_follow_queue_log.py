@@ -15,8 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.parse
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from pipeline.core.pseudonym import pseudonymiser
 from pipeline.ingest.batch import replay
 from pipeline.settings import load_settings
 from pipeline.store.store import Store
+from tests.fixtures.http import get_text, prometheus_query
 from tests.fixtures.stores import TEST_KEY
 from tests.worker.conftest import Pipeline, admin_base, free_port, metric_value, reports
 
@@ -83,8 +82,7 @@ def _start_follower(pipeline: Pipeline, log_path: Path, checkpoint: Path, n: int
 
 
 def _scrape(port: int) -> str:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-        return str(response.read().decode())
+    return get_text(f"http://127.0.0.1:{port}/metrics")
 
 
 def _wait(check, timeout: float, what: str, proc: subprocess.Popen[bytes] | None = None) -> None:
@@ -178,12 +176,11 @@ def test_prometheus_scrapes_the_follower_as_the_cckpi_follow_job(pipeline: Pipel
     try:
         _wait(lambda: _checkpoint_offset(tmp_path / "follow.checkpoint.json") == live.stat().st_size, 60,
               "the follower to reach the end", follower)
-        query = urllib.parse.urlencode({"query": f'{m.FOLLOW_LINES}{{job="cckpi-follow",pbx="test"}}'})
+        expr = f'{m.FOLLOW_LINES}{{job="cckpi-follow",pbx="test"}}'
         deadline, samples = time.monotonic() + 60, []
         while time.monotonic() < deadline and not (samples and samples[0]["value"][1] == str(lines)):
             time.sleep(1)
-            with urllib.request.urlopen(f"{stack.prometheus_url}/api/v1/query?{query}", timeout=5) as response:
-                samples = json.loads(response.read())["data"]["result"]
+            samples = prometheus_query(stack.prometheus_url, expr, timeout=5)
         assert samples and samples[0]["value"][1] == str(lines), samples
         assert samples[0]["metric"]["file"] == str(live)
     finally:

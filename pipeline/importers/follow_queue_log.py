@@ -84,9 +84,12 @@ class Checkpoint:
 class FollowCounts:
     lines: int = 0
     events: int = 0
-    dead_letters: int = 0
     checkpoints: int = 0
     dead_by_reason: Tally[str] = field(default_factory=Tally)
+
+    @property
+    def dead_letters(self) -> int:
+        return sum(self.dead_by_reason.values())
 
 
 class Watcher(Protocol):
@@ -166,7 +169,6 @@ def _publish_line(raw: bytes, number: int, log_path: Path, mapper: QueueLogMappe
     except BadLine as exc:
         letter = DeadLetter(exc.reason, f"line {number}: {exc.detail}", raw.rstrip(b"\r\n"), f"{log_path}:{number}")
         publisher.send(dead_letter.record(letter), None, dead=True)
-        counts.dead_letters += 1
         counts.dead_by_reason[exc.reason] += 1
         return
     for event in events:

@@ -36,7 +36,7 @@ def test_counters_move_by_checkpoint_and_behind_is_read_from_the_file(tmp_path: 
 
     inode = os.stat(path).st_ino
     clock.now = 31
-    metrics.checkpointed(FollowCounts(lines=3, events=5, dead_letters=1, checkpoints=1,
+    metrics.checkpointed(FollowCounts(lines=3, events=5, checkpoints=1,
                                       dead_by_reason=Counter(unknown_verb=1)), Position(inode, 100, 3))
     assert (_value(metrics, m.FOLLOW_LINES), _value(metrics, m.FOLLOW_EVENTS)) == (3, 5)
     assert _value(metrics, m.FOLLOW_DEAD_LETTERS, reason="unknown_verb") == 1
@@ -51,7 +51,7 @@ def test_counters_move_by_checkpoint_and_behind_is_read_from_the_file(tmp_path: 
     assert (_value(metrics, m.FOLLOW_BEHIND_BYTES), _value(metrics, m.FOLLOW_BEHIND_SECONDS)) == (20, 5)
 
     # totals so far, as follow() keeps them: only what they added is counted
-    metrics.checkpointed(FollowCounts(lines=5, events=8, dead_letters=1, checkpoints=2,
+    metrics.checkpointed(FollowCounts(lines=5, events=8, checkpoints=2,
                                       dead_by_reason=Counter(unknown_verb=1)), Position(inode, 120, 5))
     assert (_value(metrics, m.FOLLOW_LINES), _value(metrics, m.FOLLOW_EVENTS)) == (5, 8)
     assert _value(metrics, m.FOLLOW_DEAD_LETTERS, reason="unknown_verb") == 1

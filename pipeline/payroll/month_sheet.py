@@ -14,7 +14,7 @@ from typing import Any
 from pipeline.payroll.adjustments import carried_lines
 from pipeline.payroll.closing import CloseInputs, ClosedMonth, find_closed, month_rows
 from pipeline.payroll.department import department_figures
-from pipeline.payroll.export import SheetMeta, csv_bytes, xlsx_bytes
+from pipeline.payroll.sheet_files import SheetMeta, csv_bytes, xlsx_bytes
 from pipeline.payroll.inputs import Inputs, month_inputs
 from pipeline.payroll.ranking import earned_points, ledger
 from pipeline.payroll.model import AdjustmentLine, Month

@@ -20,12 +20,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pipeline.payroll.card100 import INPUT_KPIS, card100_points, input_kpi
+from pipeline.payroll.card100 import card100_points
 from pipeline.payroll.model import AgentInputs, AgentRollup, Month
-from pipeline.payroll.policy import Conditions, Policy
+from pipeline.payroll.policy import Policy
 from pipeline.payroll.roster import RosterEntry
 from pipeline.payroll.rules.expressions import Number, evaluate
+from pipeline.payroll.rules.eligibility import joined_too_late, short_blocks
 from pipeline.payroll.rules.point_lines import card_points
+from pipeline.payroll.rules.quality_tiers import failures
+from pipeline.payroll.rules.weighted_lines import card
 
 
 @dataclass(frozen=True)
@@ -69,57 +72,6 @@ def business_errors(fatal: int, nonfatal: int, policy: Policy, recorded: int = 0
             "business_errors": recorded}[rule]
 
 
-def _failures(side: str, c: Conditions, qa_avg: float | None, errors: int, fraud: int,
-              complaints: int, tariff: int = 0) -> list[str]:
-    """Which conditions of one side fail, in words."""
-    failed = []
-    if c.qa_avg_min is not None and (qa_avg is None or qa_avg < c.qa_avg_min):
-        shown = "none" if qa_avg is None else f"{qa_avg:.2f}"
-        failed.append(f"QA avg {shown} < {c.qa_avg_min:g}")
-    if c.max_business_errors is not None and errors > c.max_business_errors:
-        failed.append(f"{side} business errors {errors} > {c.max_business_errors}")
-    if c.max_tariff_errors is not None and tariff > c.max_tariff_errors:
-        failed.append(f"{side} tariff errors {tariff} > {c.max_tariff_errors}")
-    if c.max_errors is not None and errors + fraud + tariff > c.max_errors:
-        shown = f"fraud {fraud} + business {errors}" + (f" + tariff {tariff}" if tariff else "")
-        failed.append(f"{side} errors ({shown}) {errors + fraud + tariff} > {c.max_errors}")
-    if c.max_fraud_orders is not None and fraud > c.max_fraud_orders:
-        failed.append(f"fraud orders {fraud} > {c.max_fraud_orders}")
-    if c.max_valid_complaints is not None and complaints > c.max_valid_complaints:
-        failed.append(f"valid complaints {complaints} > {c.max_valid_complaints}")
-    return failed
-
-
-def _joined_too_late(entry: RosterEntry, month: Month, last_day: int) -> bool:
-    """Hired after ``last_day`` of this month (or after the month): no quality bonus this month."""
-    if entry.hire_date > month.last:
-        return True
-    return entry.hire_date >= month.first and entry.hire_date.day > last_day
-
-
-def _short_blocks(logged_in_s: float, required_h: float, block_h: float) -> int:
-    """Full blocks short, in Decimal seconds so 168 h is exactly one 8 h block under 176 h."""
-    short = Decimal(repr(required_h)) * 3600 - Decimal(repr(logged_in_s))
-    return max(int(short // (Decimal(repr(block_h)) * 3600)), 0)
-
-
-def card(r: AgentRollup, policy: Policy, qa_avg: float | None, inputs: AgentInputs | None = None,
-         business_errors_total: int = 0) -> dict[str, Decimal]:
-    """Points per card KPI: its whole weight when the target is met, else 0 (no data: 0)."""
-    given = inputs or AgentInputs(r.agent_id)
-    scores = {}
-    for line in policy.card:
-        if line.kpi == "qa_avg_combined":
-            value = qa_avg
-        elif line.kpi in INPUT_KPIS:
-            value = input_kpi(line.kpi, r, given, business_errors_total)
-        else:
-            value = getattr(r, line.kpi)
-        met = value is not None and (value >= line.target if line.comparison == ">=" else value <= line.target)
-        scores[line.kpi] = line.weight if met else Decimal(0)
-    return scores
-
-
 def named_values(r: AgentRollup, policy: Policy, qa_avg: float | None,
                  given: AgentInputs) -> dict[str, Number | None]:
     """What a policy expression may name: the rollup's figures, the declared inputs (a count or flag not
@@ -148,9 +100,9 @@ def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Mont
 
     tier = policy.tiers[-1]
     for candidate in policy.tiers:
-        failed = (_failures("internal", candidate.internal, qa_avg, internal, fraud + r.qa_internal_fraud,
+        failed = (failures("internal", candidate.internal, qa_avg, internal, fraud + r.qa_internal_fraud,
                             complaints, r.qa_internal_tariff)
-                  + _failures("external", candidate.external, qa_avg, external, fraud + r.qa_external_fraud,
+                  + failures("external", candidate.external, qa_avg, external, fraud + r.qa_external_fraud,
                               complaints, r.qa_external_tariff))
         if not failed:
             tier = candidate
@@ -164,21 +116,21 @@ def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Mont
     if entry is None:
         reasons.append("not in the roster: no bonus until the agent is added")
         amount = Decimal(0)
-    elif _joined_too_late(entry, month, policy.hire.last_hire_day):
+    elif joined_too_late(entry, month, policy.hire.last_hire_day):
         reasons.append(f"hired {entry.hire_date}, after day {policy.hire.last_hire_day}: no quality bonus")
         amount = Decimal(0)
     elif r.logged_in_s < hours.minimum * 3600:
         reasons.append(f"worked {r.hours:.2f} h < {hours.minimum:g} h minimum: no quality bonus")
         amount = Decimal(0)
     elif r.logged_in_s < hours.required * 3600 and amount > 0:
-        blocks = _short_blocks(r.logged_in_s, hours.required, hours.short_block)
+        blocks = short_blocks(r.logged_in_s, hours.required, hours.short_block)
         if blocks:
             deduction = min(amount, blocks * hours.deduction_per_block)
             reasons.append(f"worked {r.hours:.2f} h, {hours.required - r.hours:.2f} h short of {hours.required:g} h: "
                            f"{blocks} x {hours.short_block:g} h x {hours.deduction_per_block} = -{deduction}")
             amount -= deduction
     rounding = policy.rounding
-    card_scores = card(r, policy, qa_avg, given, all_business_errors)
+    card_scores = card(r, policy.card, qa_avg, given, all_business_errors)
     card100 = card100_points(policy.card100, r, given, all_business_errors) if policy.card100 else {}
     point_card, point_reasons = ({}, []) if policy.point_card is None else \
         card_points(policy.point_card, named_values(r, policy, qa_avg, given))

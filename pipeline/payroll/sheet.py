@@ -15,11 +15,11 @@ from typing import Any
 
 from pipeline.i18n import label
 from pipeline.payroll.card100 import PARTS as CARD100_PARTS
-from pipeline.payroll.card100 import business_error_rate
 from pipeline.payroll.model import AdjustmentLine, AgentInputs, AgentRollup, Month
 from pipeline.payroll.policy import Policy
 from pipeline.payroll.rollup import NOT_IN_ROSTER_TEAM, MonthRollup
 from pipeline.payroll.roster import Roster
+from pipeline.payroll.rules.weighted_lines import business_error_rate
 from pipeline.payroll.scorecard import ScoreCard, score
 
 # kinds: text, date (ISO text, a date cell), int, float (2 decimals shown), rate (a fraction shown as %),
@@ -66,7 +66,7 @@ RANKING_COLUMNS = (("points_day", "int"), ("points_week", "int"), ("points_month
 
 
 POINTS_COLUMNS = (("points_day", "int"), ("points_week", "int"), ("points_month", "int"),
-                  ("points_penalty", "int"), ("points_earned", "int"), ("points_carried_in", "points"),
+                  ("points_units", "int"), ("points_penalty", "int"), ("points_earned", "int"), ("points_carried_in", "points"),
                   ("points_redeemable", "points"), ("points_carried_out", "points"), ("point_value", "money"),
                   ("points_cash", "money"), ("points_level", "text"))
 

@@ -7,6 +7,7 @@ shows the corrections of earlier closed months that closing it would carry.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -61,9 +62,10 @@ def from_closed(closed: ClosedMonth, lang: str = "en") -> Sheet:
 
 def gather(store: Store, payroll: Store | None, month: Month, settings: Settings, roster: Roster, roster_text: str,
            policy: Policy, policy_text: str, salary_total: Decimal | None = None,
-           roster_format: str = "csv") -> CloseInputs:
+           roster_format: str = "csv", seat_policies: Mapping[str, tuple[Policy, str]] | None = None) -> CloseInputs:
     """Everything an open month is scored from: the rollup, the corrections a close would carry and the
-    supervisor inputs in force (from the payroll store, when given), the department's figures."""
+    supervisor inputs in force (from the payroll store, when given), the department's figures, and the
+    policies of seat groups scored apart (``--policy-for``)."""
     rollup = monthly_rollup(store, month, settings, roster)
     lines: tuple[AdjustmentLine, ...] = ()
     inputs_text, inputs = "", Inputs()
@@ -82,7 +84,7 @@ def gather(store: Store, payroll: Store | None, month: Month, settings: Settings
         points = ledger(earned_points(store, month, settings, policy.ranking, ranked), carried_in, policy.ranking,
                         ranked)
     return CloseInputs(rollup, roster, roster_text, policy, policy_text, lines, roster_format, inputs, inputs_text,
-                       salary_total, figures, points)
+                       salary_total, figures, points, dict(seat_policies or {}))
 
 
 def from_inputs(inputs: CloseInputs, settings: Settings) -> Sheet:
@@ -91,8 +93,10 @@ def from_inputs(inputs: CloseInputs, settings: Settings) -> Sheet:
     policy, rollup = inputs.policy, inputs.rollup
     meta = SheetMeta(month=str(rollup.month), tz=settings.tz, policy_name=policy.name,
                      policy_text=inputs.policy_text, currency=policy.currency, not_in_roster=rollup.not_in_roster)
-    card = columns(tuple(line.kpi for line in policy.card), settings.language, policy.card100 is not None,
-                   policy.ranking is not None, point_card_keys(policy), policy.points is not None)
+    every = [policy] + list(inputs.group_policies.values())
+    card = columns(tuple(dict.fromkeys(line.kpi for p in every for line in p.card)), settings.language,
+                   any(p.card100 is not None for p in every), policy.ranking is not None,
+                   tuple(dict.fromkeys(key for p in every for key in point_card_keys(p))), policy.points is not None)
     return Sheet(rows, card, totals(rows, rollup.month, department.as_json() if department else None), meta,
                  [line.as_json() for line in inputs.adjustments], settings.language)
 
@@ -104,9 +108,10 @@ def computed(store: Store, month: Month, settings: Settings, roster: Roster, pol
 
 
 def month_sheet(store: Store, payroll: Store, month: Month, settings: Settings, roster: Roster, policy: Policy,
-                policy_text: str, salary_total: Decimal | None = None) -> Sheet:
+                policy_text: str, salary_total: Decimal | None = None,
+                seat_policies: Mapping[str, tuple[Policy, str]] | None = None) -> Sheet:
     closed = find_closed(payroll, month)
     if closed is not None:
         return from_closed(closed, settings.language)
-    return from_inputs(gather(store, payroll, month, settings, roster, "", policy, policy_text, salary_total),
-                       settings)
+    return from_inputs(gather(store, payroll, month, settings, roster, "", policy, policy_text, salary_total,
+                              seat_policies=seat_policies), settings)

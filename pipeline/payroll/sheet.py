@@ -110,9 +110,12 @@ def _plain(value: Any) -> Any:
 
 def build_rows(rollup: MonthRollup, roster: Roster, policy: Policy,
                adjustments: Sequence[AdjustmentLine] = (),
-               inputs: Mapping[str, AgentInputs] | None = None) -> list[dict[str, Any]]:
+               inputs: Mapping[str, AgentInputs] | None = None,
+               seat_policies: Mapping[str, Policy] | None = None) -> list[dict[str, Any]]:
     """Score every agent of the month and flatten rollup + scorecard into one row each.
 
+    An agent whose roster ``seat_group`` has a policy in ``seat_policies`` is
+    scored by it (its row says which in ``policy``), every other by ``policy``.
     Carried corrections of earlier months add to the agent's ``adjustment``
     (``payable`` = amount + adjustment) with their reasons; an agent with a
     correction but nothing this month still gets a row.
@@ -125,7 +128,8 @@ def build_rows(rollup: MonthRollup, roster: Roster, policy: Policy,
     rows = []
     for agent in agents:
         entry = roster.get(agent.agent_id)
-        card = score(agent, entry, policy, rollup.month, (inputs or {}).get(agent.agent_id))
+        chosen = (seat_policies or {}).get(entry.seat_group, policy) if entry else policy
+        card = score(agent, entry, chosen, rollup.month, (inputs or {}).get(agent.agent_id))
         row = _row(agent, card, entry.name if entry else "", entry.team if entry else NOT_IN_ROSTER_TEAM,
                    entry.hire_date.isoformat() if entry else "", entry is not None)
         lines = carried.get(agent.agent_id, [])
@@ -135,6 +139,8 @@ def build_rows(rollup: MonthRollup, roster: Roster, policy: Policy,
         row["payable"] = _plain(policy.rounding.money(Decimal(row["amount"]) + adjustment))
         reasons = [row["reasons"]] if row["reasons"] else []
         row["reasons"] = "; ".join(reasons + [f"{line.reason}: {line.amount}" for line in lines])
+        if seat_policies:
+            row.update(seat_group=entry.seat_group if entry else "", policy=chosen.name)
         rows.append(row)
     return rows
 

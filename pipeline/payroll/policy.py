@@ -188,6 +188,10 @@ class Policy(_Strict):
             raise ValueError(f"input names must be unique, got {inputs}")
         if len({spec.per for spec in self.inputs}) > 1:
             raise ValueError("inputs: every input is per month or every input is per day (one file shape)")
+        hours = [self.hours.replaced_by] if self.hours.replaced_by else []
+        for name in hours + list(self.hours.plus):
+            if name not in inputs:
+                raise ValueError(f"hours: {name!r} is not a declared input; declare it under inputs (kind amount)")
         known = set(ROLLUP_NAMES) | set(inputs)
         checks = [(f"kpis.{name}", expression, known) for name, expression in self.kpis.items()]
         known = known | set(self.kpis)

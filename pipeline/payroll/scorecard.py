@@ -25,7 +25,7 @@ from pipeline.payroll.model import AgentInputs, AgentRollup, Month
 from pipeline.payroll.policy import Policy
 from pipeline.payroll.roster import RosterEntry
 from pipeline.payroll.rules.expressions import Number, evaluate
-from pipeline.payroll.rules.eligibility import joined_too_late, short_blocks
+from pipeline.payroll.rules.eligibility import joined_too_late, short_blocks, worked_seconds
 from pipeline.payroll.rules.point_lines import card_points
 from pipeline.payroll.rules.quality_tiers import failures
 from pipeline.payroll.rules.weighted_lines import card
@@ -50,6 +50,7 @@ class ScoreCard:
     inputs: AgentInputs | None = None
     point_card: dict[str, Decimal] = field(default_factory=dict)
     point_reasons: tuple[str, ...] = ()
+    worked_hours: float | None = None  # when attendance inputs move them off the ACD logged-in hours
 
 
 def qa_average(r: AgentRollup, policy: Policy) -> float | None:
@@ -113,20 +114,25 @@ def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Mont
     amount = tier.amount
     deduction = Decimal(0)
     hours = policy.hours
+    worked_s, worked_why = worked_seconds(hours, r.logged_in_s, given.values)
+    worked_h = worked_s / 3600
+    if worked_why:
+        reasons.append(worked_why)
     if entry is None:
         reasons.append("not in the roster: no bonus until the agent is added")
         amount = Decimal(0)
     elif joined_too_late(entry, month, policy.hire.last_hire_day):
         reasons.append(f"hired {entry.hire_date}, after day {policy.hire.last_hire_day}: no quality bonus")
         amount = Decimal(0)
-    elif r.logged_in_s < hours.minimum * 3600:
-        reasons.append(f"worked {r.hours:.2f} h < {hours.minimum:g} h minimum: no quality bonus")
+    elif worked_s < hours.minimum * 3600:
+        reasons.append(f"worked {worked_h:.2f} h < {hours.minimum:g} h minimum: no quality bonus")
         amount = Decimal(0)
-    elif r.logged_in_s < hours.required * 3600 and amount > 0:
-        blocks = short_blocks(r.logged_in_s, hours.required, hours.short_block)
+    elif worked_s < hours.required * 3600 and amount > 0:
+        blocks = short_blocks(worked_s, hours.required, hours.short_block)
         if blocks:
             deduction = min(amount, blocks * hours.deduction_per_block)
-            reasons.append(f"worked {r.hours:.2f} h, {hours.required - r.hours:.2f} h short of {hours.required:g} h: "
+            reasons.append(f"worked {worked_h:.2f} h, {hours.required - worked_h:.2f} h short of "
+                           f"{hours.required:g} h: "
                            f"{blocks} x {hours.short_block:g} h x {hours.deduction_per_block} = -{deduction}")
             amount -= deduction
     rounding = policy.rounding
@@ -142,4 +148,5 @@ def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Mont
         tier_amount=rounding.money(tier.amount), hours_deduction=rounding.money(deduction),
         amount=rounding.money(amount), reasons=tuple(reasons), business_errors_reported=given.business_errors,
         card100=card100, inputs=inputs, point_card=point_card, point_reasons=tuple(point_reasons),
+        worked_hours=worked_h if worked_why else None,
     )

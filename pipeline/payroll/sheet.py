@@ -176,6 +176,8 @@ def _row(agent: AgentRollup, card: ScoreCard, name: str, team: str, hired: str, 
     if card.card100:
         row.update({f"c100_{part}": points for part, points in card.card100.items()})
         row["c100_total"] = sum(card.card100.values(), Decimal(0))
+    if card.worked_hours is not None:
+        row["worked_hours"] = card.worked_hours
     if card.point_card:
         row.update(card.point_card)
         row["card_reasons"] = list(card.point_reasons)

@@ -176,3 +176,34 @@ def inputs_command(month: Any, policy_path: str, policy_for: tuple[str, ...], ro
         version = save_inputs(payroll_store, month, text, csv_path.name, who or who_default(), sha256(text),
                               len(parsed))
     click.echo(f"imported supervisor inputs of {len(parsed)} agents for {month} (version {version})")
+
+
+@click.command("lines")
+@month_options
+@by_option
+@click.argument("csv_path", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@friendly
+def lines_command(month: Any, policy_path: str, policy_for: tuple[str, ...], roster_path: Path | None,
+                  store_url: str | None, payroll_store_url: str | None, who: str | None, csv_path: Path) -> None:
+    """Import the month's penalty deductions and manual bonus lines (agent_id,kind,amount,reason).
+
+    kind is penalty or bonus, amount > 0, every line has its reason; each
+    import is a new version (`payroll history`), frozen by the close.
+    """
+    from pipeline.payroll.audit import who_default
+    from pipeline.payroll.closing import sha256
+    from pipeline.payroll.inputs import InputsError
+    from pipeline.payroll.manual_lines import parse_lines, save_lines
+
+    if roster_path is None:
+        raise click.ClickException("lines needs --roster FILE: every agent in the lines must be in the roster")
+    inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url, policy_for=policy_for)
+    try:
+        text = csv_path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputsError(f"lines {csv_path}: cannot read it ({exc.strerror})") from None
+    parsed = parse_lines(text, str(csv_path), inputs.roster)
+    with open_stores(inputs.config) as (_, payroll_store):
+        version = save_lines(payroll_store, month, text, csv_path.name, who or who_default(), sha256(text),
+                             len(parsed))
+    click.echo(f"imported {len(parsed)} penalty and bonus lines for {month} (version {version})")

@@ -17,6 +17,7 @@ from pipeline.payroll.closing import CloseInputs, ClosedMonth, find_closed, mont
 from pipeline.payroll.department import department_figures
 from pipeline.payroll.sheet_files import SheetMeta, csv_bytes, xlsx_bytes
 from pipeline.payroll.inputs import Inputs, month_inputs
+from pipeline.payroll.manual_lines import month_lines
 from pipeline.payroll.ranking import earned_points, ledger
 from pipeline.payroll.model import AdjustmentLine, Month
 from pipeline.payroll.points_month import month_points
@@ -69,9 +70,11 @@ def gather(store: Store, payroll: Store | None, month: Month, settings: Settings
     rollup = monthly_rollup(store, month, settings, roster)
     lines: tuple[AdjustmentLine, ...] = ()
     inputs_text, inputs = "", Inputs()
+    manual_text, manual = "", []
     if payroll is not None:
         lines = tuple(carried_lines(store, payroll, month, settings))
         inputs_text, inputs = month_inputs(payroll, month, roster, policy)
+        manual_text, manual = month_lines(payroll, month, roster)
     figures = department_figures(store, month, settings) if policy.department or policy.points else {}
     points: dict[str, dict[str, Any]] = {}
     if policy.points is not None:
@@ -84,7 +87,7 @@ def gather(store: Store, payroll: Store | None, month: Month, settings: Settings
         points = ledger(earned_points(store, month, settings, policy.ranking, ranked), carried_in, policy.ranking,
                         ranked)
     return CloseInputs(rollup, roster, roster_text, policy, policy_text, lines, roster_format, inputs, inputs_text,
-                       salary_total, figures, points, dict(seat_policies or {}))
+                       salary_total, figures, points, dict(seat_policies or {}), tuple(manual), manual_text)
 
 
 def from_inputs(inputs: CloseInputs, settings: Settings) -> Sheet:

@@ -24,6 +24,7 @@ from pipeline.payroll.rules.expressions import ExpressionError, check
 from pipeline.payroll.rules.point_lines import PointCard
 from pipeline.payroll.rules.quality_tiers import Tier
 from pipeline.payroll.rules.weighted_lines import CardKpi
+from pipeline.payroll.team_figures import TEAM_NAMES
 
 
 class PolicyError(Exception):
@@ -146,7 +147,7 @@ class Ranking(_Strict):
 
 # Figures of an agent's month a policy expression may name besides its inputs and KPIs.
 ROLLUP_NAMES = tuple(name for name in AgentRollup.__dataclass_fields__ if name != "agent_id") + (
-    "handled_total", "hours", "output_vs_team", "qa_avg_combined")
+    "handled_total", "hours", "output_vs_team", "qa_avg_combined") + TEAM_NAMES
 
 
 class Policy(_Strict):

@@ -17,6 +17,7 @@ Definitions (documented here because payroll pays by them):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from pipeline.payroll.card100 import card100_points
 from pipeline.payroll.model import AgentInputs, AgentRollup, Month
 from pipeline.payroll.policy import Policy
 from pipeline.payroll.roster import RosterEntry
+from pipeline.payroll.team_figures import TEAM_NAMES
 from pipeline.payroll.rules.expressions import Number, evaluate
 from pipeline.payroll.rules.eligibility import joined_too_late, short_blocks, worked_seconds
 from pipeline.payroll.rules.point_lines import card_points
@@ -73,11 +75,13 @@ def business_errors(fatal: int, nonfatal: int, policy: Policy, recorded: int = 0
             "business_errors": recorded}[rule]
 
 
-def named_values(r: AgentRollup, policy: Policy, qa_avg: float | None,
-                 given: AgentInputs) -> dict[str, Number | None]:
-    """What a policy expression may name: the rollup's figures, the declared inputs (a count or flag not
-    given is 0, a score or amount not given has no value) and the policy's KPIs."""
+def named_values(r: AgentRollup, policy: Policy, qa_avg: float | None, given: AgentInputs,
+                 team: Mapping[str, float | None] | None = None) -> dict[str, Number | None]:
+    """What a policy expression may name: the rollup's figures, the agent's team's figures
+    (``pipeline.payroll.team_figures``), the declared inputs (a count or flag not given is 0, a score or
+    amount not given has no value) and the policy's KPIs."""
     values: dict[str, Number | None] = {k: v for k, v in r.as_json().items() if k != "agent_id"}
+    values.update({name: (team or {}).get(name) for name in TEAM_NAMES})
     values.update(handled_total=r.handled_total, hours=r.hours, output_vs_team=r.output_vs_team,
                   qa_avg_combined=qa_avg)
     for spec in policy.inputs:
@@ -89,7 +93,7 @@ def named_values(r: AgentRollup, policy: Policy, qa_avg: float | None,
 
 
 def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Month,
-          inputs: AgentInputs | None = None) -> ScoreCard:
+          inputs: AgentInputs | None = None, team: Mapping[str, float | None] | None = None) -> ScoreCard:
     qa_avg = qa_average(r, policy)
     internal = business_errors(r.qa_internal_fatal, r.qa_internal_nonfatal, policy, r.qa_internal_business)
     external = business_errors(r.qa_external_fatal, r.qa_external_nonfatal, policy, r.qa_external_business)
@@ -139,7 +143,7 @@ def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Mont
     card_scores = card(r, policy.card, qa_avg, given, all_business_errors)
     card100 = card100_points(policy.card100, r, given, all_business_errors) if policy.card100 else {}
     point_card, point_reasons = ({}, []) if policy.point_card is None else \
-        card_points(policy.point_card, named_values(r, policy, qa_avg, given))
+        card_points(policy.point_card, named_values(r, policy, qa_avg, given, team))
     return ScoreCard(
         agent_id=r.agent_id, qa_avg_combined=qa_avg, business_errors_internal=internal,
         business_errors_external=external, fraud_orders=fraud + r.qa_internal_fraud + r.qa_external_fraud,

@@ -21,6 +21,7 @@ from pipeline.payroll.rollup import NOT_IN_ROSTER_TEAM, MonthRollup
 from pipeline.payroll.roster import Roster
 from pipeline.payroll.rules.weighted_lines import business_error_rate
 from pipeline.payroll.scorecard import ScoreCard, score
+from pipeline.payroll.team_figures import team_figures
 
 # kinds: text, date (ISO text, a date cell), int, float (2 decimals shown), rate (a fraction shown as %),
 # duration (seconds, [h]:mm:ss), hours (one decimal), money (currency format), points.
@@ -126,10 +127,12 @@ def build_rows(rollup: MonthRollup, roster: Roster, policy: Policy,
     agents = list(rollup.agents)
     agents += [AgentRollup(agent_id=a) for a in sorted(set(carried) - {r.agent_id for r in agents})]
     rows = []
+    teams = team_figures(rollup.agents, roster)
     for agent in agents:
         entry = roster.get(agent.agent_id)
         chosen = (seat_policies or {}).get(entry.seat_group, policy) if entry else policy
-        card = score(agent, entry, chosen, rollup.month, (inputs or {}).get(agent.agent_id))
+        card = score(agent, entry, chosen, rollup.month, (inputs or {}).get(agent.agent_id),
+                     teams.get(entry.team) if entry else None)
         row = _row(agent, card, entry.name if entry else "", entry.team if entry else NOT_IN_ROSTER_TEAM,
                    entry.hire_date.isoformat() if entry else "", entry is not None)
         lines = carried.get(agent.agent_id, [])

@@ -36,7 +36,7 @@ def test_daily_inputs_to_points_and_the_next_months_carry_in(run, tmp_path):
         == [0, 4, 5, 5, 4]
     # no September inputs: point value 1.00; a1 20 x 0.8 = 16.00 redeemable, 4.00 carried, cash 16.00
     assert [a1[k] for k in ("points_carried_in", "points_redeemable", "points_carried_out", "point_value",
-                            "points_cash", "points_level")] == ["0", "16.00", "4.00", "1.00", "16.00", None]
+                            "points_cash", "points_level")] == ["0.00", "16.00", "4.00", "1.00", "16.00", None]
     assert "a2" in rows and "points_day" not in rows["a2"]  # not in the roster: no points
 
     assert run("close", policy=POLICY).exit_code == 0

@@ -16,7 +16,8 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.payroll.model import AgentInputs, AgentRollup, Month
+from pipeline.payroll.inputs import parse_inputs
+from pipeline.payroll.model import AgentRollup, Month
 from pipeline.payroll.policy import load_policy
 from pipeline.payroll.roster import RosterEntry
 from pipeline.payroll.scorecard import score
@@ -29,8 +30,12 @@ def scored(internal: float = 96, external: float = 96, hired: date = date(2025, 
            inputs: dict[str, str] | None = None, **figures):
     rollup = AgentRollup("a", qa_internal_evaluations=2, qa_internal_avg=internal, qa_external_evaluations=1,
                          qa_external_avg=external, logged_in_s=hours_s, **figures)
-    given = AgentInputs("a", values={k: Decimal(v) for k, v in (inputs or {}).items()})
-    return score(rollup, RosterEntry("a", "A", "blue", hired), POLICY, Month(2026, 10), given)
+    entry = RosterEntry("a", "A", "blue", hired)
+    given = None
+    if inputs:  # as `payroll inputs --policy quality-bonus` reads them
+        text = "agent_id," + ",".join(inputs) + "\na," + ",".join(inputs.values()) + "\n"
+        given = parse_inputs(text, "inputs.csv", {"a": entry}, POLICY, Month(2026, 10))["a"]
+    return score(rollup, entry, POLICY, Month(2026, 10), given)
 
 
 def bonus(*args, **kwargs) -> tuple[str, Decimal]:
@@ -94,3 +99,9 @@ def test_worked_hours_from_attendance_inputs():
     assert scored(hours_s=90 * 3600.0, inputs={"leave_hours": "10"}).amount == Decimal("210.00")
     assert scored(hours_s=90 * 3600.0).amount == Decimal("0.00")
     assert scored().worked_hours is None  # ACD time alone: nothing to show
+
+
+def test_fraud_orders_given_as_an_input_count_on_both_sides():
+    # one fraud order confirmed outside QA: 优秀 and every external side ("无诈单") fail -> 差
+    assert bonus(inputs={"fraud_orders": "1"})[0] == "差"
+    assert bonus(inputs={"fraud_orders": "0"})[0] == "优秀"

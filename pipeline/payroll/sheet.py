@@ -58,7 +58,8 @@ def header(key: str, lang: str) -> str:
         own = f"payroll.col.{kpi}"
         name = label(own, lang) if label(own, lang) != own else label(f"kpi.{kpi}", lang)
         return f"{label('payroll.col.card', lang)}: {name}"
-    return label(f"payroll.col.{key}", lang)
+    text = label(f"payroll.col.{key}", lang)
+    return key if text == f"payroll.col.{key}" else text  # a policy's own point-card line: its key names it
 
 
 RANKING_COLUMNS = (("points_day", "int"), ("points_week", "int"), ("points_month", "int"),

@@ -162,7 +162,7 @@ def inputs_command(month: Any, policy_path: str, policy_for: tuple[str, ...], ro
     """
     from pipeline.payroll.audit import who_default
     from pipeline.payroll.closing import sha256
-    from pipeline.payroll.inputs import InputsError, parse_inputs, save_inputs
+    from pipeline.payroll.inputs import InputsError, parse_inputs, policy_key, save_inputs
 
     if roster_path is None:
         raise click.ClickException("inputs needs --roster FILE: every agent in the inputs must be in the roster")
@@ -174,7 +174,7 @@ def inputs_command(month: Any, policy_path: str, policy_for: tuple[str, ...], ro
     parsed = parse_inputs(text, str(csv_path), inputs.roster, inputs.policy, month)
     with open_stores(inputs.config) as (_, payroll_store):
         version = save_inputs(payroll_store, month, text, csv_path.name, who or who_default(), sha256(text),
-                              len(parsed))
+                              len(parsed), policy=policy_key(inputs.policy))
     click.echo(f"imported supervisor inputs of {len(parsed)} agents for {month} (version {version})")
 
 

@@ -167,19 +167,24 @@ def iso(ms: int) -> str:
 
 SHOWN = ("agent_id", "team", "handled_total", "hours", "qa_avg_combined", "card_total", "tier", "amount",
          "adjustment", "payable", "reasons")
-TEXT = ("agent_id", "team", "tier", "reasons")
+TEXT = ("agent_id", "team", "tier", "reasons", "points_level")
+POINTS_SHOWN = ("points_earned", "points_redeemable", "points_cash", "points_level")
 
 
 def print_sheet(title: str, rows: list[dict[str, Any]], totals: list[tuple[str, Any]], lang: str) -> None:
     """The scorecards as a table (headers in ``lang``), then the month's totals."""
-    from pipeline.payroll.sheet import header, total_label
+    from pipeline.payroll.sheet import COLUMNS, header, total_label
 
     out = console()
     table = Table(title=title)
-    for key in SHOWN:
+    # a policy's card totals and points ledger, when its rows carry them
+    extra = [key for key in dict.fromkeys(k for row in rows for k in row)
+             if (key.endswith("_total") and key not in dict(COLUMNS)) or key in POINTS_SHOWN]
+    shown = list(SHOWN[:-1]) + extra + [SHOWN[-1]]
+    for key in shown:
         table.add_column(header(key, lang), justify="left" if key in TEXT else "right")
     for row in rows:
-        table.add_row(*[show(row.get(key)) for key in SHOWN])
+        table.add_row(*[show(row.get(key)) for key in shown])
     out.print(table)
     for key, value in totals:
         out.print(f"{total_label(key, lang)}: {value}")

@@ -30,7 +30,6 @@ from pipeline.store import payroll_tables as tables
 from pipeline.store.store import Store
 
 COLUMNS = ("agent_id", "kind", "amount", "reason")
-TABLE = "payroll_manual_lines"
 
 
 @dataclass(frozen=True)
@@ -79,13 +78,13 @@ def save_lines(payroll: Store, month: Month, text: str, source: str, who: str, c
         raise InputsError(f"{month} is closed; reopen it (`payroll reopen --month {month} --reason TEXT`) to "
                           f"change its penalty and bonus lines")
     at_ms = int(time.time() * 1000) if now_ms is None else now_ms
-    tables.add_inputs(payroll, str(month), at_ms, who, source, text, TABLE)
+    tables.add_manual_lines(payroll, str(month), at_ms, who, source, text)
     return record(payroll, str(month), "lines", at_ms, who, f"imported {source}", "", "", "", checksum,
                   {"lines": count}).version
 
 
 def month_lines(payroll: Store, month: Month, roster: Roster) -> tuple[str, list[ManualLine]]:
-    text = tables.latest_inputs_text(payroll, str(month), TABLE)
+    text = tables.latest_manual_lines_text(payroll, str(month))
     return text, parse_lines(text, f"penalty and bonus lines of {month}", roster) if text else []
 
 

@@ -16,7 +16,7 @@ from pipeline.payroll.adjustments import carried_lines
 from pipeline.payroll.closing import CloseInputs, ClosedMonth, find_closed, month_rows
 from pipeline.payroll.department import department_figures
 from pipeline.payroll.sheet_files import SheetMeta, csv_bytes, xlsx_bytes
-from pipeline.payroll.inputs import Inputs, month_inputs
+from pipeline.payroll.inputs import Inputs, month_inputs, policy_key
 from pipeline.payroll.manual_lines import month_lines
 from pipeline.payroll.ranking import earned_points, ledger
 from pipeline.payroll.model import AdjustmentLine, Month
@@ -74,6 +74,10 @@ def gather(store: Store, payroll: Store | None, month: Month, settings: Settings
     if payroll is not None:
         lines = tuple(carried_lines(store, payroll, month, settings))
         inputs_text, inputs = month_inputs(payroll, month, roster, policy)
+        for group, (own, _) in (seat_policies or {}).items():  # a seat group's policy with its own inputs
+            if policy_key(own) not in ("", policy_key(policy)):
+                theirs = month_inputs(payroll, month, roster, own)[1]
+                inputs.update({a: given for a, given in theirs.items() if roster[a].seat_group == group})
         manual_text, manual = month_lines(payroll, month, roster)
     figures = department_figures(store, month, settings) if policy.department or policy.points else {}
     points: dict[str, dict[str, Any]] = {}

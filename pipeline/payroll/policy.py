@@ -182,6 +182,11 @@ class Policy(_Strict):
         self._check_names()
         return self
 
+    @property
+    def pays_tiers(self) -> bool:
+        """The policy names its bonus tiers (without them it pays no quality bonus, only cards or points)."""
+        return "tiers" in self.model_fields_set
+
     def _check_names(self) -> None:
         """Every name an expression reads is a declared input, a KPI of the policy or a rollup figure."""
         inputs = [spec.name for spec in self.inputs]

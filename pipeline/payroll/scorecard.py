@@ -122,7 +122,9 @@ def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Mont
     worked_h = worked_s / 3600
     if worked_why:
         reasons.append(worked_why)
-    if entry is None:
+    if not policy.pays_tiers:
+        pass  # a points or card policy pays no quality bonus: no hire-day or hours rule to apply
+    elif entry is None:
         reasons.append("not in the roster: no bonus until the agent is added")
         amount = Decimal(0)
     elif joined_too_late(entry, month, policy.hire.last_hire_day):

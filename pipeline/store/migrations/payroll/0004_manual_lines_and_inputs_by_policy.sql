@@ -13,3 +13,9 @@ CREATE TABLE IF NOT EXISTS {db}.payroll_manual_lines
 )
 ENGINE = MergeTree()
 ORDER BY (month, at_ms);
+
+-- A policy that declares its own inputs (points-ranking's daily orders,
+-- card-100's monthly counts) keeps them apart from every other policy's: the
+-- latest import of a month *for that policy* is in force.  Imports for the
+-- built-in supervisor columns keep policy '' (as every import before).
+ALTER TABLE {db}.payroll_inputs ADD COLUMN policy String DEFAULT ''

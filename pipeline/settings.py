@@ -313,9 +313,19 @@ def explain(error: ValidationError) -> str:
     for item in error.errors():
         loc = [str(part) for part in item["loc"]]
         env = "CCKPI_" + "__".join(loc).upper()
-        value = item.get("input")
-        lines.append(f"setting {'.'.join(loc)} ({env}): {item['msg']} (got {value!r})")
+        lines.append(f"setting {'.'.join(loc)} ({env}): {item['msg']}{_shown(loc, item.get('input'))}")
     return "; ".join(lines)
+
+
+_CREDENTIAL_PARTS = ("secret", "token", "key", "url", "password")
+
+
+def _shown(loc: list[str], value: Any) -> str:
+    """The bad value, unless it may hold a credential (a robot's URL carries its key, a store URL a password)
+    or is a whole table (which holds them)."""
+    if isinstance(value, dict) or any(part in name for name in loc for part in _CREDENTIAL_PARTS):
+        return ""
+    return f" (got {value!r})"
 
 
 def load_settings(**overrides: Any) -> Settings:

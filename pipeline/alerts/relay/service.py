@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,10 @@ from pipeline.settings import Settings
 SPOOL_NAME = "alert-relay.sqlite"
 
 
+class SpoolError(Exception):
+    """The outbox file cannot be opened; the message names the setting and the fix."""
+
+
 class BadNotification(ValueError):
     """The body is not Alertmanager's webhook JSON; the message names the field."""
 
@@ -25,8 +30,12 @@ class BadNotification(ValueError):
 def open_relay(settings: Settings, clock: Clock = time.time) -> Relay:
     """The relay over the outbox file of ``alerts.relay_spool`` (default in ``data_dir``)."""
     path = settings.alerts.relay_spool or settings.data_dir / SPOOL_NAME
-    return Relay(settings.alerts.robots, Outbox(path), settings.language, settings.alerts.retry_max_s, clock,
-                 http_post)
+    try:
+        outbox = Outbox(path)
+    except (OSError, sqlite3.Error) as exc:
+        raise SpoolError(f"alerts.relay_spool (CCKPI_ALERTS__RELAY_SPOOL): cannot open {path} ({exc}); "
+                         "point it at a writable file") from None
+    return Relay(settings.alerts.robots, outbox, settings.language, settings.alerts.retry_max_s, clock, http_post)
 
 
 def parse(body: bytes) -> Notification:

@@ -1,9 +1,8 @@
-"""The relay's durable outbox and the alerts firing now, in one SQLite file.
+"""The relay's durable outbox, one SQLite file.
 
 A message is committed here before the webhook is answered, so an alert
 Alertmanager handed over survives a robot outage and a restart of
-``cckpi serve``; it leaves the outbox only when its robot said ok.  The
-firing table is what the wallboard banner shows.
+``cckpi serve``; it leaves the outbox only when its robot said ok.
 """
 
 from __future__ import annotations
@@ -25,10 +24,6 @@ CREATE TABLE IF NOT EXISTS outbox (
     last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (robot, due_ms, id);
-CREATE TABLE IF NOT EXISTS firing (
-    fingerprint TEXT PRIMARY KEY,
-    alert TEXT NOT NULL
-);
 """
 
 
@@ -51,18 +46,12 @@ class Outbox:
         self.db.executescript(SCHEMA)
         self.lock = threading.Lock()
 
-    def add(self, messages: list[tuple[str, dict[str, Any]]], now_ms: int,
-            firing: dict[str, dict[str, Any] | None]) -> None:
-        """Queue (robot key, body) pairs and update the firing alerts (None: resolved) in one transaction."""
+    def add(self, messages: list[tuple[str, dict[str, Any]]], now_ms: int) -> None:
+        """Queue (robot key, body) pairs, all or none."""
         with self.lock, self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("INSERT INTO outbox (robot, body, due_ms) VALUES (?, ?, ?)",
                                 [(robot, json.dumps(body, ensure_ascii=False), now_ms) for robot, body in messages])
-            for fingerprint, alert in firing.items():
-                if alert is None:
-                    self.db.execute("DELETE FROM firing WHERE fingerprint = ?", (fingerprint,))
-                else:
-                    self.db.execute("INSERT OR REPLACE INTO firing VALUES (?, ?)", (fingerprint, json.dumps(alert)))
 
     def next_due(self, robot: str, now_ms: int) -> Pending | None:
         """The oldest message of ``robot`` whose time has come."""
@@ -89,10 +78,6 @@ class Outbox:
         """(robot, attempts, last error) of every undelivered message, oldest first."""
         with self.lock:
             return list(self.db.execute("SELECT robot, attempts, last_error FROM outbox ORDER BY id"))
-
-    def firing(self) -> list[dict[str, Any]]:
-        with self.lock:
-            return [json.loads(row[0]) for row in self.db.execute("SELECT alert FROM firing")]
 
     def close(self) -> None:
         with self.lock:

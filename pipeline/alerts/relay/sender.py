@@ -17,13 +17,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from pipeline.alerts.relay import robots
 from pipeline.alerts.relay.limits import RateLimit, for_kind
 from pipeline.alerts.relay.message import Message
 from pipeline.alerts.relay.outbox import Outbox, Pending
-from pipeline.alerts.relay.webhook import Notification
 from pipeline.settings import RobotSettings
 
 log = logging.getLogger("cckpi.alerts.relay")
@@ -74,17 +72,13 @@ class Relay:
         self.post = post
         self.wake = threading.Event()
 
-    def accept(self, notification: Notification, render: Callable[[str], Message]) -> int:
-        """Commit one message per robot (rendered in its language) and the firing set; how many were queued."""
+    def accept(self, render: Callable[[str], Message]) -> int:
+        """Commit one message per robot, rendered in its language; how many were queued."""
         messages = []
         for robot in self.robots:
             lang = robot.settings.lang or self.default_lang
             messages.append((robot.key, robots.body(robot.settings.kind, render(lang), lang)))
-        firing: dict[str, dict[str, Any] | None] = {}
-        for alert in notification.alerts:
-            key = alert.fingerprint or repr(sorted(alert.labels.items()))
-            firing[key] = alert.model_dump(mode="json", by_alias=True) if alert.status == "firing" else None
-        self.outbox.add(messages, int(self.clock() * 1000), firing)
+        self.outbox.add(messages, int(self.clock() * 1000))
         self.wake.set()
         return len(messages)
 

@@ -1,19 +1,17 @@
-"""The relay as ``cckpi serve`` runs it: built from the settings, fed a webhook body, read by the banner."""
+"""The relay as ``cckpi serve`` runs it: built from the settings, fed a webhook body."""
 
 from __future__ import annotations
 
 import sqlite3
 import time
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from pipeline.alerts.relay.message import ServiceLevelNow, alert_title, local_time, render
+from pipeline.alerts.relay.message import ServiceLevelNow, render
 from pipeline.alerts.relay.outbox import Outbox
 from pipeline.alerts.relay.sender import Clock, Relay, http_post
-from pipeline.alerts.relay.webhook import Alert, Notification
-from pipeline.i18n import label
+from pipeline.alerts.relay.webhook import Notification
 from pipeline.settings import Settings
 
 SPOOL_NAME = "alert-relay.sqlite"
@@ -50,14 +48,5 @@ def parse(body: bytes) -> Notification:
 def accept(relay: Relay, notification: Notification, zone: ZoneInfo, wallboard_url: str,
            service_level_now: ServiceLevelNow) -> int:
     """Queue the notification for every robot; how many messages were queued."""
-    return relay.accept(notification, lambda lang: render(notification, lang, zone, wallboard_url,
-                                                          service_level_now))
-
-
-def banner(relay: Relay, lang: str, zone: ZoneInfo) -> dict[str, Any]:
-    """The alerts firing now, oldest first, in ``lang``: what the wallboard's banner shows."""
-    alerts = sorted((Alert.model_validate(stored) for stored in relay.outbox.firing()), key=lambda a: a.starts_at)
-    return {"title": label("alert.banner", lang), "alerts": [
-        {"title": alert_title(a, lang), "queue": a.labels.get("queue"), "severity": a.labels.get("severity", ""),
-         "since_label": label("alert.since", lang), "since": local_time(a.starts_at, zone)} for a in alerts]}
+    return relay.accept(lambda lang: render(notification, lang, zone, wallboard_url, service_level_now))
 

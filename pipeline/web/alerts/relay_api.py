@@ -1,4 +1,4 @@
-"""Alertmanager's webhook into the relay, and the alerts firing now for the wallboard's banner.
+"""Alertmanager's webhook into the relay.
 
 The webhook is a machine endpoint: no session cookie opens it (a browser
 logged in to the wallboard cannot be made to post alerts).  Without a token
@@ -16,11 +16,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from pipeline.alerts.relay.service import BadNotification, accept, banner, parse
+from pipeline.alerts.relay.service import BadNotification, accept, parse
 from pipeline.settings import Settings
 from pipeline.store.engines import StoreError
 from pipeline.store.store import Store
-from pipeline.web import params
 from pipeline.web.board import live_board
 from pipeline.web.context import web_context
 
@@ -52,10 +51,3 @@ async def alertmanager_webhook(request: Request) -> Response:
     queued = await run_in_threadpool(accept, context.relay, notification, settings.zone, wallboard, levels.get)
     return JSONResponse({"queued": queued})
 
-
-async def firing(request: Request) -> Response:
-    context = web_context(request)
-    lang = params.language(request.query_params, context.default_lang)
-    if context.relay is None:
-        return JSONResponse({"alerts": []})
-    return JSONResponse(await run_in_threadpool(banner, context.relay, lang, context.settings.zone))

@@ -19,7 +19,7 @@ from tests.fixtures.robots import robots_at
 def _deliver(robots: tuple[RobotSettings, ...], outbox: Outbox) -> None:
     relay = Relay(robots, outbox, "zh-CN", 300, time.time)
     note = Notification.model_validate(notification())
-    relay.accept(note, lambda lang: render(note, lang, ZoneInfo("Asia/Shanghai"), "http://wall", lambda q: None))
+    relay.accept(lambda lang: render(note, lang, ZoneInfo("Asia/Shanghai"), "http://wall", lambda q: None))
     relay.send_due()
 
 

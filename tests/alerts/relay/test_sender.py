@@ -32,8 +32,7 @@ class Vendor:
 
 def _accept(relay: Relay, body: dict | None = None) -> None:
     note = Notification.model_validate(body or notification())
-    relay.accept(note, lambda lang: render(note, lang, ZoneInfo("Asia/Shanghai"), "http://wall",
-                                           lambda q: (0.5, 0.9)))
+    relay.accept(lambda lang: render(note, lang, ZoneInfo("Asia/Shanghai"), "http://wall", lambda q: (0.5, 0.9)))
 
 
 def test_each_robot_gets_the_message_in_its_language(outbox: Outbox, clock: FakeClock) -> None:
@@ -45,9 +44,6 @@ def test_each_robot_gets_the_message_in_its_language(outbox: Outbox, clock: Fake
     assert "sign=" in ding[1] and ding[2]["markdown"]["title"] == "[告警] 服务水平低于目标 · billing"
     assert wecom[1] == WECOM.url and "[FIRING] Service level below target" in wecom[2]["markdown"]["content"]
     assert outbox.waiting() == []
-    assert [a["fingerprint"] for a in outbox.firing()] == ["f1"]
-    _accept(relay, notification("resolved", ends_at="2026-12-07T03:20:00Z"))
-    assert outbox.firing() == []
 
 
 def test_a_refusal_is_retried_after_2_4_8_seconds_then_delivered(outbox: Outbox, clock: FakeClock) -> None:
@@ -101,7 +97,6 @@ def test_what_is_not_delivered_survives_a_restart(tmp_path: Path, clock: FakeClo
     up = Vendor(clock)
     Relay((DING,), again, "en", 300, clock, up).send_due()
     assert len(up.got) == 1 and again.waiting() == []
-    assert [a["fingerprint"] for a in again.firing()] == ["f1"]
     again.close()
 
 

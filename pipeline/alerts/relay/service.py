@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from pipeline.alerts.relay.webhook import Notification
 from pipeline.settings import Settings
 
 SPOOL_NAME = "alert-relay.sqlite"
+log = logging.getLogger("cckpi.alerts.relay")
 
 
 class SpoolError(Exception):
@@ -33,7 +35,15 @@ def open_relay(settings: Settings, clock: Clock = time.time) -> Relay:
     except (OSError, sqlite3.Error) as exc:
         raise SpoolError(f"alerts.relay_spool (CCKPI_ALERTS__RELAY_SPOOL): cannot open {path} ({exc}); "
                          "point it at a writable file") from None
-    return Relay(settings.alerts.robots, outbox, settings.language, settings.alerts.retry_max_s, clock, http_post)
+    relay = Relay(settings.alerts.robots, outbox, settings.language, settings.alerts.retry_max_s, clock, http_post)
+    if not settings.alerts.robots:
+        log.warning("alert relay: no [[alerts.robots]] in CCKPI_CONFIG: Alertmanager's alerts reach no chat group")
+    known = {robot.key for robot in relay.robots}
+    stranded = sum(1 for robot, _, _ in outbox.waiting() if robot not in known)
+    if stranded:
+        log.warning("alert relay: %d undelivered messages in %s belong to robots no longer configured; they stay "
+                    "there until those robots are listed again", stranded, path)
+    return relay
 
 
 def parse(body: bytes) -> Notification:

@@ -4,15 +4,19 @@ rate limit spreads a burst, and the outbox keeps what is not delivered across a 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from pipeline.alerts.relay import robots
 from pipeline.alerts.relay.message import render
 from pipeline.alerts.relay.outbox import Outbox
 from pipeline.alerts.relay.sender import Relay, backoff_s, robot_key
+from pipeline.alerts.relay.service import SPOOL_NAME, open_relay
 from pipeline.alerts.relay.webhook import Notification
-from pipeline.settings import RobotSettings
+from pipeline.settings import RobotSettings, load_settings
 from tests.alerts.relay.conftest import FakeClock, notification
 
 DING = RobotSettings(kind="dingtalk", url="https://ding.example/robot/send?access_token=T", secret="SEC1")
@@ -107,3 +111,15 @@ def test_an_unreachable_robot_is_retried(outbox: Outbox, clock: FakeClock) -> No
     _accept(relay)
     assert relay.send_due() == 2.0
     assert outbox.waiting()[0][2] == "ConnectionRefusedError: [Errno 111] Connection refused"
+
+
+def test_serve_warns_of_messages_left_for_a_robot_no_longer_configured(
+        tmp_path: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    first = Outbox(tmp_path / SPOOL_NAME)  # where open_relay looks by default: data_dir
+    _accept(Relay((DING, WECOM), first, "en", 300, clock, Vendor(clock)))  # queued, not sent
+    first.close()
+    settings = load_settings(data_dir=tmp_path, alerts={"robots": [WECOM.model_dump()]})
+    with caplog.at_level(logging.WARNING, logger="cckpi.alerts.relay"):
+        relay = open_relay(settings, clock)
+    relay.outbox.close()
+    assert "1 undelivered messages" in caplog.text

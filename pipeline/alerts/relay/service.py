@@ -37,7 +37,7 @@ def open_relay(settings: Settings, clock: Clock = time.time) -> Relay:
                          "point it at a writable file") from None
     relay = Relay(settings.alerts.robots, outbox, settings.language, settings.alerts.retry_max_s, clock, http_post)
     if not settings.alerts.robots:
-        log.warning("alert relay: no [[alerts.robots]] in CCKPI_CONFIG: Alertmanager's alerts reach no chat group")
+        log.info("alert relay: no [[alerts.robots]] in CCKPI_CONFIG: Alertmanager's alerts reach no chat group")
     known = {robot.key for robot in relay.robots}
     stranded = sum(1 for robot, _, _ in outbox.waiting() if robot not in known)
     if stranded:

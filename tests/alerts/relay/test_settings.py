@@ -58,3 +58,11 @@ def test_the_error_never_repeats_a_secret_or_a_robot_url(tmp_path: Path, monkeyp
         _load(tmp_path, monkeypatch, '[[alerts.robots]]\nkind = "wecom"\nurl = "https://w/send?key=KEY42"\n'
                                      'secret = "SEC-topsecret"\n')
     assert "KEY42" not in str(raised.value) and "topsecret" not in str(raised.value)
+
+
+def test_robots_come_as_json_from_the_environment_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """How a Kubernetes Secret hands them over (deploy/k8s/secret.example.yaml)."""
+    monkeypatch.delenv("CCKPI_CONFIG", raising=False)
+    monkeypatch.setenv("CCKPI_ALERTS__ROBOTS", '[{"kind": "wecom", "url": "https://q.example/send?key=k", "lang": "en"}]')
+    (robot,) = load_settings().alerts.robots
+    assert (robot.kind, robot.url, robot.lang) == ("wecom", "https://q.example/send?key=k", "en")

@@ -17,6 +17,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 COOKIE = "cckpi_session"
 OPEN_PATHS = ("/healthz", "/login", "/static/")
+# machine endpoints: the bearer header only, never the cookie (a logged-in browser cannot be made to post)
+BEARER_ONLY_PATHS = ("/api/alerts/alertmanager",)
 
 
 class TokenRequired(Exception):
@@ -53,6 +55,8 @@ class TokenMiddleware(BaseHTTPMiddleware):
         header = request.headers.get("authorization", "")
         if header.lower().startswith("bearer ") and hmac.compare_digest(header[7:].strip(), self.token):
             return True
+        if request.url.path in BEARER_ONLY_PATHS:
+            return False
         return hmac.compare_digest(request.cookies.get(COOKIE, ""), self.session)
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:

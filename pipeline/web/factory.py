@@ -14,6 +14,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from pipeline.alerts.relay.sender import Relay
 from pipeline.settings import Settings
 from pipeline.store.store import Store
 from pipeline.web import alerts, floor, payroll, people
@@ -23,12 +24,13 @@ from pipeline.web.http_errors import EXCEPTION_HANDLERS
 
 
 def create_app(store: Store, settings: Settings, clock: Callable[[], int] = wall_clock_ms,
-               token: str | None = None, lock: threading.Lock | None = None) -> Starlette:
+               token: str | None = None, lock: threading.Lock | None = None, relay: Relay | None = None) -> Starlette:
     """The web app over ``store``; ``clock`` is "now" (the demo's simulated clock), ``token`` guards the floor,
-    ``lock`` is the one the demo's replaying thread holds while it writes the same store."""
+    ``lock`` is the one the demo's replaying thread holds while it writes the same store, ``relay`` takes
+    Alertmanager's webhook (``cckpi serve`` runs one)."""
     routes: list[BaseRoute] = [*floor.ROUTES, *people.ROUTES, *payroll.ROUTES, *alerts.ROUTES,
                                Mount("/static", StaticFiles(packages=[("pipeline.web", "static")]), name="static")]
     middleware = [Middleware(TokenMiddleware, token=token)] if token else []
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS)
-    app.state.web = WebContext(StoreAccess(store, lock), settings, clock, token)
+    app.state.web = WebContext(StoreAccess(store, lock), settings, clock, token, relay)
     return app

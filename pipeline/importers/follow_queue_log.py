@@ -165,7 +165,7 @@ def _publish_line(raw: bytes, number: int, log_path: Path, mapper: QueueLogMappe
         return
     counts.lines += 1
     try:
-        events = mapper.feed(text)
+        events = mapper.feed(text, number)
     except BadLine as exc:
         letter = DeadLetter(exc.reason, f"line {number}: {exc.detail}", raw.rstrip(b"\r\n"), f"{log_path}:{number}")
         publisher.send(dead_letter.record(letter), None, dead=True)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from pipeline.core import intervals
 from pipeline.settings import Settings
+from pipeline.store import agent_reads
 from pipeline.store.components_sql import (AGGREGATES, INDEXED_SPAN_MS, offered_between, offered_in,
                                            per_contact_columns)
 from pipeline.store.store import Store
@@ -29,8 +30,6 @@ from pipeline.store.store import Store
 BOARD_COMPONENTS = ("offered", "answered", "abandoned", "short_abandoned", "answered_within_sl",
                     "abandoned_within_sl", "waiting", "sl_numerator", "sl_denominator", "wait_answered_sum_ms",
                     "aht_contacts", "handle_sum_ms")
-
-AGENT_LOOKBACK_MS = 86_400_000  # an agent with no state change for a day is not on the board
 
 
 @dataclass(frozen=True)
@@ -136,12 +135,8 @@ def queues_now(store: Store, settings: Settings, day_ms: int, window_ms: int, en
 
 
 def agent_states(store: Store, now_ms: int) -> list[AgentNow]:
-    """Each agent's latest state at ``now_ms`` (logged-out agents left out), by agent id."""
-    result = store.engine.query(
-        f"SELECT agent_id, argMax(state, ts_ms) AS state, argMax(reason, ts_ms) AS reason, max(ts_ms) AS since "
-        f"FROM {store.db}.agent_states FINAL WHERE ts_ms <= {now_ms} AND ts_ms > {now_ms - AGENT_LOOKBACK_MS} "
-        f"GROUP BY agent_id ORDER BY agent_id"
-    )
-    return [AgentNow(a, s, r, int(t))
-            for a, s, r, t in zip(result["agent_id"], result["state"], result["reason"], result["since"])
-            if s != "logged_out"]
+    """Each agent's state at ``now_ms`` (logged-out agents left out), by agent id: its own changes with
+    the contacts it answered laid over them (``core.agent_work``), so an agent on a call is on a contact
+    whatever the source wrote."""
+    return [AgentNow(agent, now.state, now.reason, now.ts_ms)
+            for agent, now in sorted(agent_reads.states_now(store, now_ms).items()) if now.state != "logged_out"]

@@ -1,0 +1,110 @@
+"""An agent's timeline: its own state changes with the contacts it handles laid over them.
+
+Sources do not all write a state for an agent on a contact.  Asterisk's
+queue_log has none (an agent stays ``available`` from ADDMEMBER through its
+calls), FreeSWITCH's mod_callcenter raises nothing for wrap-up, Amazon
+Connect's contact records carry no agent states at all.  The contacts say it
+for every source alike, so the timeline is derived, not trusted:
+
+* while a contact the agent answered is not ended, the agent is
+  ``on_contact`` (from ``answered`` to ``ended``);
+* after it ended, ``after_contact_work`` until its wrap-up completed; a
+  contact that ended without a wrap-up (yet) keeps the agent in wrap-up until
+  the agent's own next state change at or after the end (the agent said what
+  it does next), or for ever while there is none;
+* on a contact beats wrap-up (concurrent chats); otherwise the state the
+  agent set last, ordered by (time, source sequence, event id), so a PAUSE
+  written in the same second as the ADDMEMBER before it wins.  Before the
+  agent's first own change the state is unknown (``""``): it counts no time
+  and the grid does not show the agent.
+
+Pure: the store reads the inputs (``store.agent_work``), the live grid and
+agent time (occupancy, logged-in time) use the one result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+ON_CONTACT = "on_contact"
+AFTER_CONTACT_WORK = "after_contact_work"
+UNKNOWN = ""
+
+
+class Change(NamedTuple):
+    """One state change; the tuple order is the order of changes."""
+
+    ts_ms: int
+    seq: int
+    event_id: str
+    state: str
+    reason: str = ""
+
+
+class Work(NamedTuple):
+    """One contact an agent answered: ended and wrap-up None while not (yet) known."""
+
+    answered_ms: int
+    ended_ms: int | None
+    wrapup_ms: int | None
+
+
+def _state_at(t: int, base: Sequence[Change], index: int, works: Sequence[tuple[int, float, float]]) -> Change:
+    """The derived state at ``t``; ``base[index]`` is the agent's last own change at or before ``t``."""
+    own = base[index] if index >= 0 else None
+    if any(start <= t < talk_end for start, talk_end, _ in works):
+        return Change(t, 0, "", ON_CONTACT)
+    if any(talk_end <= t < work_end for _, talk_end, work_end in works):
+        return Change(t, 0, "", AFTER_CONTACT_WORK)
+    return own if own is not None else Change(t, 0, "", UNKNOWN)
+
+
+def _spans(base: Sequence[Change], works: Iterable[Work]) -> list[tuple[int, float, float]]:
+    """(answered, talk end, wrap-up end) per contact, open ends as infinity, never negative."""
+    spans = []
+    inf = float("inf")
+    for answered, ended, wrapup in works:
+        talk_end: float = inf if ended is None else max(ended, answered)
+        if wrapup is not None:
+            work_end: float = max(wrapup, talk_end)
+        elif talk_end == inf:
+            work_end = inf
+        else:  # no wrap-up event: until the agent's own next change at or after the end
+            work_end = next((c.ts_ms for c in base if c.ts_ms >= talk_end), inf)
+        spans.append((answered, talk_end, work_end))
+    return spans
+
+
+def timeline(changes: Iterable[Change], works: Iterable[Work]) -> list[Change]:
+    """The agent's changes with its contacts' work laid over them, in order; repeats of a state dropped.
+
+    A derived change carries seq 0 and no event id; an own change keeps its own.
+    """
+    base = sorted(changes)
+    spans = _spans(base, works)
+    points = sorted({c.ts_ms for c in base} | {int(p) for span in spans for p in span if p != float("inf")})
+    result: list[Change] = []
+    index = -1
+    for t in points:
+        while index + 1 < len(base) and base[index + 1].ts_ms <= t:
+            index += 1
+        now = _state_at(t, base, index, spans)
+        if result and (result[-1].state, result[-1].reason) == (now.state, now.reason):
+            continue
+        result.append(now._replace(ts_ms=t) if now.ts_ms < t else now)
+    return result
+
+
+def state_now(changes: Iterable[Change], works: Iterable[Work], now_ms: int) -> Change | None:
+    """The state at ``now_ms`` (its ``ts_ms`` is since when), from what happened up to then; None if unknown.
+
+    Ends and wrap-ups after ``now_ms`` are not known yet at ``now_ms``, so they are taken as open.
+    """
+    known = [c for c in changes if c.ts_ms <= now_ms]
+    seen = [Work(a, e if e is not None and e <= now_ms else None, w if w is not None and w <= now_ms else None)
+            for a, e, w in works if a <= now_ms]
+    line = timeline(known, seen)
+    if not line or line[-1].state == UNKNOWN:
+        return None
+    return line[-1]

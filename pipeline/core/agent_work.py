@@ -97,14 +97,14 @@ def timeline(changes: Iterable[Change], works: Iterable[Work]) -> list[Change]:
 
 
 def state_now(changes: Iterable[Change], works: Iterable[Work], now_ms: int) -> Change | None:
-    """The state at ``now_ms`` (its ``ts_ms`` is since when), from what happened up to then; None if unknown.
+    """The state at ``now_ms`` (its ``ts_ms`` is since when); None if unknown.
 
-    Ends and wrap-ups after ``now_ms`` are not known yet at ``now_ms``, so they are taken as open.
+    The agent's own changes after ``now_ms`` and contacts answered after it are
+    left out; an end or wrap-up already stored for a later time is used (a
+    FreeSWITCH wrap-up is known from the agent's setting the moment the call ends).
     """
     known = [c for c in changes if c.ts_ms <= now_ms]
-    seen = [Work(a, e if e is not None and e <= now_ms else None, w if w is not None and w <= now_ms else None)
-            for a, e, w in works if a <= now_ms]
-    line = timeline(known, seen)
+    line = [c for c in timeline(known, [w for w in works if w.answered_ms <= now_ms]) if c.ts_ms <= now_ms]
     if not line or line[-1].state == UNKNOWN:
         return None
     return line[-1]

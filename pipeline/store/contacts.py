@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from pipeline.store.components_sql import INDEXED_SPAN_MS, offered_between
+from pipeline.store.components_sql import INDEXED_SPAN_MS, WAITING, offered_between
 from pipeline.store.engines import literal
 from pipeline.store.store import Store
 
@@ -30,7 +30,7 @@ MAX_LIMIT = 10_000
 _OUTCOME_SQL = {
     "answered": "is_answered",
     "abandoned": "is_abandoned",
-    "waiting": "NOT is_answered AND NOT is_abandoned",
+    "waiting": WAITING,
 }
 
 

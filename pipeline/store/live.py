@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pipeline.core import intervals
 from pipeline.settings import Settings
 from pipeline.store import agent_reads
-from pipeline.store.components_sql import (AGGREGATES, INDEXED_SPAN_MS, offered_between, offered_in,
+from pipeline.store.components_sql import (AGGREGATES, INDEXED_SPAN_MS, WAITING, offered_between, offered_in,
                                            per_contact_columns)
 from pipeline.store.store import Store
 
@@ -63,14 +63,14 @@ def _facts_part(store: Store, settings: Settings, since_ms: int, today_ms: int, 
     db = store.db
     narrowing = f"{offered_between(db, [(since_ms, end_ms)])} AND " if end_ms - since_ms <= INDEXED_SPAN_MS else ""
     inner = ", ".join(
-        ["queue", "is_answered", "is_abandoned", "wrapup_complete", "handle_ms", "disposition", "channel",
+        ["queue", "is_answered", "is_abandoned", "ended_ms", "wrapup_complete", "handle_ms", "disposition", "channel",
          "first_response_ms", "offered_ms"]
         + [c for c in per_contact_columns(settings) if "next_ms" not in c])  # no FCR: no next-contact join
     today, window = f"offered_ms >= {today_ms}", f"offered_ms >= {window_ms}"
     outer = ", ".join(
         [f"{_conditional(AGGREGATES[n], today)} AS d_{n}" for n in BOARD_COMPONENTS]
         + [f"{_conditional(AGGREGATES[n], window)} AS w_{n}" for n in BOARD_COMPONENTS]
-        + [f"minIf(offered_ms, {today} AND NOT is_answered AND NOT is_abandoned) AS oldest"])
+        + [f"minIf(offered_ms, {today} AND {WAITING}) AS oldest"])
     result = store.engine.query(
         f"SELECT queue, {outer} FROM (SELECT {inner} FROM {db}.contact_facts FINAL WHERE {narrowing}has_offered "
         f"AND direction = 'inbound' AND offered_ms >= {since_ms} AND offered_ms < {end_ms}) GROUP BY queue"
@@ -106,7 +106,7 @@ def _oldest_waiting(store: Store, starts: list[int]) -> dict[str, int]:
     narrowing = offered_between(store.db, ranges) + " AND " if len(ranges) * 900_000 <= INDEXED_SPAN_MS else ""
     result = store.engine.query(
         f"SELECT queue, min(offered_ms) AS oldest FROM {store.db}.contact_facts FINAL WHERE {narrowing}"
-        f"has_offered AND direction = 'inbound' AND NOT is_answered AND NOT is_abandoned "
+        f"has_offered AND direction = 'inbound' AND {WAITING} "
         f"AND ({offered_in(ranges)}) GROUP BY queue")
     return dict(zip(result["queue"], (int(v) for v in result["oldest"])))
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pipeline.settings import Settings
 from pipeline.store import agent_reads
-from pipeline.store.components_sql import AGGREGATES, fcr_window_ms, thresholds
+from pipeline.store.components_sql import AGGREGATES, WAITING, fcr_window_ms, thresholds
 from pipeline.store.engines import Columns, literal
 from pipeline.store.queue_intervals import COMPONENTS as INTERVAL_COMPONENTS
 from pipeline.store.queue_intervals import rows_in
@@ -35,7 +35,7 @@ def waiting_by_queue(store: Store, now_ms: int, horizon_ms: int) -> dict[tuple[s
     result = store.engine.query(
         f"SELECT queue, channel, count() AS waiting, min(offered_ms) AS oldest_ms "
         f"FROM {store.db}.contact_facts FINAL "
-        f"WHERE has_offered AND direction = 'inbound' AND NOT is_answered AND NOT is_abandoned "
+        f"WHERE has_offered AND direction = 'inbound' AND {WAITING} "
         f"AND offered_ms <= {now_ms} AND offered_ms > {now_ms - horizon_ms} GROUP BY queue, channel"
     )
     return {(q, c): (int(n), int(o)) for q, c, n, o in

@@ -36,6 +36,8 @@ def test_on_a_contact_from_answer_to_end_then_wrap_up_then_back_to_the_own_state
     assert _now(own, call, 400) == (400, "after_contact_work")
     assert _now(own, call, 450) == (450, "available")
     assert _now(own, call, 99) == (0, "available")
+    # an end stored for a later time is used, not taken as open
+    assert _now(own, [Work(100, 400, 450)], 420) == (400, "after_contact_work")
 
 
 def test_a_pause_during_a_call_takes_effect_when_the_call_and_wrap_up_are_over():

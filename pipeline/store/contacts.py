@@ -124,7 +124,7 @@ def _latest(store: Store, wanted: ContactFilter, keys: list[tuple[int, str]]) ->
     if not keys:
         return []
     result = store.engine.query(
-        f"SELECT {_DETAIL_COLUMNS} FROM (SELECT {_DETAIL_COLUMNS}, has_offered, direction "
+        f"SELECT {_DETAIL_COLUMNS} FROM (SELECT {_DETAIL_COLUMNS}, has_offered, direction, ended_ms "
         f"FROM {store.db}.contact_facts PREWHERE contact_id IN ({', '.join(literal(cid) for _, cid in keys)}) "
         f"ORDER BY contact_id, version DESC LIMIT 1 BY contact_id) WHERE {_filters(wanted, None)}"
     )

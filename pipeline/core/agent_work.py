@@ -24,6 +24,8 @@ agent time (occupancy, logged-in time) use the one result.
 
 from __future__ import annotations
 
+import bisect
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -50,49 +52,54 @@ class Work(NamedTuple):
     wrapup_ms: int | None
 
 
-def _state_at(t: int, base: Sequence[Change], index: int, works: Sequence[tuple[int, float, float]]) -> Change:
-    """The derived state at ``t``; ``base[index]`` is the agent's last own change at or before ``t``."""
-    own = base[index] if index >= 0 else None
-    if any(start <= t < talk_end for start, talk_end, _ in works):
-        return Change(t, 0, "", ON_CONTACT)
-    if any(talk_end <= t < work_end for _, talk_end, work_end in works):
-        return Change(t, 0, "", AFTER_CONTACT_WORK)
-    return own if own is not None else Change(t, 0, "", UNKNOWN)
-
-
-def _spans(base: Sequence[Change], works: Iterable[Work]) -> list[tuple[int, float, float]]:
-    """(answered, talk end, wrap-up end) per contact, open ends as infinity, never negative."""
-    spans = []
-    inf = float("inf")
+def _deltas(base: Sequence[Change], works: Iterable[Work]) -> dict[int, list[int]]:
+    """time -> [change in contacts being talked on, change in contacts in wrap-up] (a sweep's steps)."""
+    times = [c.ts_ms for c in base]
+    deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for answered, ended, wrapup in works:
-        talk_end: float = inf if ended is None else max(ended, answered)
+        deltas[answered][0] += 1
+        if ended is None:
+            continue
+        talk_end = max(ended, answered)  # clocks that disagree: never a negative span
+        deltas[talk_end][0] -= 1
+        deltas[talk_end][1] += 1
         if wrapup is not None:
-            work_end: float = max(wrapup, talk_end)
-        elif talk_end == inf:
-            work_end = inf
+            work_end: int | None = max(wrapup, talk_end)
         else:  # no wrap-up event: until the agent's own next change at or after the end
-            work_end = next((c.ts_ms for c in base if c.ts_ms >= talk_end), inf)
-        spans.append((answered, talk_end, work_end))
-    return spans
+            index = bisect.bisect_left(times, talk_end)
+            work_end = times[index] if index < len(times) else None
+        if work_end is not None:
+            deltas[work_end][1] -= 1
+    return deltas
 
 
 def timeline(changes: Iterable[Change], works: Iterable[Work]) -> list[Change]:
     """The agent's changes with its contacts' work laid over them, in order; repeats of a state dropped.
 
     A derived change carries seq 0 and no event id; an own change keeps its own.
+    One sweep over the moments anything changes, so a month of an agent's calls stays cheap.
     """
     base = sorted(changes)
-    spans = _spans(base, works)
-    points = sorted({c.ts_ms for c in base} | {int(p) for span in spans for p in span if p != float("inf")})
+    deltas = _deltas(base, works)
     result: list[Change] = []
+    talking = wrapping = 0
     index = -1
-    for t in points:
+    for t in sorted({c.ts_ms for c in base} | set(deltas)):
+        step = deltas.get(t)
+        if step is not None:
+            talking, wrapping = talking + step[0], wrapping + step[1]
         while index + 1 < len(base) and base[index + 1].ts_ms <= t:
             index += 1
-        now = _state_at(t, base, index, spans)
-        if result and (result[-1].state, result[-1].reason) == (now.state, now.reason):
-            continue
-        result.append(now._replace(ts_ms=t) if now.ts_ms < t else now)
+        if talking > 0:
+            now = Change(t, 0, "", ON_CONTACT)
+        elif wrapping > 0:
+            now = Change(t, 0, "", AFTER_CONTACT_WORK)
+        elif index >= 0:
+            now = base[index] if base[index].ts_ms == t else base[index]._replace(ts_ms=t)
+        else:
+            now = Change(t, 0, "", UNKNOWN)
+        if not result or (result[-1].state, result[-1].reason) != (now.state, now.reason):
+            result.append(now)
     return result
 
 

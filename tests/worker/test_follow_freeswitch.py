@@ -29,6 +29,7 @@ from tests.fixtures import freeswitch as fs
 from tests.fixtures.esl_server import EslServer
 from tests.fixtures.stores import TEST_KEY
 from tests.worker.conftest import Pipeline, admin_base
+from tests.worker.test_outage import PrivateKafka, private_kafka  # noqa: F401 - the fixture, used by name
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +58,6 @@ def _report(store: Store) -> list[dict]:
 
 def test_follow_killed_mid_stream_gives_the_hand_worked_day_and_the_cdr_imports_report(pipeline: Pipeline,
                                                                                          tmp_path: Path) -> None:
-    expected_ids: set[str] = set()
     server = EslServer("ClueCon", fs.esl_events(), agent_list=fs.AGENT_LIST, overlap=6, pace_s=0.05)
     password, checkpoint = tmp_path / "esl.password", tmp_path / "fs.checkpoint.json"
     password.write_text("ClueCon\n")
@@ -107,3 +107,51 @@ def test_follow_killed_mid_stream_gives_the_hand_worked_day_and_the_cdr_imports_
     finally:
         imported.engine.command(f"DROP DATABASE IF EXISTS {imported.db}")
         imported.close()
+
+
+@pytest.mark.timeout(400)
+def test_kafka_away_mid_stream_the_reader_keeps_reading_and_no_number_changes(pipeline: Pipeline,
+                                                                              private_kafka: PrivateKafka,
+                                                                              tmp_path: Path) -> None:
+    pipeline.extra_env["CCKPI_KAFKA_BOOTSTRAP"] = private_kafka.bootstrap
+    server = EslServer("ClueCon", fs.esl_events(), agent_list=fs.AGENT_LIST, pace_s=0.05)
+    password, checkpoint = tmp_path / "esl.password", tmp_path / "fs.checkpoint.json"
+    password.write_text("ClueCon\n")
+    spool = checkpoint.with_name(checkpoint.name + ".spool")
+    try:
+        follower = _start(pipeline, server.port, password, checkpoint, 0)
+        _wait(lambda: checkpoint.exists(), 60, "a first batch acknowledged by Kafka")
+        server.paused.set()
+        private_kafka.stop(signal.SIGKILL)  # Kafka crashes; the switch keeps sending
+        server.paused.clear()
+        _wait(lambda: server.played_all, 60, "every event played while Kafka is away")
+        # the reader never waited on Kafka: every event is in the spool, beyond what Kafka acknowledged
+        spooled = {orjson.loads(line[2:])["event_id"] for line in spool.read_bytes().splitlines()}
+        assert _day_ids() <= spooled
+        assert orjson.loads(checkpoint.read_bytes())["offset"] < spool.stat().st_size
+        assert follower.poll() is None
+        private_kafka.start()
+        _wait(lambda: orjson.loads(checkpoint.read_bytes())["offset"] == spool.stat().st_size, 120,
+              "the spool published once Kafka is back")
+        follower.send_signal(signal.SIGTERM)
+        assert follower.wait(timeout=30) == 0
+    finally:
+        server.close()
+    pipeline.start_worker()
+    store = Store.open(pipeline.store_url, migrate_schema=False)
+    try:
+        pipeline.wait_stored(store, len(spooled), timeout=120)
+        _wait(lambda: _report(store) and _report(store)[0]["answered"] == 2, 60, "the day's contacts stored")
+        (row,) = _report(store)
+    finally:
+        store.close()
+    # the hand-worked day, as above: 7 offered, 2 answered, 4 abandoned (1 short), SL 1/6, ASA 25 s, AHT 85 s
+    assert (row["offered"], row["answered"], row["abandoned"], row["short_abandoned"]) == (7, 2, 4, 1)
+    assert row["service_level"] == pytest.approx(1 / 6) and (row["asa_s"], row["aht_s"]) == (25, 85)
+
+
+def _day_ids() -> set[str]:
+    from pipeline.importers.freeswitch_callcenter import CallcenterMapper, parse_agent_list
+
+    mapper = CallcenterMapper(parse_agent_list(fs.AGENT_LIST)[0])
+    return {e["event_id"] for headers in fs.esl_events() for e in mapper.feed(headers)}

@@ -28,7 +28,8 @@ pytestmark = pytest.mark.integration
 A, B, C, D = "SIP/1001", "SIP/1002", "SIP/1003", "SIP/1004"
 AVAILABLE, CALL = ("available", ""), ("on_contact", "")
 
-# per second (0, 1, ...): the lines written in it ({t} is that second's epoch) and the grid (agent -> (state, reason)) they leave
+# per second (0, 1, ...): the lines written in it ({t} is that second's epoch) and the grid they leave
+# (agent -> (state, reason))
 SCRIPT: list[tuple[list[str], dict[str, tuple[str, str]]]] = [
     ([f"{{t}}|NONE|support|{a}|ADDMEMBER|" for a in (A, B, C, D)] + [f"{{t}}|NONE|support|{D}|PAUSE|Lunch"],
      {A: AVAILABLE, B: AVAILABLE, C: AVAILABLE, D: ("not_ready", "Lunch")}),
@@ -40,9 +41,9 @@ SCRIPT: list[tuple[list[str], dict[str, tuple[str, str]]]] = [
      {A: CALL, B: CALL, C: CALL, D: ("not_ready", "Lunch")}),
     ([f"{{t}}|c1|support|{A}|COMPLETECALLER|1|2|1"],  # answered at 2, 2 s of talk: ends now
      {A: AVAILABLE, B: CALL, C: CALL, D: ("not_ready", "Lunch")}),
-    ([f"{{t}}|c4|support|NONE|ENTERQUEUE||13800138004|1", f"{{t}}|NONE|support|{D}|UNPAUSE|"],
+    (["{t}|c4|support|NONE|ENTERQUEUE||13800138004|1", f"{{t}}|NONE|support|{D}|UNPAUSE|"],
      {A: AVAILABLE, B: CALL, C: CALL, D: AVAILABLE}),
-    ([f"{{t}}|c4|support|NONE|ABANDON|1|1|1", f"{{t}}|NONE|support|{C}|PAUSE|Meeting"],  # C pauses on its call
+    (["{t}|c4|support|NONE|ABANDON|1|1|1", f"{{t}}|NONE|support|{C}|PAUSE|Meeting"],  # C pauses on its call
      {A: AVAILABLE, B: CALL, C: CALL, D: AVAILABLE}),
     ([f"{{t}}|c2|support|{B}|COMPLETEAGENT|2|4|1"],  # answered at 3, 4 s: ends now
      {A: AVAILABLE, B: AVAILABLE, C: CALL, D: AVAILABLE}),

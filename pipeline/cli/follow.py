@@ -149,6 +149,10 @@ def freeswitch_esl(host: str, port: int, password_file: Path, checkpoint_path: P
         raise click.ClickException(f"follow_metrics_port {config.follow_metrics_port}: {exc.strerror}; "
                                    "choose another with --metrics-port or CCKPI_FOLLOW_METRICS_PORT") from None
     reader = SwitchReader(host, port, password, spool, stop=lambda: bool(stopping))
+
+    def stop() -> bool:  # the publisher stops too when the switch refused the password
+        return bool(stopping) or reader.refused is not None
+
     thread = threading.Thread(target=reader.run, name="esl-reader", daemon=True)
     thread.start()
     console = Console(stderr=True)
@@ -158,11 +162,13 @@ def freeswitch_esl(host: str, port: int, password_file: Path, checkpoint_path: P
     quiet(("kafka",), kafka_outage)
     try:
         counts = run_follow(spool_path, checkpoint, KafkaPublisher(producer, events_topic, dead_topic),
-                            stop=lambda: bool(stopping), watcher=metrics, outage=kafka_outage,
+                            stop=stop, watcher=metrics, outage=kafka_outage,
                             lines_of=lambda _state: SpoolLines())
     finally:
         producer.close()
         thread.join(timeout=5)
         spool.close()
+    if reader.refused is not None:
+        raise click.ClickException(reader.refused)
     console.print(f"stopped: {counts.events:,} events, {counts.dead_letters:,} dead letters published, "
                   f"{reader.connections:,} connections")

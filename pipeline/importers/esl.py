@@ -30,6 +30,10 @@ class EslError(Exception):
     """The switch refused something or closed the connection; the message says which."""
 
 
+class EslRefused(EslError):
+    """The switch refused the password: retrying cannot help."""
+
+
 def parse_headers(block: bytes, decode: bool) -> Headers:
     """``Name: value`` lines; values URL-decoded when ``decode`` (event-plain bodies)."""
     headers: Headers = {}
@@ -58,8 +62,8 @@ class EslConnection:
                 raise EslError(f"{host}:{port} is not a FreeSWITCH event socket (no auth/request greeting)")
             reply = connection.command(f"auth {password}", timeout)
             if not reply.startswith("+OK"):
-                raise EslError(f"{host}:{port} refused the password ({reply}): check --password-file against "
-                               "event_socket.conf.xml")
+                raise EslRefused(f"{host}:{port} refused the password ({reply}): check --password-file against "
+                                 "event_socket.conf.xml")
         except BaseException:
             sock.close()
             raise

@@ -36,7 +36,7 @@ from typing import Any
 import orjson
 
 from pipeline.core.intake import DeadLetter
-from pipeline.importers.esl import EslConnection, EslError, Headers
+from pipeline.importers.esl import EslConnection, EslError, EslRefused, Headers
 from pipeline.importers.follow_queue_log import FollowCounts, Publisher
 from pipeline.importers.freeswitch_callcenter import (BadEvent, CallcenterMapper, answered, epoch, offered,
                                                        parse_agent_list)
@@ -124,6 +124,7 @@ class SwitchReader:
         self.mapper = CallcenterMapper()
         self.outage = outage or Outage(f"FreeSWITCH event socket ({host}:{port})")
         self.connections = 0
+        self.refused: str | None = None  # the switch refused the password: the follower stops with this
 
     def _pause(self, seconds: float) -> None:
         """The back-off before reconnecting, cut short by ``stop()``."""
@@ -141,6 +142,9 @@ class SwitchReader:
                     delay = 1.0
                     while not self.stop():
                         self._take(esl.read_events(0.5))
+            except EslRefused as exc:
+                self.refused = str(exc)
+                return
             except (OSError, EslError) as exc:
                 self.outage.failed(exc)
                 self._pause(delay)

@@ -129,3 +129,4 @@ def test_a_restart_sees_events_again_and_doubles_no_id_and_kafka_away_never_stop
     letters = [orjson.loads(value) for value, _key, dead in kafka.acknowledged if dead]
     assert {letter["reason"] for letter in letters} == {"unknown_action"}
     assert "member-teleported" in letters[0]["detail"] and "Event-Sequence" in letters[0]["source"]
+

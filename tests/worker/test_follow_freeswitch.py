@@ -150,6 +150,22 @@ def test_kafka_away_mid_stream_the_reader_keeps_reading_and_no_number_changes(pi
     assert row["service_level"] == pytest.approx(1 / 6) and (row["asa_s"], row["aht_s"]) == (25, 85)
 
 
+def test_a_refused_password_stops_the_follower_with_one_line_naming_the_fix(pipeline: Pipeline,
+                                                                            tmp_path: Path) -> None:
+    server = EslServer("ClueCon", [])
+    (tmp_path / "pw").write_text("wrong\n")
+    try:
+        done = subprocess.run([sys.executable, "-m", "pipeline.cli.main", "follow", "freeswitch-esl", "--port",
+                               str(server.port), "--password-file", str(tmp_path / "pw"), "--checkpoint",
+                               str(tmp_path / "cp.json"), "--metrics-port", "0"],
+                              env=pipeline.env(0), capture_output=True, text=True, timeout=120)
+    finally:
+        server.close()
+    assert done.returncode == 1
+    assert "refused the password" in done.stderr and "--password-file" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def _day_ids() -> set[str]:
     from pipeline.importers.freeswitch_callcenter import CallcenterMapper, parse_agent_list
 

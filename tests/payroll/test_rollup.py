@@ -80,8 +80,9 @@ def test_catalogue_figures_worked_by_hand(rolled):
     # QA of October's inbound contacts: c1 (1 fatal), c2 (0), c3 (2 fatal) -> 2 of 3 evaluations with a fatal
     # error; 1 non-fatal error each of 10 opportunities -> 1 - 3/30 = 0.9
     assert (a1.fatal_error_share, a1.nonfatal_accuracy) == (pytest.approx(2 / 3), pytest.approx(0.9))
-    # only available / logged_out states: no time on contacts -> occupancy 0 of 10 h logged in
-    assert (a1.occupancy, a1.logged_in_s) == (0.0, 36000.0)
+    # on contacts (answer to wrap-up, core.agent_work) inside the 10 h logged in: c1 100 + 20, c2 200 + 40,
+    # c3 300 + 30, c4 60 + 10 = 760 s -> occupancy 760 / 36000
+    assert (a1.occupancy, a1.logged_in_s) == (pytest.approx(760 / 36000), 36000.0)
 
 
 def test_agent_with_no_contacts_and_output_vs_team(rolled):
@@ -101,5 +102,7 @@ def test_november_gets_the_contact_offered_after_local_midnight(store):
 def test_september_keeps_the_hours_before_midnight_of_a_shift_into_october(store):
     ingest(store, october())
     month = monthly_rollup(store, Month(2026, 9), load_settings(tz="Asia/Shanghai"), ROSTER)
-    # a1 logged in 20:00 local 30 Sep .. 02:00 local 1 Oct: 4 h are September's (2 h October's, above)
-    assert {a.agent_id: a.logged_in_s for a in month.agents}["a1"] == 4 * 3600
+    # a1 logged in 20:00 local 30 Sep .. 02:00 local 1 Oct: 4 h are September's (2 h October's, above), plus
+    # c0 answered 10:00 local 30 Sep outside any state: on the contact from its answer to its wrap-up
+    # (60 s talk + 10 s after-contact work = 70 s; an agent on a contact is logged in, core.agent_work)
+    assert {a.agent_id: a.logged_in_s for a in month.agents}["a1"] == 4 * 3600 + 70

@@ -113,13 +113,15 @@ def build(store: Store, request: ReportRequest, settings: Settings) -> Report:
         for name, value in zip(request.by, key):
             row[KEY_NAMES[name]] = intervals.iso(value * 1000, zone) if name == "interval" else value
         row.update(compute(components[key], frt_values_ms=frt_values.get(key, ()),
-                           sl_abandon_mode=_mode(seen_queues.get(key, set()), settings), agent=agent))
+                           sl_abandon_mode=_mode(seen_queues.get(key, set()), settings),
+                           csat_scale=_scale(seen_queues.get(key, set()), settings), agent=agent))
         rows.append(row)
         queues.append(frozenset(seen_queues.get(key, ())))
     summed = {name: float(_exact_sum([row[name] for row in components.values()])) for name in names}
     every_queue = set().union(*seen_queues.values()) if seen_queues else set()
     total = compute(summed, frt_values_ms=[v for values in frt_values.values() for v in values],
-                    sl_abandon_mode=_mode(every_queue, settings), agent=agent)
+                    sl_abandon_mode=_mode(every_queue, settings), csat_scale=_scale(every_queue, settings),
+                    agent=agent)
     sources = {name: int(summed[name]) for name in SOURCE_COMPONENTS}
     return Report(request, rows, total, queues, sources)
 
@@ -136,6 +138,12 @@ def _mode(queues: set[str], settings: Settings) -> str:
     """The queues' common ``sl_abandon_mode``, ``mixed``, or the default for a row with no contact."""
     modes = {settings.queue(q).sl_abandon_mode for q in queues}
     return modes.pop() if len(modes) == 1 else ("mixed" if modes else _default_mode(settings))
+
+
+def _scale(queues: set[str], settings: Settings) -> str:
+    """The queues' common ``csat_scale``, ``mixed``, or the default's for a row with no contact."""
+    scales = {settings.queue(q).csat_scale for q in queues}
+    return scales.pop() if len(scales) == 1 else ("mixed" if scales else settings.queue_defaults.csat_scale)
 
 
 def queues_with_data(store: Store, request: ReportRequest) -> list[str]:

@@ -29,7 +29,7 @@ by_option = click.option("--by", "who", metavar="NAME", default=None,
 @salary_total_option
 @click.pass_context
 @friendly
-def close(ctx: click.Context, month: Any, policy_path: Path, roster_path: Path | None, store_url: str | None,
+def close(ctx: click.Context, month: Any, policy_path: str, roster_path: Path | None, store_url: str | None,
           payroll_store_url: str | None, who: str | None, dry_run: bool, salary_total: Decimal | None) -> None:
     """Freeze the month's scorecards (and corrections of earlier months) as a new audited version.
 
@@ -148,13 +148,14 @@ def adjustments(month: Any, store_url: str | None, payroll_store_url: str | None
 @by_option
 @click.argument("csv_path", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
 @friendly
-def inputs_command(month: Any, policy_path: Path, roster_path: Path | None, store_url: str | None,
+def inputs_command(month: Any, policy_path: str, roster_path: Path | None, store_url: str | None,
                    payroll_store_url: str | None, who: str | None, csv_path: Path) -> None:
     """Import the supervisor inputs of the month (attitude, teamwork, breaches, errors, callbacks, tickets).
 
-    FILE is a CSV with agent_id plus any of the input columns; every agent
-    must be in --roster and every score within its weight on the policy's
-    100-point card. Each import is a new version (`payroll history`).
+    FILE is a CSV with agent_id plus any of the input columns (the policy's
+    declared inputs when it declares them, with a date column when they are
+    per day); every agent must be in --roster and every value within its
+    range. Each import is a new version (`payroll history`).
     """
     from pipeline.payroll.audit import who_default
     from pipeline.payroll.closing import sha256
@@ -167,7 +168,7 @@ def inputs_command(month: Any, policy_path: Path, roster_path: Path | None, stor
         text = csv_path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputsError(f"inputs {csv_path}: cannot read it ({exc.strerror})") from None
-    parsed = parse_inputs(text, str(csv_path), inputs.roster, inputs.policy)
+    parsed = parse_inputs(text, str(csv_path), inputs.roster, inputs.policy, month)
     with open_stores(inputs.config) as (_, payroll_store):
         version = save_inputs(payroll_store, month, text, csv_path.name, who or who_default(), sha256(text),
                               len(parsed))

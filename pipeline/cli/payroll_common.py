@@ -61,8 +61,8 @@ def month_options(func: F) -> F:
     """--month, --policy, --roster, --store, --payroll-store: shared by the computing sub-commands."""
     options = [
         month_option,
-        click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False),
-                     default=EXAMPLE_POLICY, show_default=True, help="pay policy YAML"),
+        click.option("--policy", "policy_path", default=str(EXAMPLE_POLICY), show_default=True,
+                     help="pay policy: a YAML file or a shipped policy's name (`cckpi payroll policies`)"),
         click.option("--roster", "roster_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
                      help="agent roster CSV or YAML (agent_id,name,team,hire_date[,leave_date][,fraud_orders])"),
         store_option,
@@ -95,7 +95,7 @@ def friendly(func: F) -> F:
 class Inputs:
     """Settings, policy and roster of one command run."""
 
-    def __init__(self, policy_path: Path, roster_path: Path | None, store_url: str | None,
+    def __init__(self, policy_path: str, roster_path: Path | None, store_url: str | None,
                  payroll_store_url: str | None, warn_no_roster: bool = True) -> None:
         from pipeline.payroll.policy import load_policy
         from pipeline.payroll.roster import load_roster

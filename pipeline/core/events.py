@@ -116,6 +116,10 @@ class QaEvaluated(_Event, tag="qa.evaluated"):
     nonfatal_errors: NonNegativeInt
     opportunities: NonNegativeInt
     source: Literal["internal", "external"] = "internal"
+    # what the QA found on the contact, counted apart (003's 业务差错 / 资费差错 / 诈单): 0 when not sent
+    business_errors: NonNegativeInt = 0
+    tariff_errors: NonNegativeInt = 0
+    fraud_orders: NonNegativeInt = 0
 
 
 class ComplaintFiled(_Event, tag="complaint.filed"):

@@ -28,7 +28,7 @@ from pipeline.payroll.model import AdjustmentLine, AgentInputs, Month
 from pipeline.payroll.policy import Policy
 from pipeline.payroll.rollup import MonthRollup
 from pipeline.payroll.roster import Roster
-from pipeline.payroll.sheet import build_rows
+from pipeline.payroll.sheet import build_rows, point_card_keys
 from pipeline.settings import Settings
 from pipeline.store import payroll_tables as tables
 from pipeline.store import reads
@@ -78,7 +78,7 @@ def month_rows(inputs: CloseInputs) -> tuple[list[dict[str, Any]], DepartmentRes
     rows = build_rows(inputs.rollup, inputs.roster, inputs.policy, inputs.adjustments, inputs.inputs)
     department = department_result(dict(inputs.department_figures), rows, inputs.policy, inputs.salary_total)
     apply_best_agent(rows, department, inputs.policy)
-    if inputs.policy.ranking is not None:
+    if inputs.policy.ranking is not None or inputs.policy.points is not None:
         for row in rows:
             row.update(inputs.points.get(row["agent_id"], {}))
     return rows, department
@@ -171,6 +171,8 @@ def close_month(payroll: Store, source_db: str, inputs: CloseInputs, who: str,
             "not_in_roster": list(rollup.not_in_roster), "start_ms": rollup.start_ms, "end_ms": rollup.end_ms,
             "roster_format": inputs.roster_format, "card100": policy.card100 is not None,
             "ranking": policy.ranking is not None,
+            **({"point_card": list(point_card_keys(policy))} if policy.point_card else {}),
+            **({"points": True} if policy.points else {}),
             "inputs_text": inputs.inputs_text, "department": department.as_json() if department else None}
     checksum = inputs_checksum(inputs)
     # rows, lines and the close record first: the audit version below makes the close visible

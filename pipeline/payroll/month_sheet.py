@@ -14,14 +14,15 @@ from typing import Any
 from pipeline.payroll.adjustments import carried_lines
 from pipeline.payroll.closing import CloseInputs, ClosedMonth, find_closed, month_rows
 from pipeline.payroll.department import department_figures
-from pipeline.payroll.export import SheetMeta, csv_bytes, xlsx_bytes
+from pipeline.payroll.sheet_files import SheetMeta, csv_bytes, xlsx_bytes
 from pipeline.payroll.inputs import Inputs, month_inputs
 from pipeline.payroll.ranking import earned_points, ledger
 from pipeline.payroll.model import AdjustmentLine, Month
+from pipeline.payroll.points_month import month_points
 from pipeline.payroll.policy import Policy
 from pipeline.payroll.rollup import monthly_rollup
 from pipeline.payroll.roster import Roster
-from pipeline.payroll.sheet import columns, totals
+from pipeline.payroll.sheet import columns, point_card_keys, totals
 from pipeline.settings import Settings
 from pipeline.store.store import Store
 
@@ -52,7 +53,8 @@ def from_closed(closed: ClosedMonth, lang: str = "en") -> Sheet:
                      policy_text=closed.policy_text, currency=closed.meta["currency"], checksum=closed.checksum,
                      closed_ms=closed.closed_ms, not_in_roster=tuple(closed.meta["not_in_roster"]))
     card = columns(tuple(closed.meta["card"]), lang, bool(closed.meta.get("card100")),
-                   bool(closed.meta.get("ranking")))
+                   bool(closed.meta.get("ranking")), tuple(closed.meta.get("point_card", ())),
+                   bool(closed.meta.get("points")))
     return Sheet(closed.rows, card, totals(closed.rows, closed.month, closed.meta.get("department")), meta,
                  closed.adjustments, lang)
 
@@ -68,8 +70,11 @@ def gather(store: Store, payroll: Store | None, month: Month, settings: Settings
     if payroll is not None:
         lines = tuple(carried_lines(store, payroll, month, settings))
         inputs_text, inputs = month_inputs(payroll, month, roster, policy)
-    figures = department_figures(store, month, settings) if policy.department else {}
+    figures = department_figures(store, month, settings) if policy.department or policy.points else {}
     points: dict[str, dict[str, Any]] = {}
+    if policy.points is not None:
+        points = month_points(payroll, month, roster, policy, inputs, figures,
+                              [a.agent_id for a in rollup.agents if a.agent_id in roster])
     if policy.ranking is not None:
         ranked = [a.agent_id for a in rollup.agents if a.agent_id in roster]
         previous = find_closed(payroll, month.minus(1)) if payroll is not None else None
@@ -87,7 +92,7 @@ def from_inputs(inputs: CloseInputs, settings: Settings) -> Sheet:
     meta = SheetMeta(month=str(rollup.month), tz=settings.tz, policy_name=policy.name,
                      policy_text=inputs.policy_text, currency=policy.currency, not_in_roster=rollup.not_in_roster)
     card = columns(tuple(line.kpi for line in policy.card), settings.language, policy.card100 is not None,
-                   policy.ranking is not None)
+                   policy.ranking is not None, point_card_keys(policy), policy.points is not None)
     return Sheet(rows, card, totals(rows, rollup.month, department.as_json() if department else None), meta,
                  [line.as_json() for line in inputs.adjustments], settings.language)
 

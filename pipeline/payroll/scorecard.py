@@ -24,6 +24,8 @@ from pipeline.payroll.card100 import INPUT_KPIS, card100_points, input_kpi
 from pipeline.payroll.model import AgentInputs, AgentRollup, Month
 from pipeline.payroll.policy import Conditions, Policy
 from pipeline.payroll.roster import RosterEntry
+from pipeline.payroll.rules.expressions import Number, evaluate
+from pipeline.payroll.rules.point_lines import card_points
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class ScoreCard:
     business_errors_reported: int = 0
     card100: dict[str, Decimal] = field(default_factory=dict)
     inputs: AgentInputs | None = None
+    point_card: dict[str, Decimal] = field(default_factory=dict)
+    point_reasons: tuple[str, ...] = ()
 
 
 def qa_average(r: AgentRollup, policy: Policy) -> float | None:
@@ -58,13 +62,15 @@ def qa_average(r: AgentRollup, policy: Policy) -> float | None:
     return sum(avg for avg, _ in present) / len(present)
 
 
-def business_errors(fatal: int, nonfatal: int, policy: Policy) -> int:
+def business_errors(fatal: int, nonfatal: int, policy: Policy, recorded: int = 0) -> int:
+    """The side's business errors by the policy's ``qa.business_errors`` (``recorded``: the evaluations' own)."""
     rule = policy.qa.business_errors
-    return fatal if rule == "fatal_errors" else nonfatal if rule == "nonfatal_errors" else fatal + nonfatal
+    return {"fatal_errors": fatal, "nonfatal_errors": nonfatal, "all_errors": fatal + nonfatal,
+            "business_errors": recorded}[rule]
 
 
 def _failures(side: str, c: Conditions, qa_avg: float | None, errors: int, fraud: int,
-              complaints: int) -> list[str]:
+              complaints: int, tariff: int = 0) -> list[str]:
     """Which conditions of one side fail, in words."""
     failed = []
     if c.qa_avg_min is not None and (qa_avg is None or qa_avg < c.qa_avg_min):
@@ -72,8 +78,11 @@ def _failures(side: str, c: Conditions, qa_avg: float | None, errors: int, fraud
         failed.append(f"QA avg {shown} < {c.qa_avg_min:g}")
     if c.max_business_errors is not None and errors > c.max_business_errors:
         failed.append(f"{side} business errors {errors} > {c.max_business_errors}")
-    if c.max_errors is not None and errors + fraud > c.max_errors:
-        failed.append(f"{side} errors (fraud {fraud} + business {errors}) {errors + fraud} > {c.max_errors}")
+    if c.max_tariff_errors is not None and tariff > c.max_tariff_errors:
+        failed.append(f"{side} tariff errors {tariff} > {c.max_tariff_errors}")
+    if c.max_errors is not None and errors + fraud + tariff > c.max_errors:
+        shown = f"fraud {fraud} + business {errors}" + (f" + tariff {tariff}" if tariff else "")
+        failed.append(f"{side} errors ({shown}) {errors + fraud + tariff} > {c.max_errors}")
     if c.max_fraud_orders is not None and fraud > c.max_fraud_orders:
         failed.append(f"fraud orders {fraud} > {c.max_fraud_orders}")
     if c.max_valid_complaints is not None and complaints > c.max_valid_complaints:
@@ -111,11 +120,26 @@ def card(r: AgentRollup, policy: Policy, qa_avg: float | None, inputs: AgentInpu
     return scores
 
 
+def named_values(r: AgentRollup, policy: Policy, qa_avg: float | None,
+                 given: AgentInputs) -> dict[str, Number | None]:
+    """What a policy expression may name: the rollup's figures, the declared inputs (a count or flag not
+    given is 0, a score or amount not given has no value) and the policy's KPIs."""
+    values: dict[str, Number | None] = {k: v for k, v in r.as_json().items() if k != "agent_id"}
+    values.update(handled_total=r.handled_total, hours=r.hours, output_vs_team=r.output_vs_team,
+                  qa_avg_combined=qa_avg)
+    for spec in policy.inputs:
+        default = Decimal(0) if spec.kind in ("count", "flag") else None
+        values[spec.name] = given.values.get(spec.name, default)
+    for name, expression in policy.kpis.items():
+        values[name] = evaluate(expression, values)
+    return values
+
+
 def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Month,
           inputs: AgentInputs | None = None) -> ScoreCard:
     qa_avg = qa_average(r, policy)
-    internal = business_errors(r.qa_internal_fatal, r.qa_internal_nonfatal, policy)
-    external = business_errors(r.qa_external_fatal, r.qa_external_nonfatal, policy)
+    internal = business_errors(r.qa_internal_fatal, r.qa_internal_nonfatal, policy, r.qa_internal_business)
+    external = business_errors(r.qa_external_fatal, r.qa_external_nonfatal, policy, r.qa_external_business)
     given = inputs or AgentInputs(r.agent_id)
     all_business_errors = internal + external + given.business_errors
     fraud = given.fraud_orders if given.fraud_orders is not None else entry.fraud_orders if entry else 0
@@ -124,8 +148,10 @@ def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Mont
 
     tier = policy.tiers[-1]
     for candidate in policy.tiers:
-        failed = (_failures("internal", candidate.internal, qa_avg, internal, fraud, complaints)
-                  + _failures("external", candidate.external, qa_avg, external, fraud, complaints))
+        failed = (_failures("internal", candidate.internal, qa_avg, internal, fraud + r.qa_internal_fraud,
+                            complaints, r.qa_internal_tariff)
+                  + _failures("external", candidate.external, qa_avg, external, fraud + r.qa_external_fraud,
+                              complaints, r.qa_external_tariff))
         if not failed:
             tier = candidate
             break
@@ -154,11 +180,14 @@ def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Mont
     rounding = policy.rounding
     card_scores = card(r, policy, qa_avg, given, all_business_errors)
     card100 = card100_points(policy.card100, r, given, all_business_errors) if policy.card100 else {}
+    point_card, point_reasons = ({}, []) if policy.point_card is None else \
+        card_points(policy.point_card, named_values(r, policy, qa_avg, given))
     return ScoreCard(
         agent_id=r.agent_id, qa_avg_combined=qa_avg, business_errors_internal=internal,
-        business_errors_external=external, fraud_orders=fraud, card_scores=card_scores,
+        business_errors_external=external, fraud_orders=fraud + r.qa_internal_fraud + r.qa_external_fraud,
+        card_scores=card_scores,
         card_total=sum(card_scores.values(), Decimal(0)), tier=tier.name,
         tier_amount=rounding.money(tier.amount), hours_deduction=rounding.money(deduction),
         amount=rounding.money(amount), reasons=tuple(reasons), business_errors_reported=given.business_errors,
-        card100=card100, inputs=inputs,
+        card100=card100, inputs=inputs, point_card=point_card, point_reasons=tuple(point_reasons),
     )

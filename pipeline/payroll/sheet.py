@@ -65,16 +65,36 @@ RANKING_COLUMNS = (("points_day", "int"), ("points_week", "int"), ("points_month
                    ("points_carried_out", "points"))
 
 
+POINTS_COLUMNS = (("points_day", "int"), ("points_week", "int"), ("points_month", "int"),
+                  ("points_penalty", "int"), ("points_earned", "int"), ("points_carried_in", "points"),
+                  ("points_redeemable", "points"), ("points_carried_out", "points"), ("point_value", "money"),
+                  ("points_cash", "money"), ("points_level", "text"))
+
+
+def point_card_keys(policy: Policy) -> tuple[str, ...]:
+    """The row keys of the policy's point card: one per line, then its total."""
+    card = policy.point_card
+    if card is None:
+        return ()
+    return tuple(f"{card.prefix}_{line.name}" for line in card.lines) + (f"{card.prefix}_total",)
+
+
 def columns(policy_card: tuple[str, ...], lang: str = "en", card100: bool = False,
-            ranking: bool = False) -> list[tuple[str, str, str]]:
+            ranking: bool = False, point_card: tuple[str, ...] = (),
+            points: bool = False) -> list[tuple[str, str, str]]:
     """(key, header, kind) per column: one ``card_<kpi>`` score column per card line before the card total,
-    the 100-point card's parts and total after it, and the ranking points ledger, when the policy has them."""
+    the 100-point card's parts and total (or the point card's lines) after it, and the ranking points ledger
+    (or the points scheme's), when the policy has them."""
     keys = [(key, kind) for key, kind in COLUMNS]
     if ranking:
         keys += list(RANKING_COLUMNS)
+    if points:
+        keys += list(POINTS_COLUMNS)
     at = [key for key, _ in keys].index("card_total")
     if card100:
         keys[at + 1:at + 1] = [(f"c100_{part}", "points") for part in CARD100_PARTS] + [("c100_total", "points")]
+    if point_card:
+        keys[at + 1:at + 1] = [(key, "points") for key in point_card]
     keys[at:at] = [(f"card_{kpi}", "points") for kpi in policy_card]
     return [(key, header(key, lang), kind) for key, kind in keys]
 
@@ -150,6 +170,9 @@ def _row(agent: AgentRollup, card: ScoreCard, name: str, team: str, hired: str, 
     if card.card100:
         row.update({f"c100_{part}": points for part, points in card.card100.items()})
         row["c100_total"] = sum(card.card100.values(), Decimal(0))
+    if card.point_card:
+        row.update(card.point_card)
+        row["card_reasons"] = list(card.point_reasons)
     return {key: _plain(value) for key, value in row.items()}
 
 

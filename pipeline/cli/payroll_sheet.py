@@ -31,11 +31,26 @@ for command in (close, reopen, history, adjustments, inputs_command):
 
 
 @payroll.command()
+def policies() -> None:
+    """List the shipped policies (give one by name: --policy NAME) and the document each reads."""
+    from rich.table import Table
+
+    from pipeline.payroll.policies import listing
+
+    table = Table(title="shipped pay policies (--policy NAME; copy one and give its path to change it)")
+    table.add_column("name")
+    table.add_column("source document")
+    for name, source in listing():
+        table.add_row(name, source)
+    console().print(table)
+
+
+@payroll.command()
 @month_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @salary_total_option
 @friendly
-def rollup(month: Any, policy_path: Path, roster_path: Path | None, store_url: str | None,
+def rollup(month: Any, policy_path: str, roster_path: Path | None, store_url: str | None,
            payroll_store_url: str | None, fmt: str, salary_total: Decimal | None) -> None:
     """Print the month's scorecards (the frozen ones when the month is closed)."""
     import json
@@ -91,7 +106,7 @@ def check_writable(out_path: Path) -> None:
 @click.option("--by-team", is_flag=True, help="XLSX: one more sheet per team")
 @salary_total_option
 @friendly
-def export(month: Any, policy_path: Path, roster_path: Path | None, store_url: str | None,
+def export(month: Any, policy_path: str, roster_path: Path | None, store_url: str | None,
            payroll_store_url: str | None, fmt: str | None, out_path: Path, by_team: bool,
            salary_total: Decimal | None) -> None:
     """Write one row per agent (name, team, tier, amount, reasons, every figure) as CSV or XLSX."""

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.core import intervals
 from pipeline.settings import Settings
 from pipeline.store import reads
+from pipeline.store.interval_sql import interval_start_sql
 from pipeline.store.queue_intervals import COMPONENTS as INTERVAL_COMPONENTS
 
 DB = "${database}"
@@ -79,8 +79,8 @@ def components(settings: Settings, keys: dict[str, str], where: list[str], table
 
 
 def _start(interval: str, settings: Settings) -> str:
-    """A pre-aggregated row's local interval start (epoch seconds), like ``intervals.sql_start`` on a fact."""
-    return intervals.sql_start("interval_ms", interval, settings.tz)
+    """A pre-aggregated row's local interval start (epoch seconds), like ``interval_start_sql`` on a fact."""
+    return interval_start_sql("interval_ms", interval, settings.tz)
 
 
 def _select(metrics: list[str]) -> str:

@@ -20,7 +20,7 @@ from pipeline.report.build import ReportRequest
 from pipeline.settings import load_settings
 from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.engine import generate
-from pipeline.store import reads
+from pipeline.store import reads, report_reads
 from pipeline.store.store import Store
 from tests.fixtures.events import abandoned, answered, event, offered
 from tests.fixtures.stores import ingest
@@ -59,12 +59,12 @@ def test_every_grouping_equals_the_facts(month_store: Store, grouping: dict[str,
     grouping = dict(grouping)
     start = parse_instant(grouping.pop("start", START), SETTINGS.zone)
     request = ReportRequest(start, parse_instant(END, SETTINGS.zone), **grouping)
-    table = build._pre_aggregated(request, SETTINGS)
+    table = report_reads.pre_aggregate_table(request, SETTINGS)
     daily = "agent" in request.by and start % 3_600_000 == 0 and request.interval == "1d"
     assert table == ("agent_days" if daily else "agent_intervals" if "agent" in request.by else "queue_intervals")
     assert reads.intervals_current(month_store, SETTINGS, table, request.start_ms, request.end_ms)
     pre = build.build(month_store, request, SETTINGS)
-    monkeypatch.setattr(build, "_pre_aggregated", lambda _request, _settings: None)
+    monkeypatch.setattr(report_reads, "pre_aggregate_table", lambda _request, _settings: None)
     facts = build.build(month_store, request, SETTINGS)
     assert pre.rows == facts.rows
     assert pre.total == facts.total

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,8 +24,8 @@ from pipeline.store import reads
 from pipeline.store.report_reads import Key, read_report
 from pipeline.store.store import Store
 
-GROUPINGS = ("queue", "agent", "channel", "interval")
-KEY_NAMES = {"queue": "queue", "agent": "agent_id", "channel": "channel", "interval": "interval_start"}
+GROUPINGS = ("queue", "agent", "team", "channel", "interval")
+KEY_NAMES = {"queue": "queue", "agent": "agent_id", "team": "team", "channel": "channel", "interval": "interval_start"}
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,17 @@ class ReportRequest:
     interval: str = "1d"
     queues: tuple[str, ...] = ()
     direction: str = "inbound"
+    # agent id -> team, from the roster: a team row sums its agents' components (``--by team``)
+    teams: Mapping[str, str] | None = field(default=None, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         unknown = [b for b in self.by if b not in GROUPINGS]
         if unknown:
             raise ValueError(f"--by {','.join(unknown)}: choose from {', '.join(GROUPINGS)}")
+        if "team" in self.by and "agent" in self.by:
+            raise ValueError("--by team already sums its agents: use --by agent or --by team, not both")
+        if "team" in self.by and self.teams is None:
+            raise ValueError("--by team needs --roster FILE: the teams are the roster's team column")
         intervals.check_interval(self.interval)
         if self.end_ms <= self.start_ms:
             raise ValueError("--to must be after --from")
@@ -85,20 +91,24 @@ def build(store: Store, request: ReportRequest, settings: Settings) -> Report:
     frt_values: dict[Key, list[float]] = defaultdict(list)
     seen_queues: dict[Key, set[str]] = defaultdict(set)
 
-    read = read_report(store, request, settings)
+    # a team is read as its agents (the store knows no teams), and each agent's key is then its team's
+    scope = replace(request, by=tuple("agent" if b == "team" else b for b in request.by))
+    read = read_report(store, scope, settings)
+    team_of = _team_key(request)
     for key, row in read.contacts:
+        key = team_of(key)
         frt_values[key].extend(row.pop("frt_values_ms"))
         seen_queues[key].update(row.pop("queues_seen"))
         for name, value in row.items():
             parts[key][name].append(value)
-    for key, row in [*read.side, *_agent_time_rows(read.agent_changes, request, zone)]:
+    for key, row in [*read.side, *_agent_time_rows(read.agent_changes, scope, zone)]:
         for name, value in row.items():
-            parts[key][name].append(value)
+            parts[team_of(key)][name].append(value)
     components = {key: {name: _exact_sum(values) for name, values in named.items()} for key, named in parts.items()}
     if not request.by and not any(components.get((), {}).values()):
         components.clear()  # no GROUP BY returns one row of zeros: nothing happened in the range
 
-    agent = "agent" in request.by
+    agent = "agent" in scope.by
     rows, queues = [], []
     for key in sorted(components, key=lambda k: tuple("" if v is None else v for v in k)):
         row: dict[str, Any] = {}
@@ -116,6 +126,16 @@ def build(store: Store, request: ReportRequest, settings: Settings) -> Report:
                     agent=agent)
     sources = {name: int(summed[name]) for name in SOURCE_COMPONENTS}
     return Report(request, rows, total, queues, sources)
+
+
+def _team_key(request: ReportRequest) -> Callable[[Key], Key]:
+    """The read key (agent ids where the request says team) as the report's: each agent's roster team, None for
+    an agent the roster does not list (shown "–")."""
+    positions = [i for i, b in enumerate(request.by) if b == "team"]
+    if not positions:
+        return lambda key: key
+    teams = request.teams or {}
+    return lambda key: tuple(teams.get(v) if i in positions else v for i, v in enumerate(key))
 
 
 def _exact_sum(values: Sequence[float]) -> float:

@@ -98,7 +98,7 @@ def columns(report: Report, now_ms: int) -> list[str]:
     """The KPI columns that mean something for this report's grouping, direction and range."""
     request = report.request
     keys = list(TABLE_KEYS)
-    if "agent" in request.by:
+    if {"agent", "team"} & set(request.by):  # a team is its agents' work
         keys = list(AGENT_KEYS) + [k for k in keys if k not in NOT_PER_AGENT]  # the agent's own figures first
     if request.direction == "outbound":
         keys = [k for k in keys if k not in NOT_OUTBOUND]

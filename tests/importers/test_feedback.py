@@ -133,3 +133,14 @@ def test_a_missing_required_column_is_one_line_and_writes_nothing(tmp_path: Path
     line = result.output.strip()
     assert "\n" not in line and "evaluated_at" in line and "Traceback" not in line
     assert not out.exists()
+
+
+def test_csat_scale_option_reads_scores_without_a_scale_column(tmp_path: Path) -> None:
+    rows = [["contact_id", "answered_at", "csat"], ["c1", "2026-11-02 09:00", "85"], ["c2", "2026-11-02 09:01", "101"]]
+    source = write_csv(tmp_path / "s.csv", rows)
+    letters_path = tmp_path / "bad" / "rows.jsonl"
+    events, _, _ = run("surveys", source, tmp_path / "s.jsonl", "--csat-scale", "0-100",
+                       "--dead-letter", str(letters_path))
+    assert [(e["score"], e["scale"]) for e in events] == [(85, "0-100")]  # 85 is off 1-5 but on 0-100
+    (letter,) = [orjson.loads(line) for line in letters_path.read_bytes().splitlines()]
+    assert letter["reason"] == "out_of_range" and letter["source"].endswith(":3")  # 101 is off 0-100 too

@@ -124,14 +124,16 @@ def _decimal(value: Any) -> Decimal:
 
 
 def fallback_tier(close: ClosedMonth) -> str:
-    """The last (unconditional) tier of the policy the close froze."""
+    """The last (unconditional) tier of the policy the close froze; '' for a policy naming no tiers (a points
+    or card scheme pays no tiered bonus, so no agent of it is below standard)."""
     from pipeline.payroll.policy import PolicyError, parse_policy
 
     try:
-        return parse_policy(close.policy_text, f"the policy frozen with {close.month}").tiers[-1].name
+        policy = parse_policy(close.policy_text, f"the policy frozen with {close.month}")
     except PolicyError as exc:
         raise ReviewError(f"{close.month}: its frozen policy no longer parses ({exc}); reopen and close the "
                           f"month again with a current policy") from None
+    return policy.tiers[-1].name if policy.pays_tiers else ""
 
 
 def review(period: Period, closed: Mapping[str, ClosedMonth | None],

@@ -32,6 +32,15 @@ def test_the_fallback_tier_comes_from_the_frozen_policy() -> None:
     assert fallback not in ("excellent", "good", "fair")
 
 
+def test_a_policy_without_tiers_puts_nobody_below_standard() -> None:
+    from pipeline.payroll.policies import shipped_text
+
+    points = ClosedMonth("2026-07", 1, "sum", "Asia/Shanghai", "points-ranking", shipped_text("points-ranking") or "",
+                         "", {}, [row("a1", "none", "0")])
+    assert rv.fallback_tier(points) == ""  # its rows' tier "none" is not a fallback tier
+    assert not any(card.below_standard for card in rv.review(rv.quarter("2026Q3"), {"2026-07": points})[0].cards)
+
+
 def test_two_months_running_and_twice_in_a_quarter() -> None:
     low = rv.fallback_tier(closed("2026-07"))
     period = rv.quarter("2026Q3")

@@ -133,6 +133,9 @@ class AgentState(_Event, tag="agent.state"):
     agent_id: Key
     state: AgentStateName
     reason: str | None = None
+    # the source's order of changes stamped with the same time (a queue_log line number, FreeSWITCH's
+    # Event-Sequence): a PAUSE written in the same second as the ADDMEMBER before it comes after it
+    seq: NonNegativeInt = 0
 
 
 ContactEvent = Union[

@@ -168,22 +168,27 @@ def _day(raw: str, where: str, month: Month | None) -> date:
     return day
 
 
+def policy_key(policy: Policy) -> str:
+    """Whose inputs an import is: a policy declaring its inputs keeps its own ('' for the built-in columns)."""
+    return policy.name if policy.inputs else ""
+
+
 def save_inputs(payroll: Store, month: Month, text: str, source: str, who: str, checksum: str,
-                agents: int, now_ms: int | None = None) -> int:
+                agents: int, now_ms: int | None = None, policy: str = "") -> int:
     """Keep this import as the month's inputs in force (a new version); refused for a closed month."""
     if current_close_ms(payroll, month) is not None:
         raise InputsError(f"{month} is closed; reopen it (`payroll reopen --month {month} --reason TEXT`) to "
                            f"change its supervisor inputs")
     at_ms = int(time.time() * 1000) if now_ms is None else now_ms
-    tables.add_inputs(payroll, str(month), at_ms, who, source, text)
-    version = record(payroll, str(month), "inputs", at_ms, who, f"imported {source}", "", "", "", checksum,
+    tables.add_inputs(payroll, str(month), at_ms, who, source, text, policy)
+    version = record(payroll, str(month), "inputs", at_ms, who, f"imported {source}", policy, "", "", checksum,
                      {"agents": agents})
     return version.version
 
 
-def current_inputs_text(payroll: Store, month: Month | str) -> str:
-    """The CSV text of the month's latest import ('' when none)."""
-    return tables.latest_inputs_text(payroll, str(month))
+def current_inputs_text(payroll: Store, month: Month | str, policy: str = "") -> str:
+    """The CSV text of the month's latest import for ``policy`` (see ``policy_key``; '' when none)."""
+    return tables.latest_inputs_text(payroll, str(month), policy)
 
 
 def inputs_json(inputs: Mapping[str, AgentInputs]) -> list[dict[str, Any]]:
@@ -205,6 +210,6 @@ def _canonical(values: Mapping[Any, Any]) -> dict[str, Any]:
 
 def month_inputs(payroll: Store, month: Month | str, roster: Roster, policy: Policy) -> tuple[str, Inputs]:
     """The month's inputs in force (text and parsed); none imported: ('', {})."""
-    text = current_inputs_text(payroll, month)
+    text = current_inputs_text(payroll, month, policy_key(policy))
     return text, parse_inputs(text, f"supervisor inputs of {month}", roster, policy,
                               Month.parse(str(month))) if text else {}

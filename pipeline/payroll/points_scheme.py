@@ -26,12 +26,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.payroll.model import Month
 from pipeline.payroll.rules.expressions import evaluate
 from pipeline.payroll.rules.points_ledger import LedgerRules, ledger_row, point_value
-from pipeline.payroll.rules.rank_points import PeriodPoints, place_points, places
+from pipeline.payroll.rules.rank_points import PeriodPoints, place_points, places, without_last
 
 DayRows = Mapping[str, Mapping[date, Mapping[str, Decimal]]]  # agent -> local day -> input -> value
 
@@ -46,8 +48,12 @@ class RateLine(_Strict):
 
 
 class Participation(_Strict):
+    """On-duty agents without an earning place earn ``points``, when the department's KPI reaches
+    ``at_least`` (``department_kpi`` None: always, as 餐饮商务中心's "其他的积1分")."""
+
     points: int = Field(default=1, ge=0)
-    department_kpi: str = Field(default="answer_rate", description="answered / offered of the whole centre")
+    department_kpi: Literal["answer_rate"] | None = Field(
+        default="answer_rate", description="answer_rate: answered / offered of the whole centre")
     at_least: float = 0.95
 
 
@@ -61,13 +67,16 @@ class PointsScheme(_Strict):
     week: PeriodPoints | None = None
     month: PeriodPoints | None = None
     penalties: dict[str, int] = Field(default_factory=dict, description="input -> points deducted per unit")
+    per_unit: dict[str, int] = Field(default_factory=dict, description="input -> points earned per unit")
+    top_bonus: int = Field(default=0, ge=0, description="the month's highest earner(s) earn this more")
     ledger: LedgerRules = LedgerRules()
 
     @property
     def expressions(self) -> tuple[str, ...]:
         periods = [p for p in (self.day, self.week, self.month) if p is not None]
         rates = [self.day.min_rate.rate] if self.day.min_rate else []
-        return tuple(e for p in periods for e in p.rank_by) + tuple(rates) + tuple(self.penalties)
+        return tuple(e for p in periods for e in p.rank_by) + tuple(rates) + tuple(self.penalties) + \
+            tuple(self.per_unit)
 
 
 @dataclass
@@ -75,12 +84,13 @@ class AgentPoints:
     day: int = 0
     week: int = 0
     month: int = 0
+    units: int = 0
     penalty: int = 0
     reasons: list[str] = field(default_factory=list)
 
     @property
     def earned(self) -> int:
-        return self.day + self.week + self.month - self.penalty
+        return self.day + self.week + self.month + self.units - self.penalty
 
 
 def _sums(days: DayRows, agent: str, wanted: Collection[date]) -> dict[str, Decimal] | None:
@@ -99,6 +109,8 @@ def _ranked(period: PeriodPoints, kind: str, label: str, values: Mapping[str, Ma
             points: dict[str, AgentPoints], allowed: Collection[str] | None = None) -> set[str]:
     """Award one period's place points; the agents holding an earning place (whatever they were paid)."""
     ranks = [places({a: evaluate(expr, v) for a, v in values.items()}) for expr in period.rank_by]
+    if period.last_earns_nothing:
+        ranks = [without_last(ranked) for ranked in ranks]
     held = place_points(ranks, period.places, period.both_bonus)
     for agent, (earned, where) in held.items():
         shown = ", ".join(f"{period.rank_by[i]} place {place}" for i, place in where)
@@ -139,20 +151,18 @@ def earned_points(scheme: PointsScheme, month: Month, days: DayRows, previous: D
                     points[agent].reasons.append(f"day {day}: {rule.rate} {shown} < {rule.at_least:g}: "
                                                  f"no positive points")
         placed = _ranked(scheme.day, "day", f"day {day}", duty, points, allowed)
-        join = scheme.day.participation
-        if join is not None:
-            rate = department.get(join.department_kpi)
-            if rate is not None and rate >= join.at_least:
-                for agent in sorted(allowed - placed):
-                    points[agent].day += join.points
-                    points[agent].reasons.append(f"day {day}: department {join.department_kpi} {rate:.4f} >= "
-                                                 f"{join.at_least:g}, not placed: +{join.points}")
+        _participation(scheme.day.participation, department, day, allowed - placed, points)
         for agent, values in duty.items():
             for name, per in scheme.penalties.items():
                 units = int(values.get(name, 0))
                 if units:
                     points[agent].penalty += units * per
                     points[agent].reasons.append(f"day {day}: {name} {units} x {per} = -{units * per}")
+            for name, per in scheme.per_unit.items():
+                units = int(values.get(name, 0))
+                if units:
+                    points[agent].units += units * per
+                    points[agent].reasons.append(f"day {day}: {name} {units} x {per} = +{units * per}")
     if scheme.week is not None:
         merged = {a: {**previous.get(a, {}), **days.get(a, {})} for a in set(days) | set(previous)}
         for sunday in sundays(month):
@@ -164,7 +174,30 @@ def earned_points(scheme: PointsScheme, month: Month, days: DayRows, previous: D
         own = {d for d in on_days if month.first <= d <= month.last}
         sums = {a: s for a in days if (s := _sums(days, a, own)) is not None}
         _ranked(scheme.month, "month", f"month {month}", sums, points)
+    if scheme.top_bonus and points:
+        best = max(p.earned for p in points.values())
+        for agent, got in points.items():
+            if got.earned == best and best > 0:
+                got.month += scheme.top_bonus
+                got.reasons.append(f"month {month}: the most points ({best}): +{scheme.top_bonus}")
     return dict(points)
+
+
+def _participation(rule: Participation | None, department: Mapping[str, float | None], day: date,
+                   agents: Collection[str], points: dict[str, AgentPoints]) -> None:
+    """The participation point of one day for ``agents`` (on duty, unplaced, not under the rate line)."""
+    if rule is None:
+        return
+    if rule.department_kpi is None:
+        why = "not placed"
+    else:
+        rate = department.get(rule.department_kpi)
+        if rate is None or rate < rule.at_least:
+            return
+        why = f"department {rule.department_kpi} {rate:.4f} >= {rule.at_least:g}, not placed"
+    for agent in sorted(agents):
+        points[agent].day += rule.points
+        points[agent].reasons.append(f"day {day}: {why}: +{rule.points}")
 
 
 def _total(days: DayRows, name: str | None) -> Decimal:
@@ -184,7 +217,8 @@ def points_rows(scheme: PointsScheme, month: Month, days: DayRows, previous: Day
         brought = Decimal(carried_in.get(agent, "0"))
         cumulative = earned_before.get(agent, Decimal(0)) + got.earned
         row: dict[str, object] = {"points_day": got.day, "points_week": got.week, "points_month": got.month,
-                                  "points_penalty": got.penalty, "points_earned": got.earned}
+                                  "points_units": got.units, "points_penalty": got.penalty,
+                                  "points_earned": got.earned}
         row.update(ledger_row(rules, Decimal(got.earned), brought, value, cumulative))
         row["points_reasons"] = got.reasons + [
             f"ledger: carried in {brought} + earned {got.earned}; {row['points_redeemable']} redeemable x point "

@@ -19,8 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pipeline.payroll.model import AgentRollup
 from pipeline.payroll.points_scheme import PointsScheme
 from pipeline.payroll.rules.declared_inputs import InputSpec
+from pipeline.payroll.rules.eligibility import HireRules, HourRules
 from pipeline.payroll.rules.expressions import ExpressionError, check
 from pipeline.payroll.rules.point_lines import PointCard
+from pipeline.payroll.rules.quality_tiers import Tier
+from pipeline.payroll.rules.weighted_lines import CardKpi
+from pipeline.payroll.team_figures import TEAM_NAMES
 
 
 class PolicyError(Exception):
@@ -29,52 +33,6 @@ class PolicyError(Exception):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# Rollup figures a weighted-card KPI may name (all per agent and month).
-CARD_KPIS = ("csat_avg", "csat_top2box", "nps", "resolution_rate", "fcr_rate", "qa_avg_combined",
-             "transfer_rate", "aht_s", "acw_share", "asa_s", "complaint_rate", "occupancy", "output_vs_team",
-             "nonfatal_accuracy", "fatal_error_share",
-             # from supervisor inputs (``payroll inputs``): see pipeline/payroll/scorecard.py
-             "callback_rate", "ticket_timeliness", "business_error_rate")
-
-
-class CardKpi(_Strict):
-    """One line of the weighted card: the KPI earns its full weight when it meets the target."""
-
-    kpi: Literal[CARD_KPIS]  # type: ignore[valid-type]
-    target: float
-    comparison: Literal[">=", "<="] = ">="
-    weight: Decimal = Field(gt=0, description="points (or per cent) this KPI is worth")
-
-
-class Conditions(_Strict):
-    """Limits checked on one QA source (internal or external); None: no limit.
-
-    ``max_errors`` limits fraud orders + business errors + tariff errors
-    together (003's "诈单量总和≤3通(含诈单、业务差错、资费差错)");
-    ``max_business_errors`` and ``max_tariff_errors`` limit each alone.  QA
-    errors and QA fraud orders of this side only are counted; fraud orders
-    given per agent (roster or inputs) and valid complaints count on both sides.
-    """
-
-    qa_avg_min: float | None = Field(default=None, ge=0, le=100)
-    max_errors: int | None = Field(default=None, ge=0)
-    max_business_errors: int | None = Field(default=None, ge=0)
-    max_tariff_errors: int | None = Field(default=None, ge=0)
-    max_fraud_orders: int | None = Field(default=None, ge=0)
-    max_valid_complaints: int | None = Field(default=None, ge=0)
-
-
-class Tier(_Strict):
-    name: str = Field(min_length=1)
-    amount: Decimal = Field(ge=0)
-    internal: Conditions = Conditions()
-    external: Conditions = Conditions()
-
-    @property
-    def unconditional(self) -> bool:
-        return self.internal == Conditions() and self.external == Conditions()
 
 
 class QaRules(_Strict):
@@ -88,17 +46,6 @@ class QaRules(_Strict):
     business_errors: Literal["fatal_errors", "nonfatal_errors", "all_errors", "business_errors"] = Field(
         default="fatal_errors", description="which QA counts are business errors (business_errors: the "
                                             "evaluation's own business_errors; tariff errors are then apart)")
-
-
-class HourRules(_Strict):
-    required: float = Field(default=176, ge=0, description="worked hours the month requires")
-    short_block: float = Field(default=8, gt=0, description="each full block of this many hours short deducts")
-    deduction_per_block: Decimal = Field(default=Decimal(10), ge=0)
-    minimum: float = Field(default=100, ge=0, description="under this many hours: no quality bonus")
-
-
-class HireRules(_Strict):
-    last_hire_day: int = Field(default=10, ge=1, le=31, description="hired after this day of the month: no bonus")
 
 
 class Rounding(_Strict):
@@ -200,7 +147,7 @@ class Ranking(_Strict):
 
 # Figures of an agent's month a policy expression may name besides its inputs and KPIs.
 ROLLUP_NAMES = tuple(name for name in AgentRollup.__dataclass_fields__ if name != "agent_id") + (
-    "handled_total", "hours", "output_vs_team", "qa_avg_combined")
+    "handled_total", "hours", "output_vs_team", "qa_avg_combined") + TEAM_NAMES
 
 
 class Policy(_Strict):
@@ -235,6 +182,11 @@ class Policy(_Strict):
         self._check_names()
         return self
 
+    @property
+    def pays_tiers(self) -> bool:
+        """The policy names its bonus tiers (without them it pays no quality bonus, only cards or points)."""
+        return "tiers" in self.model_fields_set
+
     def _check_names(self) -> None:
         """Every name an expression reads is a declared input, a KPI of the policy or a rollup figure."""
         inputs = [spec.name for spec in self.inputs]
@@ -242,6 +194,10 @@ class Policy(_Strict):
             raise ValueError(f"input names must be unique, got {inputs}")
         if len({spec.per for spec in self.inputs}) > 1:
             raise ValueError("inputs: every input is per month or every input is per day (one file shape)")
+        hours = [self.hours.replaced_by] if self.hours.replaced_by else []
+        for name in hours + list(self.hours.plus):
+            if name not in inputs:
+                raise ValueError(f"hours: {name!r} is not a declared input; declare it under inputs (kind amount)")
         known = set(ROLLUP_NAMES) | set(inputs)
         checks = [(f"kpis.{name}", expression, known) for name, expression in self.kpis.items()]
         known = known | set(self.kpis)

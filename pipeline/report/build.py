@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from pipeline.core import intervals
 from pipeline.core.agent_time import state_time
+from pipeline.core.agent_work import Change
 from pipeline.core.kpi import AGENT_COMPONENTS, COUNT_COMPONENTS, compute
 from pipeline.settings import Settings
 from pipeline.store import reads
@@ -172,15 +173,18 @@ def _default_mode(settings: Settings) -> str:
     return settings.queue_defaults.sl_abandon_mode
 
 
-def _agent_time_rows(changes: dict[str, list[tuple[int, str, str]]], request: ReportRequest,
+def _agent_time_rows(changes: dict[str, list[Change]], request: ReportRequest,
                      zone: ZoneInfo) -> list[tuple[Key, dict[str, Any]]]:
     """Agent-state time per agent (and interval), clipped to the report range at both ends.
 
-    A state lasts until the agent's next change, so the store gives every
-    change that overlaps the range: the changes inside it, the last change
-    before its start (the state running when it begins) and the first change
-    at or after its end (where the state running at the end stops; without it
-    a shift crossing the end would count nothing).  ``state_time`` clips.
+    A state lasts until the agent's next change, so the store's timelines
+    (``agent_reads.timelines``, read by ``report_reads``) give every piece that
+    overlaps the range: the changes inside it, the last change before its start
+    (the state running when it begins) and the first change at or after its end
+    (where the state running at the end stops; without it a shift crossing the
+    end would count nothing), with the contacts the agent answered laid over
+    them (on a contact, wrap-up: queue_log writes no state for them).
+    ``state_time`` clips.
     """
     by_interval = "interval" in request.by
     cuts = intervals.starts(request.start_ms, request.end_ms, request.interval, zone) if by_interval else []

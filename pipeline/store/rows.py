@@ -44,7 +44,7 @@ COMPLAINT_COLUMNS: dict[str, str] = {
     "escalated": "bool",
 }
 AGENT_STATE_COLUMNS: dict[str, str] = {
-    "event_id": "str", "ts_ms": "int", "agent_id": "str", "state": "str", "reason": "str",
+    "event_id": "str", "ts_ms": "int", "seq": "int", "agent_id": "str", "state": "str", "reason": "str",
 }
 # events kept in a table of their own besides ``events``: type -> (table, columns)
 SIDE_TABLES: dict[type, tuple[str, dict[str, str]]] = {

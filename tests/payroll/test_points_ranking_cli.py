@@ -36,7 +36,7 @@ def test_daily_inputs_to_points_and_the_next_months_carry_in(run, tmp_path):
         == [0, 4, 5, 5, 4]
     # no September inputs: point value 1.00; a1 20 x 0.8 = 16.00 redeemable, 4.00 carried, cash 16.00
     assert [a1[k] for k in ("points_carried_in", "points_redeemable", "points_carried_out", "point_value",
-                            "points_cash", "points_level")] == ["0", "16.00", "4.00", "1.00", "16.00", None]
+                            "points_cash", "points_level")] == ["0.00", "16.00", "4.00", "1.00", "16.00", None]
     assert "a2" in rows and "points_day" not in rows["a2"]  # not in the roster: no points
 
     assert run("close", policy=POLICY).exit_code == 0
@@ -79,3 +79,14 @@ def test_a_policy_naming_an_unknown_kpi_is_one_line(run, tmp_path):
     assert "points: 'orders_succes / orders_total' names 'orders_succes', which is neither an input" \
         in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_each_policy_keeps_its_own_inputs_for_the_month(run, tmp_path):
+    daily = tmp_path / "daily.csv"
+    daily.write_text(HEADER + "a1,2026-10-05,10,6,2,0,0,0,0\n")
+    monthly = tmp_path / "card.csv"
+    monthly.write_text("agent_id,tasks_late\na1,1\n")
+    assert run("inputs", str(daily), policy=POLICY).exit_code == 0
+    assert run("inputs", str(monthly), policy="card-100").exit_code == 0  # the daily import stays in force
+    assert _rows(run("rollup", "--format", "json", policy=POLICY))["a1"]["points_day"] == 4
+    assert _rows(run("rollup", "--format", "json", policy="card-100"))["a1"]["c100_tasks"] == "10"  # 15 - 5

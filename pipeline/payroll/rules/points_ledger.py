@@ -55,6 +55,7 @@ def level(rules: LedgerRules, cumulative: Decimal) -> str | None:
 def ledger_row(rules: LedgerRules, earned: Decimal, carried_in: Decimal, value: Decimal,
                cumulative: Decimal) -> dict[str, str | None]:
     """The ledger's row values (decimal strings; the level's name or None)."""
+    carried_in = carried_in.quantize(CENT)  # every ledger figure to 0.01, as the points are redeemed
     available = carried_in + earned
     paid = redeemable(available, rules.redeemable_share)
     return {"points_carried_in": str(carried_in), "points_redeemable": str(paid),

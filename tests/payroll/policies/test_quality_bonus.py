@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 
+from pipeline.payroll.inputs import parse_inputs
 from pipeline.payroll.model import AgentRollup, Month
 from pipeline.payroll.policy import load_policy
 from pipeline.payroll.roster import RosterEntry
@@ -25,11 +26,20 @@ POLICY = load_policy("quality-bonus")[0]
 FULL_HOURS = 176 * 3600.0
 
 
-def bonus(internal: float = 96, external: float = 96, hired: date = date(2025, 1, 1), hours_s: float = FULL_HOURS,
-          **figures) -> tuple[str, Decimal]:
+def scored(internal: float = 96, external: float = 96, hired: date = date(2025, 1, 1), hours_s: float = FULL_HOURS,
+           inputs: dict[str, str] | None = None, **figures):
     rollup = AgentRollup("a", qa_internal_evaluations=2, qa_internal_avg=internal, qa_external_evaluations=1,
                          qa_external_avg=external, logged_in_s=hours_s, **figures)
-    card = score(rollup, RosterEntry("a", "A", "blue", hired), POLICY, Month(2026, 10))
+    entry = RosterEntry("a", "A", "blue", hired)
+    given = None
+    if inputs:  # as `payroll inputs --policy quality-bonus` reads them
+        text = "agent_id," + ",".join(inputs) + "\na," + ",".join(inputs.values()) + "\n"
+        given = parse_inputs(text, "inputs.csv", {"a": entry}, POLICY, Month(2026, 10))["a"]
+    return score(rollup, entry, POLICY, Month(2026, 10), given)
+
+
+def bonus(*args, **kwargs) -> tuple[str, Decimal]:
+    card = scored(*args, **kwargs)
     return card.tier, card.amount
 
 
@@ -74,3 +84,24 @@ def test_hours_and_hire_day():
     assert bonus(hours_s=99.99 * 3600)[1] == Decimal("0.00")      # under 100 h: none
     assert bonus(hired=date(2026, 10, 10))[1] == Decimal("300.00")  # hired on the 10th: paid
     assert bonus(hired=date(2026, 10, 11))[1] == Decimal("0.00")    # after the 10th: none
+
+
+def test_worked_hours_from_attendance_inputs():
+    # ACD 156 h + 20 h training = 176 h: no deduction, and the row says how the hours were counted
+    card = scored(hours_s=156 * 3600.0, inputs={"training_hours": "20"})
+    assert (card.amount, card.worked_hours) == (Decimal("300.00"), 176.0)
+    assert "worked hours 176.00 = ACD 156.00 h + training_hours 20 h" in card.reasons
+    # attendance 168 h replaces the ACD's 176 h: 8 h short -> 290
+    card = scored(inputs={"attendance_hours": "168"})
+    assert card.amount == Decimal("290.00")
+    assert card.reasons[0] == "worked hours 168.00 = attendance_hours 168 h (instead of ACD 176.00 h)"
+    # ACD 90 h + 10 h leave = exactly the 100 h minimum: paid, less 9 blocks of 8 h (76 h short)
+    assert scored(hours_s=90 * 3600.0, inputs={"leave_hours": "10"}).amount == Decimal("210.00")
+    assert scored(hours_s=90 * 3600.0).amount == Decimal("0.00")
+    assert scored().worked_hours is None  # ACD time alone: nothing to show
+
+
+def test_fraud_orders_given_as_an_input_count_on_both_sides():
+    # one fraud order confirmed outside QA: 优秀 and every external side ("无诈单") fail -> 差
+    assert bonus(inputs={"fraud_orders": "1"})[0] == "差"
+    assert bonus(inputs={"fraud_orders": "0"})[0] == "优秀"

@@ -177,14 +177,13 @@ def _agent_time_rows(changes: dict[str, list[Change]], request: ReportRequest,
                      zone: ZoneInfo) -> list[tuple[Key, dict[str, Any]]]:
     """Agent-state time per agent (and interval), clipped to the report range at both ends.
 
-    A state lasts until the agent's next change, so the store's timelines
-    (``agent_reads.timelines``, read by ``report_reads``) give every piece that
-    overlaps the range: the changes inside it, the last change before its start
-    (the state running when it begins) and the first change at or after its end
-    (where the state running at the end stops; without it a shift crossing the
-    end would count nothing), with the contacts the agent answered laid over
-    them (on a contact, wrap-up: queue_log writes no state for them).
-    ``state_time`` clips.
+    A state lasts until the agent's next change, so the store gives every
+    change that overlaps the range: the changes inside it, the last change
+    before its start (the state running when it begins) and the first change
+    at or after its end (where the state running at the end stops; without it
+    a shift crossing the end would count nothing), with the contacts the agent
+    answered laid over them (on a contact, wrap-up: queue_log writes no state
+    for them).  ``state_time`` clips.
     """
     by_interval = "interval" in request.by
     cuts = intervals.starts(request.start_ms, request.end_ms, request.interval, zone) if by_interval else []

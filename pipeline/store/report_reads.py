@@ -53,9 +53,8 @@ class ReportReads:
     """The rows a report is made of, each keyed by the request's groupings in their order.
 
     ``contacts`` carries ``frt_values_ms`` and ``queues_seen`` beside the
-    summable components; ``agent_changes`` is, per agent, its timeline over the
-    range (``agent_reads.timelines``: state changes with the contacts it
-    answered laid over them; empty unless the report groups by agent).
+    summable components; ``agent_changes`` is, per agent, every state change
+    that overlaps the range (empty unless the report groups by agent).
     """
 
     contacts: Keyed
@@ -65,6 +64,7 @@ class ReportReads:
 
 def read_report(store: Store, scope: ReportScope, settings: Settings) -> ReportReads:
     """Everything ``scope`` needs from the store, read the cheapest exact way."""
+    # the agents' timelines: state changes with the contacts they answered laid over them (agent_reads)
     changes = agent_reads.timelines(store, scope.start_ms, scope.end_ms) if "agent" in scope.by else {}
     return ReportReads(_contact_rows(store, scope, settings), _side_rows(store, scope, settings), changes)
 

@@ -1,4 +1,4 @@
-"""``cckpi worker``: the streaming worker (Kafka -> validate, dedupe, assemble -> store, live gauges)."""
+"""``cckpi worker``: the streaming worker (Kafka -> the chain of ``pipeline.ingest.chain`` -> store, live gauges)."""
 
 from __future__ import annotations
 

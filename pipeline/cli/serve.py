@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipeline.cli.common import settings, store_option
+from pipeline.cli.command_context import settings, store_option
 
 if TYPE_CHECKING:
     from pipeline.store.store import Store

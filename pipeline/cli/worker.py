@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from pipeline.cli.common import settings, store_option
+from pipeline.cli.command_context import settings, store_option
 
 
 @click.command()

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from pipeline.simulate.clock import Stamper
+from pipeline.simulate.stamps import Stamper
 from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.conversation import Contact, S, offered_body, serve
 from pipeline.simulate.outbox import Event, Outbox

@@ -4,7 +4,7 @@ Faust hands a stream to an agent one message at a time (two tasks, a channel
 queue, an iterator step and an ack per message): profiled, that path took ~70 %
 of the worker and held it at ~6,400 events/s.  Our work is per batch (one store
 flush per batch), so this loop takes whole batches from aiokafka's ``getmany``
-and hands each to the Faust agent as one item (``app.py``).  It joins the
+and hands each to the Faust agent as one item (``faust_app.py``).  It joins the
 consumer group itself and commits by hand:
 
 * a batch closes at ``batch_max_events`` messages or ``batch_max_seconds`` after
@@ -38,7 +38,7 @@ from aiokafka.errors import CommitFailedError, IllegalStateError  # type: ignore
 
 from pipeline.settings import Settings
 from pipeline.worker.batching import Record
-from pipeline.worker.outage import Outage
+from pipeline.outage import Outage
 
 log = logging.getLogger("cckpi.worker")
 

@@ -24,7 +24,7 @@ from pipeline.core.intake import Batch
 from pipeline.settings import Settings
 from pipeline.store.store import Store
 from pipeline.worker.exporter import WorkerMetrics
-from pipeline.worker.outage import Outage, is_unreachable
+from pipeline.outage import Outage, is_unreachable
 from pipeline.worker.refresher import Refresher
 
 log = logging.getLogger("cckpi.worker")

@@ -30,7 +30,7 @@ import yaml
 
 from pipeline import metric_defs as m
 from pipeline.alerts import rules
-from pipeline.dashboards import export
+from pipeline.dashboards import json_files
 from pipeline.settings import load_settings
 from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.engine import generate
@@ -138,7 +138,7 @@ def _listed(alertmanager: str, system: str) -> list[dict[str, Any]]:
 
 def _wallboard_shows_numbers(prometheus: ScratchPrometheus) -> None:
     """Every live wallboard panel has a value from the worker's gauges (chat FRT for the chat queue only)."""
-    model = export.build_all(load_settings())["wallboard.json"]
+    model = json_files.build_all(load_settings())["wallboard.json"]
     for title, expr in prom_queries(model):
         if expr.startswith("label_values("):
             continue

@@ -16,7 +16,7 @@ from clickhouse_driver.errors import ServerException
 
 from pipeline.kafka.admin import ensure_topics
 from pipeline.settings import load_settings
-from pipeline.stack.info import StackInfo
+from pipeline.stack.stack_info import StackInfo
 from tests.fixtures.http import get_json, prometheus_query
 
 pytestmark = pytest.mark.integration

@@ -31,7 +31,7 @@ from pipeline.worker.clock import Clock
 from pipeline.worker.consumer import BatchConsumer
 from pipeline.worker.exporter import WorkerMetrics
 from pipeline.worker.gauges import compute_live
-from pipeline.worker.outage import Outage, is_unreachable
+from pipeline.outage import Outage, is_unreachable
 from pipeline.worker.seen import BoundedSeen
 from pipeline.worker.sink import Sink, die
 

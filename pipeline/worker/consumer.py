@@ -139,7 +139,10 @@ class BatchConsumer:
                     await self._commit_stored(keep=IN_FLIGHT - 1)
         finally:  # stopping: commit what is stored already; a batch not yet stored is read again after a restart
             try:
-                await self._commit_stored(keep=len(self.pending))
+                read = len(self.pending)
+                await self._commit_stored(keep=read)
+                log.info("stopping: committed %d stored batches; %d not stored yet are read again after a restart",
+                         read - len(self.pending), len(self.pending))
             finally:
                 await consumer.stop()  # leaves the group
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pipeline.simulate.stamps import Stamper
 from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.conversation import Contact, S, offered_body, serve
-from pipeline.simulate.outbox import Event, Outbox
+from pipeline.simulate.pending_events import Event, Outbox
 from pipeline.simulate.traffic import arrival_times, opening_days, roster, split_contacts
 
 # kinds of simulation steps, in the order they run when they fall on the same ms

@@ -26,7 +26,7 @@ COMPONENTS: tuple[str, ...] = (
     "hold_sum_ms", "acw_sum_ms", "frt_contacts", "frt_sum_ms", "frt_within_target", "transferred",
     "csat_responses", "csat_sum", "csat_top2", "nps_responses", "nps_promoters", "nps_detractors",
     "abandoned_customer", "abandoned_timeout", "abandoned_empty", "abandoned_key", "time_conflicts",
-    "fcr_with_disposition",
+    "fcr_with_disposition", "resolved", "disposed",
 )
 # not summed like the others: FCR's window is applied when read, and the FRT values feed a percentile
 PARTS: tuple[str, ...] = ("fcr_unrepeated", "fcr_repeat_gaps_ms", "frt_values_ms")

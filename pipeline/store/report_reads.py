@@ -14,14 +14,14 @@ time, and to agent groupings only), and agent-state changes (agent groupings).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pipeline.core import intervals
+from pipeline.core.agent_work import Change
 from pipeline.settings import Settings
-from pipeline.store import reads
+from pipeline.store import agent_reads, reads
 from pipeline.store.components_sql import INDEXED_SPAN_MS, contact_query
 from pipeline.store.engines import Columns, literal
 from pipeline.store.interval_sql import interval_start_sql
@@ -59,16 +59,14 @@ class ReportReads:
 
     contacts: Keyed
     side: Keyed
-    agent_changes: dict[str, list[tuple[int, str, str]]]
+    agent_changes: dict[str, list[Change]]
 
 
 def read_report(store: Store, scope: ReportScope, settings: Settings) -> ReportReads:
     """Everything ``scope`` needs from the store, read the cheapest exact way."""
-    changes: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    if "agent" in scope.by:
-        for agent, ts, eid, state in reads.agent_state_changes(store, scope.start_ms, scope.end_ms):
-            changes[agent].append((ts, eid, state))
-    return ReportReads(_contact_rows(store, scope, settings), _side_rows(store, scope, settings), dict(changes))
+    # the agents' timelines: state changes with the contacts they answered laid over them (agent_reads)
+    changes = agent_reads.timelines(store, scope.start_ms, scope.end_ms) if "agent" in scope.by else {}
+    return ReportReads(_contact_rows(store, scope, settings), _side_rows(store, scope, settings), changes)
 
 
 def pre_aggregate_table(scope: ReportScope, settings: Settings) -> str | None:

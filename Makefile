@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test unit install clean
+.PHONY: demo test unit mutate install clean
 
 $(BIN)/cckpi: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,5 +36,18 @@ test: $(BIN)/cckpi
 unit: install
 	$(BIN)/pytest -m "not integration" -q
 
+# Mutation testing (mutmut): the core, store/components_sql.py and payroll scoring against the fast tests that
+# cover them (chDB, no services); survivors and what kills or explains each: docs/mutation.md.  Slow on a small
+# machine: MUTATE_TIMEOUT bounds the run (seconds); MUTATE_PATHS / MUTATE_TESTS narrow it.  mutmut changes the
+# files in place one mutant at a time (and restores them): do not edit the tree while it runs.
+MUTATE_TIMEOUT ?= 14400
+MUTATE_PATHS ?= pipeline/core/,pipeline/store/components_sql.py,pipeline/payroll/scorecard.py
+MUTATE_TESTS ?= tests/core tests/report/test_catalogue.py tests/store/test_components_sql_boundaries.py \
+	tests/payroll/test_scorecard.py tests/worker/test_units.py
+mutate: install
+	-timeout $(MUTATE_TIMEOUT) $(BIN)/mutmut run --paths-to-mutate $(MUTATE_PATHS) --simple-output --no-progress \
+		--runner "$(abspath $(BIN))/python -m pytest -x -q -p no:cacheprovider -m 'not integration and not slow' $(MUTATE_TESTS)"
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis web/node_modules $(VENDOR)
+	rm -rf $(VENV) .pytest_cache .hypothesis web/node_modules $(VENDOR) .mutmut-cache

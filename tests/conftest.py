@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from pipeline.stack.info import StackInfo
+    from pipeline.stack.stack_info import StackInfo
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +25,7 @@ def stack() -> Iterator[StackInfo]:
     """The running local stack: URLs, Kafka bootstrap, credentials (see StackInfo)."""
     from pipeline.settings import load_settings
     from pipeline.stack import manager
-    from pipeline.stack.info import stack_info
+    from pipeline.stack.stack_info import stack_info
 
     settings = load_settings()
     if not manager.all_running(settings):

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.bench.common import cckpi_command, cli_env
+from pipeline.bench.harness import cckpi_command, cli_env
 
 T0 = 1_793_581_200  # 2026-11-02 09:00 in Asia/Shanghai
 ROWS_PER_CALL = 3.4  # the mix below: ENTERQUEUE, CONNECT, COMPLETE or ABANDON, pauses and ring noise

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import orjson
 
-from pipeline.bench.common import Target, cckpi_command, cli_env, drop_database, fresh_name, median
+from pipeline.bench.harness import Target, cckpi_command, cli_env, drop_database, fresh_name, median
 from pipeline.core.kpi import percentile
 from pipeline.settings import load_settings
 from pipeline.stack.process import stop_children

@@ -1,7 +1,7 @@
 """Dashboard panel SQL and the month's reports (``--by queue``, ``agent``, ``queue,interval``) on facts made in SQL.
 
 The facts (``--facts``, 50 million in the issue) are generated with
-``numbers()`` into a dedicated database (``pipeline.bench.facts``), then the
+``numbers()`` into a dedicated database (``pipeline.bench.fact_generator``), then the
 15-minute ``queue_intervals`` are rebuilt from them with the worker's own code.
 Every ClickHouse query of every dashboard is run after Grafana's
 substitutions (``pipeline.dashboards.macros``) over the dashboard's default
@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from pipeline.bench.common import Target, drop_database, fresh_name, median
-from pipeline.bench.facts import QUEUES, Shape, generate_facts
+from pipeline.bench.harness import Target, drop_database, fresh_name, median
+from pipeline.bench.fact_generator import QUEUES, Shape, generate_facts
 from pipeline.core import intervals
 from pipeline.core.kpi import percentile
-from pipeline.dashboards import export
+from pipeline.dashboards import json_files
 from pipeline.dashboards import grafana as g
 from pipeline.dashboards.macros import substitute
 from pipeline.dashboards.walk import sql_queries
@@ -160,7 +160,7 @@ def run(target: Target, settings: Settings, facts: int, runs: int, keep: bool = 
         day_start = now_ms - (now_ms - start_ms) % DAY_MS  # local midnight: the month starts at one
         queues = list(QUEUES)
         at_most = max(runs, 20)
-        for name, model in export.build_all(settings).items():
+        for name, model in json_files.build_all(settings).items():
             lo, hi = _range(model, now_ms, (start_ms, end_ms), day_start)
             for title, sql in sql_queries(model):
                 timing = PanelTiming(name.removesuffix(".json"), title)

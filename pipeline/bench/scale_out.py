@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.bench import stream
-from pipeline.bench.common import Target, fresh_name
+from pipeline.bench.harness import Target, fresh_name
 from pipeline.settings import Settings
 
 SCALE_PARTITIONS = 6  # divisible by 1, 2 and 3 workers

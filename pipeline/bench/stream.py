@@ -24,7 +24,7 @@ from pathlib import Path
 
 import orjson
 
-from pipeline.bench.common import Target, cckpi_command, cli_env, drop_database, fresh_name
+from pipeline.bench.harness import Target, cckpi_command, cli_env, drop_database, fresh_name
 from pipeline.settings import load_settings
 from pipeline.stack.process import stop_children
 from pipeline.store import probes

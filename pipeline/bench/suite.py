@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.bench import importers, latency, payroll, queries, replay_speed, stream, web
-from pipeline.bench.common import Target, cckpi_command, cli_env, commit, fresh_name, machine, median, rounded
+from pipeline.bench import importers, latency, payroll_rollup, queries, replay_speed, stream, web
+from pipeline.bench.harness import Target, cckpi_command, cli_env, commit, fresh_name, machine, median, rounded
 from pipeline.core.kpi import percentile
 from pipeline.settings import load_settings
 
@@ -156,7 +156,7 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
 
     if "payroll" in options.parts:
         log(f"payroll: {options.payroll_agents:,} agents, {options.payroll_contacts:,} contacts in a month")
-        pay = payroll.run(target, settings, options.payroll_agents, options.payroll_contacts, options.runs)
+        pay = payroll_rollup.run(target, settings, options.payroll_agents, options.payroll_contacts, options.runs)
         log(f"  rollup median {median(pay.rollup_s):.2f} s for {pay.rows:,} agents")
         results.update(
             payroll_agents=options.payroll_agents,

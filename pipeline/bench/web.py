@@ -28,8 +28,8 @@ from typing import Any
 
 import orjson
 
-from pipeline.bench.common import Target, cckpi_command, cli_env, drop_database, fresh_name
-from pipeline.bench.facts import Shape, generate_facts, generate_side_tables
+from pipeline.bench.harness import Target, cckpi_command, cli_env, drop_database, fresh_name
+from pipeline.bench.fact_generator import Shape, generate_facts, generate_side_tables
 from pipeline.bench.queries import _repeat
 from pipeline.core import intervals
 from pipeline.core.kpi import percentile

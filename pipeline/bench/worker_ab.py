@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pipeline
 from pipeline.bench import stream
-from pipeline.bench.common import Target, fresh_name, median
+from pipeline.bench.harness import Target, fresh_name, median
 from pipeline.bench.suite import Options, simulated_events
 
 

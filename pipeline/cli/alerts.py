@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli.common import settings
+from pipeline.cli.command_context import settings
 
 DEFAULT_OUT = Path("deploy/prometheus/rules")
 

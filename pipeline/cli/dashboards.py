@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli.common import settings
+from pipeline.cli.command_context import settings
 
 
 @click.group()
@@ -24,7 +24,7 @@ def dashboards() -> None:
 @click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
 def export(out_dir: Path) -> None:
     """Write every dashboard as JSON into DIR (dashboards/generated is the committed copy)."""
-    from pipeline.dashboards.export import write
+    from pipeline.dashboards.json_files import write
 
     for path in write(settings(), out_dir):
         click.echo(f"wrote {path}")
@@ -43,7 +43,7 @@ def export(out_dir: Path) -> None:
 def push(url: str, token: str, datasources: bool, clickhouse_host: str | None, clickhouse_port: int | None,
          prometheus_url: str | None) -> None:
     """Create or update the folder, datasources and dashboards in Grafana (idempotent)."""
-    from pipeline.dashboards.export import build_all
+    from pipeline.dashboards.json_files import build_all
     from pipeline.dashboards.push import ClickHouseTarget, PushError, clickhouse_datasource, connect
     from pipeline.dashboards.push import prometheus_datasource
     from pipeline.dashboards.push import push as run_push

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from pipeline.cli.common import default_dead_letter_path, open_store, settings, store_option
+from pipeline.cli.command_context import default_dead_letter_path, open_store, settings, store_option
 from pipeline.settings import Settings
 
 DEMO_DATABASE = "demo"  # the served demo starts from an empty database of its own in the embedded store

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from pipeline.cli.common import settings
+from pipeline.cli.command_context import settings
 
 
 @click.group()
@@ -41,7 +41,7 @@ def asterisk_queue_log(path: Path, checkpoint_path: Path | None, metrics_port: i
     from pipeline.importers.follow_queue_log import Checkpoint, KafkaPublisher, follow as run_follow
     from pipeline.kafka.admin import KafkaAdminError, ensure_topics
     from pipeline.kafka.producer import open_producer
-    from pipeline.worker.outage import Outage, quiet
+    from pipeline.outage import Outage, quiet
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("kafka").setLevel(logging.WARNING)  # connection chatter; our own lines say what happens
@@ -115,7 +115,7 @@ def freeswitch_esl(host: str, port: int, password_file: Path, checkpoint_path: P
     from pipeline.importers.follow_queue_log import Checkpoint, KafkaPublisher, follow as run_follow
     from pipeline.kafka.admin import KafkaAdminError, ensure_topics
     from pipeline.kafka.producer import open_producer
-    from pipeline.worker.outage import Outage, quiet
+    from pipeline.outage import Outage, quiet
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("kafka").setLevel(logging.WARNING)

@@ -177,7 +177,7 @@ def freeswitch_cdr(paths: tuple[Path, ...], out_path: str, dead_letter: Path | N
 
 def _import_sheet(kind: str, path: Path, out_path: str, dead_letter: Path | None, csat_scale: str = "1-5") -> None:
     """A QA sheet, survey or complaint export (CSV or XLSX) -> events; the mapping is docs/importers.md's."""
-    from pipeline.cli.common import settings as load
+    from pipeline.cli.command_context import settings as load
     from pipeline.core.pseudonym import pseudonymiser
     from pipeline.importers.feedback import SheetSummary, convert
     from pipeline.importers.sheet_rows import SheetError, read_rows

@@ -12,7 +12,7 @@ import click
 from click.core import ParameterSource
 from rich.table import Table
 
-from pipeline.cli.common import settings, store_option
+from pipeline.cli.command_context import settings, store_option
 from pipeline.cli.payroll_common import (
     Inputs, console, friendly, iso, month_option, month_options, open_stores, payroll_store_option, print_lines,
     print_sheet, salary_total_option,

@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.cli.common import open_store, settings, store_option
+from pipeline.cli.command_context import open_store, settings, store_option
 from pipeline.payroll import examples
 from pipeline.settings import Settings
 

@@ -7,7 +7,7 @@ import json
 import click
 from rich.table import Table
 
-from pipeline.cli.common import settings, store_option
+from pipeline.cli.command_context import settings, store_option
 from pipeline.cli.payroll_common import console, friendly, open_stores, payroll_store_option
 
 

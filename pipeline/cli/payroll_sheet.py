@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from pipeline.cli.common import open_store, settings, store_option
+from pipeline.cli.command_context import open_store, settings, store_option
 from pipeline.cli.payroll_close import adjustments, close, history, inputs_command, lines_command, reopen
 from pipeline.cli.payroll_review import review
 from pipeline.cli.payroll_common import (

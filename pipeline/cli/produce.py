@@ -9,7 +9,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from pipeline.cli.common import settings
+from pipeline.cli.command_context import settings
 
 
 @click.command()

@@ -19,7 +19,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from pipeline.cli.common import open_store, settings, store_option
+from pipeline.cli.command_context import open_store, settings, store_option
 from pipeline.core import intervals
 
 

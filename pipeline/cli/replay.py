@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 from rich.table import Table
 
-from pipeline.cli.common import default_dead_letter_path, open_store, settings, store_option
+from pipeline.cli.command_context import default_dead_letter_path, open_store, settings, store_option
 
 PROGRESS_FROM_BYTES = 4 * 1024 * 1024
 

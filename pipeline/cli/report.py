@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console
 
-from pipeline.cli.common import open_store, settings, store_option
+from pipeline.cli.command_context import open_store, settings, store_option
 from pipeline.core import intervals
 from pipeline.i18n import LANGUAGES, label
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipeline.cli.common import settings, store_option
+from pipeline.cli.command_context import settings, store_option
 
 if TYPE_CHECKING:
     from pipeline.store.store import Store
@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 def open_reader(url: str) -> Store:
     """The embedded store opened (and migrated) as usual; a server store as is: the wallboard user may not
     migrate (readonly=1), the writer's worker or replay does."""
-    from pipeline.store.engines import StoreError, open_engine
+    from pipeline.store.engine_choice import open_engine
+    from pipeline.store.engines import StoreError
     from pipeline.store.store_url import parse_url
     from pipeline.store.store import Store  # noqa: F811 - the run-time import (chDB loads slowly)
 

@@ -18,7 +18,7 @@ import click
 from pipeline.settings import Settings, SettingsError, load_settings
 from pipeline.stack import manager, process
 from pipeline.stack.errors import StackError
-from pipeline.stack.info import env_exports, exports, stack_info
+from pipeline.stack.stack_info import env_exports, exports, stack_info
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -117,7 +117,7 @@ def env(cluster: bool) -> None:
         again = "cckpi stack up --cluster" if cluster else "cckpi stack up"
         click.echo(f"warning: not running: {', '.join(down_services)} (run `{again}`)", err=True)
     if cluster:
-        from pipeline.stack.cluster.info import cluster_info
+        from pipeline.stack.cluster.cluster_info import cluster_info
 
         click.echo(exports(cluster_info(settings).env()), nl=False)
     else:

@@ -1,10 +1,10 @@
-"""``cckpi worker``: the streaming worker (Kafka -> validate, dedupe, assemble -> store, live gauges)."""
+"""``cckpi worker``: the streaming worker (Kafka -> the chain of ``pipeline.ingest.chain`` -> store, live gauges)."""
 
 from __future__ import annotations
 
 import click
 
-from pipeline.cli.common import settings, store_option
+from pipeline.cli.command_context import settings, store_option
 
 
 @click.command()

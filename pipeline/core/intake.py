@@ -1,4 +1,4 @@
-"""The first links of the chain: decode -> pseudonymise -> dedupe -> assemble.
+"""The chain's first step, per message: ``Intake.feed`` (``pipeline.ingest.chain`` holds the whole chain).
 
 Pure: no files, no Kafka, no store.  ``cckpi replay`` feeds it lines from files
 and the streaming worker feeds it Kafka messages; both then hand the touched
@@ -82,40 +82,55 @@ class Intake:
         self._batch = Batch()
 
     def feed(self, raw: bytes, source: str = "") -> Accepted | DeadLetter | None:
-        """One message; returns the outcome (None for a duplicate)."""
+        """One message: decode/validate -> pseudonymise -> dedupe -> assemble; returns the outcome (None for a
+        duplicate).  Pseudonymised before the duplicate check, so the content hash and a conflicting copy's dead
+        letter never hold a customer's number."""
         self.counts.read += 1
         outcome = decode(raw)
         if not isinstance(outcome, Accepted):
-            letter = DeadLetter(outcome.reason, outcome.detail, raw, source)
-            self.counts.rejected[outcome.reason] += 1
-            self._batch.dead_letters.append(letter)
-            return letter
-        event = outcome.event
-        text = raw.decode()
-        if isinstance(event, ev.ContactOffered) and event.customer_key:
-            pseudonym = self._pseudonymise(event.customer_key)
-            event = msgspec.structs.replace(event, customer_key=pseudonym)
-            record = orjson.loads(raw)
-            record["customer_key"] = pseudonym
-            text = orjson.dumps(record).decode()
+            return self._reject(outcome.reason, outcome.detail, raw, source)
+        event, text = self._pseudonymised(outcome.event, raw)
         digest = content_hash(event)
         first = self.seen.get(event.event_id)
         if first is not None:
-            if first == digest:
-                self.counts.duplicates += 1
-                return None
-            return self._conflict(event, first, digest, text, source)
+            return self._repeat(event, first, digest, text, source)
         self.seen[event.event_id] = digest
+        self._assemble(event, outcome.ts_ms, text)
+        return Accepted(event, outcome.ts_ms)
+
+    def _reject(self, reason: str, detail: str, raw: bytes, source: str) -> DeadLetter:
+        letter = DeadLetter(reason, detail, raw, source)
+        self.counts.rejected[reason] += 1
+        self._batch.dead_letters.append(letter)
+        return letter
+
+    def _pseudonymised(self, event: ev.Event, raw: bytes) -> tuple[ev.Event, str]:
+        """The event and its stored text with the customer's key replaced by its pseudonym."""
+        if not (isinstance(event, ev.ContactOffered) and event.customer_key):
+            return event, raw.decode()
+        pseudonym = self._pseudonymise(event.customer_key)
+        record = orjson.loads(raw)
+        record["customer_key"] = pseudonym
+        return msgspec.structs.replace(event, customer_key=pseudonym), orjson.dumps(record).decode()
+
+    def _repeat(self, event: ev.Event, first: bytes, digest: bytes, text: str, source: str) -> DeadLetter | None:
+        """A seen event id: a duplicate (same content) is counted and dropped; other content is a conflict."""
+        if first == digest:
+            self.counts.duplicates += 1
+            return None
+        return self._conflict(event, first, digest, text, source)
+
+    def _assemble(self, event: ev.Event, ts_ms: int, text: str) -> None:
+        """Into the batch: the event, and its contact's state when it is a contact event."""
         self.counts.accepted += 1
         self.counts.by_type[ev.type_name(event)] += 1
-        self._batch.accepted.append((event, outcome.ts_ms, text))
+        self._batch.accepted.append((event, ts_ms, text))
         if isinstance(event, ev.CONTACT_EVENT_TYPES):
             contact_id = event.contact_id  # type: ignore[union-attr]
             state = self._batch.contacts.get(contact_id)
             if state is None:
                 state = self._batch.contacts[contact_id] = ContactState(contact_id)
-            apply(state, event, outcome.ts_ms)  # type: ignore[arg-type]
-        return Accepted(event, outcome.ts_ms)
+            apply(state, event, ts_ms)  # type: ignore[arg-type]
 
     def _conflict(self, event: ev.Event, first: bytes, digest: bytes, text: str, source: str) -> DeadLetter:
         """The copy is dead-lettered pseudonymised (``text``), not as it came: it is a valid event, and the

@@ -41,7 +41,7 @@ from pipeline.importers.follow_queue_log import FollowCounts, Publisher
 from pipeline.importers.freeswitch_callcenter import (BadEvent, CallcenterMapper, answered, epoch, offered,
                                                        parse_agent_list)
 from pipeline.ingest import dead_letter
-from pipeline.worker.outage import Outage
+from pipeline.outage import Outage
 
 log = logging.getLogger("cckpi.follow")
 RETRY_MAX_S = 30.0

@@ -27,7 +27,7 @@ from pipeline.core.intake import DeadLetter
 from pipeline.importers.asterisk_queue_log import BadLine, QueueLogMapper
 from pipeline.importers.tail import FileTail, Position
 from pipeline.ingest import dead_letter
-from pipeline.worker.outage import Outage
+from pipeline.outage import Outage
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)

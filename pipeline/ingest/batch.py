@@ -1,7 +1,6 @@
 """The batch path (``cckpi replay``): JSON Lines files through the worker's chain (``pipeline.ingest.chain``).
 
-Lines are fed to the intake; every ``chunk`` events the batch so far goes to
-the dead-letter file and through ``store_batch``.
+Every ``chunk`` lines run the whole chain, with a replay's ends (``replay_chain``).
 
 Files come as people have them: a UTF-8 byte-order mark on the first line (a
 file saved by Excel or Notepad) is skipped, and a gzip file (``.jsonl.gz``,
@@ -13,11 +12,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from pipeline.core.intake import Counts, Intake
 from pipeline.ingest import dead_letter
-from pipeline.ingest.chain import store_batch
+from pipeline.ingest.chain import Chain, Ends, Load, refresh_now
 from pipeline.ingest.input_files import DAMAGED, PackedFileError, open_input
 from pipeline.settings import Settings
 from pipeline.store.store import Store
@@ -66,32 +66,38 @@ def replay(
     on_bytes: Callable[[int], None] = lambda n: None,
     chunk: int = CHUNK_EVENTS,
 ) -> ReplaySummary:
-    intake = Intake(pseudonymise)
+    """The files' lines through the chain, ``chunk`` lines a batch (the last batch holds the rest)."""
+    chain = replay_chain(store, settings, Intake(pseudonymise), dead_letter_path)
+    counts = chain.intake.counts
     per_path: Counter[str] = Counter()
+    lines = _every_line(paths, on_bytes, per_path)
     contacts: set[str] = set()
     letters = 0
-    pending = 0
+    while True:
+        read_before = counts.read
+        load = Load(messages=islice(lines, chunk))
+        chain.run(load)
+        letters += len(load.batch.dead_letters)
+        contacts.update(load.batch.contacts)
+        if counts.read - read_before < chunk:
+            break
+    return ReplaySummary(counts, len(contacts), letters, dead_letter_path, per_path)
+
+
+def _every_line(paths: list[str], on_bytes: Callable[[int], None], per_path: Counter[str]) -> Iterator[tuple[bytes, str]]:
+    """Every non-blank line of every file, in order, counted per file in ``per_path``."""
     for path in paths:
         per_path[path] += 0
-        for raw, source in _lines(path, on_bytes):
+        for line in _lines(path, on_bytes):
             per_path[path] += 1
-            intake.feed(raw, source)
-            pending += 1
-            if pending >= chunk:
-                letters += write_batch(store, settings, intake, dead_letter_path, contacts)
-                pending = 0
-    letters += write_batch(store, settings, intake, dead_letter_path, contacts)
-    return ReplaySummary(intake.counts, len(contacts), letters, dead_letter_path, per_path)
+            yield line
 
 
-def write_batch(store: Store, settings: Settings, intake: Intake, dead_letter_path: Path, contacts: set[str]) -> int:
-    """What ``intake`` holds: dead letters to the file, then ``store_batch``; adds the contact ids to ``contacts``.
-
-    Returns the number of dead letters.  The demo's paced replay
-    (``ingest.paced``) writes through here too.
-    """
-    batch = intake.take()
-    letters = dead_letter.append(dead_letter_path, batch.dead_letters)
-    store_batch(store, settings, batch)
-    contacts.update(batch.contacts)
-    return letters
+def replay_chain(store: Store, settings: Settings, intake: Intake, dead_letter_path: Path) -> Chain:
+    """The chain with a replay's ends: dead letters appended to a file, the touched intervals rebuilt at once,
+    nothing to commit (the input is files).  The demo's paced replay (``ingest.paced``) writes through it too."""
+    return Chain(intake, store, settings, Ends(
+        dead_letters=lambda load: dead_letter.append(dead_letter_path, load.batch.dead_letters),
+        refresh=refresh_now(store, settings),
+        commit=lambda load: None,
+    ))

@@ -18,7 +18,8 @@ from pathlib import Path
 import orjson
 
 from pipeline.core.intake import Intake
-from pipeline.ingest.batch import write_batch
+from pipeline.ingest.batch import replay_chain
+from pipeline.ingest.chain import Load
 from pipeline.settings import Settings
 from pipeline.store.store import Store
 
@@ -52,8 +53,8 @@ class PacedReplay:
         self.times = [t for t, _, _ in timed]
         self.lines = [line for _, _, line in timed]
         self.next = 0
-        self.store, self.settings, self.intake = store, settings, intake
-        self.dead_letter_path, self.lock = dead_letter_path, lock
+        self.chain = replay_chain(store, settings, intake, dead_letter_path)
+        self.lock = lock
         self.contacts: set[str] = set()
 
     @property
@@ -68,12 +69,14 @@ class PacedReplay:
         """Write every event up to ``now_ms``; returns how many."""
         start = self.next
         while self.next < len(self.lines) and self.times[self.next] <= now_ms:
-            self.intake.feed(self.lines[self.next], "demo")
             self.next += 1
         if self.next == start:
             return 0
+        load = Load(messages=((line, "demo") for line in self.lines[start:self.next]))
+        self.chain.run(load, last="take in")
         with self.lock:
-            write_batch(self.store, self.settings, self.intake, self.dead_letter_path, self.contacts)
+            self.chain.run(load, first="dead letters")
+        self.contacts.update(load.batch.contacts)
         return self.next - start
 
     def run(self, clock: Callable[[], int], stop: threading.Event, tick_s: float = 0.5) -> None:

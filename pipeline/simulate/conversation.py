@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 
 from pipeline.simulate.config import Behaviour
-from pipeline.simulate.outbox import Outbox
+from pipeline.simulate.pending_events import Outbox
 
 S = 1000  # ms per second
 _CSAT = {  # disposition -> weights of scores 1..5

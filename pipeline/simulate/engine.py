@@ -19,10 +19,10 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from pipeline.simulate.clock import Stamper
+from pipeline.simulate.stamps import Stamper
 from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.conversation import Contact, S, offered_body, serve
-from pipeline.simulate.outbox import Event, Outbox
+from pipeline.simulate.pending_events import Event, Outbox
 from pipeline.simulate.traffic import arrival_times, opening_days, roster, split_contacts
 
 # kinds of simulation steps, in the order they run when they fall on the same ms

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from pipeline.simulate.clock import local_ms
+from pipeline.simulate.stamps import local_ms
 from pipeline.simulate.config import Behaviour, QueueSpec, SimulationConfig
 
 SLOT_MS = 1_800_000  # half-hour planning intervals, as workforce planners use

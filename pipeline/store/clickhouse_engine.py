@@ -141,7 +141,7 @@ class ClickhouseEngine:
 
         A replica that dies between statements makes clickhouse-driver
         reconnect to the next of ``alt_hosts`` on its own, and its connection
-        errors are counted rather than logged by the worker (``worker.outage``):
+        errors are counted rather than logged by the worker (``pipeline.outage``):
         without this line a failover would leave no trace in the log.
         """
         connection = getattr(self._client, "connection", None)

@@ -1,12 +1,14 @@
-"""The two ClickHouse engines behind one small interface.
+"""What the two ClickHouse engines share: the ``Engine`` interface, its column type, its error, SQL literals.
 
 The engines (``chdb_engine``: embedded, in-process; ``clickhouse_engine``:
 the server through clickhouse-driver) are the one place where the two differ:
 how a statement is sent, how rows come back, how a batch is inserted, and
-which hosts a statement may move to.  Everything above them writes one SQL
-dialect, the subset ClickHouse 18.16 and chDB share (see docs/infra-facts.md);
-the cluster form of schema statements is ``pipeline.store.cluster_sql``
-(docs/scale-out.md), and store URLs are parsed in ``store_url``.
+which hosts a statement may move to.  They import this module, and
+``engine_choice.open_engine`` above them picks one; nothing here imports
+them.  Everything above them writes one SQL dialect, the subset ClickHouse
+18.16 and chDB share (see docs/infra-facts.md); the cluster form of schema
+statements is ``pipeline.store.cluster_sql`` (docs/scale-out.md), and store
+URLs are parsed in ``store_url``.
 """
 
 from __future__ import annotations
@@ -36,19 +38,6 @@ class Engine(Protocol):
     def insert(self, table: str, columns: Columns, types: dict[str, str]) -> None: ...
 
     def close(self) -> None: ...
-
-
-def open_engine(url: str) -> Engine:
-    """The engine a store URL names (the driver modules are imported only for the engine used)."""
-    from pipeline.store.chdb_engine import ChdbEngine
-    from pipeline.store.clickhouse_engine import ClickhouseEngine
-    from pipeline.store.store_url import parse_url
-
-    parsed = parse_url(url)
-    if parsed.scheme == "chdb":
-        assert parsed.path is not None
-        return ChdbEngine(parsed.path, parsed.database)
-    return ClickhouseEngine(parsed)
 
 
 def literal(value: Any) -> str:

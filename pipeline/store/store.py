@@ -17,7 +17,8 @@ import msgspec
 from pipeline.core import events as ev
 from pipeline.core.contact import ContactState
 from pipeline.store import rows
-from pipeline.store.engines import Engine, literal, open_engine
+from pipeline.store.engine_choice import open_engine
+from pipeline.store.engines import Engine, literal
 from pipeline.store.migrations import migrate
 
 _state_decoder = msgspec.json.Decoder(ContactState)

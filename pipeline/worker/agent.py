@@ -1,13 +1,11 @@
-"""The ``ingest`` agent: a batch of Kafka records through the chain, its offsets released once stored.
+"""The ``ingest`` agent: a batch of Kafka records through the chain (``pipeline.ingest.chain``), with the worker's
+ends, its offsets released once stored.
 
-Per batch (``docs/architecture.md`` draws the whole chain):
-
-    take_in   decode, dedupe, pseudonymise, assemble          batching.process -> core.intake (pure)
-    letters   rejected messages to the dead-letter topic,     delivery awaited before the batch goes on
-    store     merge, write, refresh the touched intervals     Sink.submit -> ingest.chain.flush, Refresher
-    release   ``Work.stored`` resolves: the consumer commits  consumer.BatchConsumer, in read order
-
-The intake runs on the event loop and the store half on the sink's thread, so
+The worker runs the chain's steps in three stretches because it changes
+thread between them: up to the dead letters on the event loop (delivery
+awaited before the batch goes on), store to refresh on the sink's store
+thread (``sink.Sink``, which waits out store outages), commit back on the
+loop (``Work.stored`` resolves and the consumer commits, in read order).  So
 batch N+1's intake overlaps batch N's flush (``consumer.IN_FLIGHT`` bounds
 it).  Any error resolves ``Work.stored`` with it, and the consumer ends the
 process without committing: Kafka re-delivers, and the idempotent store makes
@@ -23,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.core.intake import Intake
+from pipeline.ingest.chain import Chain, Ends, Load
 from pipeline.worker import batching
 from pipeline.worker.clock import Clock
 from pipeline.worker.exporter import WorkerMetrics
@@ -37,47 +36,69 @@ class Work:
     stored: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
-class IngestAgent:
-    """The agent's body and its two ends: ``submit`` (from the consumer) and ``_release`` (to it)."""
+@dataclass
+class WorkLoad(Load):
+    """The chain's load of one ``Work``."""
 
-    def __init__(self, intake: Intake, sink: Sink, send_dead_letter: Callable[[bytes], Awaitable[Any]],
-                 metrics: WorkerMetrics, clock: Clock) -> None:
-        self.intake = intake
+    work: Work | None = None
+
+
+def worker_chain(intake: Intake, sink: Sink, send_dead_letter: Callable[[bytes], Awaitable[Any]],
+                 metrics: WorkerMetrics, clock: Clock) -> Chain:
+    """The chain with the worker's ends: dead letters to the Kafka topic, the refresher's rebuild (now, or deferred
+    while a backlog is read), and the commit: the batch counted, the clock moved, the offsets released."""
+
+    async def dead_letters(load: Load) -> None:
+        sent = [await send_dead_letter(batching.dead_letter_record(letter)) for letter in load.batch.dead_letters]
+        await asyncio.gather(*sent)
+
+    def commit(load: Load) -> None:
+        assert isinstance(load, WorkLoad) and load.work is not None
+        done = batching.tally(load.work.messages, load)
+        metrics.count(done.consumed, done.rejected, done.duplicates, done.conflicting)
+        clock.seen(done.newest_ts_ms)
+        load.work.stored.set_result(None)
+
+    ends = Ends(dead_letters=dead_letters, refresh=lambda load: sink.refresher.after_flush(load.touched, load.full),
+                commit=commit)
+    return Chain(intake, sink.store, sink.settings, ends, on_time_conflicts=metrics.time_conflicts.inc)
+
+
+class IngestAgent:
+    """The agent's body and its two ends: ``run`` (batches from the consumer) and ``_release`` (back to it)."""
+
+    def __init__(self, chain: Chain, sink: Sink) -> None:
+        self.chain = chain
         self.sink = sink
-        self.send_dead_letter = send_dead_letter
-        self.metrics = metrics
-        self.clock = clock
         self._storing: set[asyncio.Task[None]] = set()
 
     async def run(self, stream: AsyncIterator[Work]) -> None:
-        """take_in and letters here; store on the sink's thread while the next batch comes in."""
+        """The chain up to the dead letters here; store to refresh on the sink's thread while the next batch comes in."""
         async for work in stream:
+            load = WorkLoad(messages=batching.raw_messages(work.messages), outcomes=[], work=work,
+                            full=len(work.messages) >= self.sink.settings.batch_max_events)
             try:
-                done = batching.process(self.intake, work.messages)
-                if done.dead_letters:
-                    sent = [await self.send_dead_letter(body) for body in done.dead_letters]
-                    await asyncio.gather(*sent)
+                await self.chain.run_async(load, last="dead letters")
             except asyncio.CancelledError:
                 work.stored.cancel()  # stopping: the batch stays uncommitted and is read again on restart
                 raise
             except Exception as exc:  # noqa: BLE001 - the consumer dies on it, committing nothing
                 work.stored.set_exception(exc)
                 continue
-            full = len(work.messages) >= self.sink.settings.batch_max_events
-            task = asyncio.ensure_future(self._release(work, done, self.sink.submit(done.batch, full)))
+            flushing = self.sink.submit(lambda load=load: self.chain.run(load, "store", "refresh"))
+            task = asyncio.ensure_future(self._release(load, flushing))
             self._storing.add(task)
             task.add_done_callback(self._storing.discard)
 
-    async def _release(self, work: Work, done: batching.Processed, flushing: Future[float]) -> None:
-        """Once the store returned: count the batch, move the clock, let the consumer commit."""
+    async def _release(self, load: WorkLoad, flushing: Future[float]) -> None:
+        """Once the store returned: the chain's commit step."""
+        assert load.work is not None
         try:
-            await self.sink.stored(flushing, done.batch)
+            await self.sink.stored(flushing, load.batch)
         except asyncio.CancelledError:
-            work.stored.cancel()
+            load.work.stored.cancel()
             raise
         except Exception as exc:  # noqa: BLE001 - the consumer dies on it, committing nothing
-            work.stored.set_exception(exc)
+            load.work.stored.set_exception(exc)
             return
-        self.metrics.count(done.consumed, done.rejected, done.duplicates, done.conflicting)
-        self.clock.seen(done.newest_ts_ms)
-        work.stored.set_result(None)
+        self.chain.run(load, first="commit")

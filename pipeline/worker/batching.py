@@ -1,28 +1,30 @@
-"""One batch of Kafka messages through the Intake: pure, so it is tested without Kafka.
+"""Kafka records as the chain's messages, their dead-letter records, and a batch's tallies: pure, tested without Kafka.
 
-The Faust agent hands over Kafka records (bytes and where they came from);
-this module returns the store batch, the dead-letter records to publish and
-the tallies for the counters.  Nothing here commits anything: the consumer
-commits a batch only after its dead letters are sent and its flush succeeded.
+The agent hands the chain (``pipeline.ingest.chain``) each record's bytes and
+where it came from (``raw_messages``); the chain's outcomes give the counters
+their tallies (``tally``) at the commit step.  Nothing here commits anything.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import orjson
 
 from pipeline.core import events as ev
 from pipeline.core.decode import Accepted
-from pipeline.core.intake import CONFLICTING_DUPLICATE, Batch, DeadLetter, Intake
+from pipeline.core.intake import CONFLICTING_DUPLICATE, DeadLetter
 from pipeline.ingest.dead_letter import record
+
+if TYPE_CHECKING:
+    from pipeline.ingest.chain import Load
 
 
 class Record(Protocol):
-    """What ``process`` reads of a Kafka message: aiokafka's ``ConsumerRecord`` as it comes (no copy per message)."""
+    """What the worker reads of a Kafka message: aiokafka's ``ConsumerRecord`` as it comes (no copy per message)."""
 
     @property
     def value(self) -> bytes | None: ...
@@ -44,9 +46,9 @@ class Message(NamedTuple):
 
 
 @dataclass
-class Processed:
-    batch: Batch
-    dead_letters: list[bytes] = field(default_factory=list)
+class Tally:
+    """One batch's counts for the worker's counters."""
+
     consumed: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
     duplicates: Counter[str] = field(default_factory=Counter)
@@ -79,25 +81,27 @@ def is_live_type(kind: str) -> bool:
     return kind.startswith("contact.") or kind == "agent.state"
 
 
-def process(intake: Intake, messages: Iterable[Record]) -> Processed:
-    """Feed each message; take the batch; build what the agent must publish and count."""
-    out = Processed(Batch())
+def raw_messages(messages: Iterable[Record]) -> list[tuple[bytes, str]]:
+    """Each record's bytes and where it came from, as the chain's first step reads them."""
+    return [(message.value or b"", source_of(message)) for message in messages]
+
+
+def tally(messages: Sequence[Record], load: Load) -> Tally:
+    """The counts of a batch the chain took in (``load.outcomes``, one per message, in order)."""
+    assert load.outcomes is not None and len(load.outcomes) == len(messages)
+    out = Tally()
     newest: int | None = None
-    for message in messages:
-        raw = message.value or b""
-        outcome = intake.feed(raw, source_of(message))
+    for message, outcome in zip(messages, load.outcomes):
         if isinstance(outcome, Accepted):
             kind = ev.type_name(outcome.event)
             out.consumed[kind] += 1
             if is_live_type(kind):
                 newest = outcome.ts_ms if newest is None else max(newest, outcome.ts_ms)
         elif isinstance(outcome, DeadLetter) and outcome.reason == CONFLICTING_DUPLICATE:
-            out.conflicting[duplicate_type(raw)] += 1
+            out.conflicting[duplicate_type(message.value or b"")] += 1
         elif isinstance(outcome, DeadLetter):
             out.rejected[outcome.reason] += 1
         else:
-            out.duplicates[duplicate_type(raw)] += 1
-    out.batch = intake.take()
-    out.dead_letters = [dead_letter_record(letter) for letter in out.batch.dead_letters]
+            out.duplicates[duplicate_type(message.value or b"")] += 1
     out.newest_ts_ms = newest
     return out

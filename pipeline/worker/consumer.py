@@ -4,7 +4,7 @@ Faust hands a stream to an agent one message at a time (two tasks, a channel
 queue, an iterator step and an ack per message): profiled, that path took ~70 %
 of the worker and held it at ~6,400 events/s.  Our work is per batch (one store
 flush per batch), so this loop takes whole batches from aiokafka's ``getmany``
-and hands each to the Faust agent as one item (``app.py``).  It joins the
+and hands each to the Faust agent as one item (``faust_app.py``).  It joins the
 consumer group itself and commits by hand:
 
 * a batch closes at ``batch_max_events`` messages or ``batch_max_seconds`` after
@@ -38,7 +38,7 @@ from aiokafka.errors import CommitFailedError, IllegalStateError  # type: ignore
 
 from pipeline.settings import Settings
 from pipeline.worker.batching import Record
-from pipeline.worker.outage import Outage
+from pipeline.outage import Outage
 
 log = logging.getLogger("cckpi.worker")
 
@@ -139,7 +139,10 @@ class BatchConsumer:
                     await self._commit_stored(keep=IN_FLIGHT - 1)
         finally:  # stopping: commit what is stored already; a batch not yet stored is read again after a restart
             try:
-                await self._commit_stored(keep=len(self.pending))
+                read = len(self.pending)
+                await self._commit_stored(keep=read)
+                log.info("stopping: committed %d stored batches; %d not stored yet are read again after a restart",
+                         read - len(self.pending), len(self.pending))
             finally:
                 await consumer.stop()  # leaves the group
 

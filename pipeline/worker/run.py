@@ -15,11 +15,11 @@ import logging
 from pipeline.kafka.admin import ensure_topics
 from pipeline.settings import Settings
 from pipeline.store.store import Store
-from pipeline.worker.app import build_app, faust_topics
+from pipeline.worker.faust_app import build_app, faust_topics
 from pipeline.worker.clock import Clock
 from pipeline.worker.sink import Sink
 from pipeline.worker.exporter import WorkerMetrics
-from pipeline.worker.outage import Outage, quiet
+from pipeline.outage import Outage, quiet
 
 log = logging.getLogger("cckpi.worker")
 

@@ -1,4 +1,5 @@
-"""The blocking end of the worker: ``flush`` and the ``Refresher`` on a thread of its own, retried through outages.
+"""The blocking end of the worker: the chain's store-to-refresh steps on a thread of its own, retried through
+outages (the ``Refresher`` is the worker's refresh step).
 
 The event loop must keep answering Kafka's heartbeats while ClickHouse
 writes, so flushes run on one store thread, in the order batches were read.
@@ -20,11 +21,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NoReturn
 
 from pipeline.core.intake import Batch
-from pipeline.ingest.chain import flush
 from pipeline.settings import Settings
 from pipeline.store.store import Store
 from pipeline.worker.exporter import WorkerMetrics
-from pipeline.worker.outage import Outage, is_unreachable
+from pipeline.outage import Outage, is_unreachable
 from pipeline.worker.refresher import Refresher
 
 log = logging.getLogger("cckpi.worker")
@@ -48,15 +48,11 @@ class Sink:
         self._recovered: Future[float] | None = None
         self._overdue_check: Future[float] | None = None
 
-    def _flush(self, batch: Batch, full: bool) -> float:
-        """Store the batch, then rebuild or defer its intervals (``refresher``); seconds taken."""
+    def _flush(self, steps: Callable[[], None]) -> float:
+        """One batch's store-to-refresh steps (retried whole: each is idempotent); seconds taken."""
         if self._recovered is not None:
             self._recovered.result()  # raises if the last recovery failed: the worker dies before storing more
-
-        def store() -> None:
-            touched = flush(self.store, self.settings, batch, self.metrics.time_conflicts.inc)
-            self.refresher.after_flush(touched, full)
-        return self._retrying(store)
+        return self._retrying(steps)
 
     def _retrying(self, step: Callable[[], None]) -> float:
         """Run ``step``; wait out an outage of the store however long it lasts (nothing is committed
@@ -94,10 +90,10 @@ class Sink:
         except RuntimeError:  # shut down meanwhile: the next worker's assignment recovers
             return
 
-    def submit(self, batch: Batch, full: bool = False) -> Future[float]:
-        """Queue the flush on the store thread: one thread, so flushes run in the order batches were read.
-        ``full``: the batch reached ``batch_max_events`` (a backlog is being read)."""
-        return self.executor.submit(self._flush, batch, full)
+    def submit(self, steps: Callable[[], None]) -> Future[float]:
+        """Queue a batch's store-to-refresh steps on the store thread: one thread, so flushes run in the order
+        batches were read."""
+        return self.executor.submit(self._flush, steps)
 
     def rebuild_overdue(self) -> None:
         """Queue a rebuild of the intervals deferred for longer than ``catch_up_refresh_s``: a backlog that

@@ -14,13 +14,14 @@ Prometheus seeing the low value), well staffed again (the alert resolves).
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ import yaml
 
 from pipeline import metric_defs as m
 from pipeline.alerts import rules
-from pipeline.dashboards import export
+from pipeline.dashboards import json_files
 from pipeline.settings import load_settings
 from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.engine import generate
@@ -136,9 +137,31 @@ def _listed(alertmanager: str, system: str) -> list[dict[str, Any]]:
     return [a for a in get_json(f"{alertmanager}/api/v2/alerts?{query}") if a["status"]["state"] == "active"]
 
 
+def _instant(text: str) -> datetime:
+    """Prometheus's RFC 3339 time (up to nanoseconds; microseconds are enough here)."""
+    return datetime.fromisoformat(re.sub(r"(\.\d{6})\d*", r"\1", text).replace("Z", "+00:00"))
+
+
+def _last_evaluation(prometheus: ScratchPrometheus) -> tuple[datetime, str]:
+    """When Prometheus last evaluated the SLA rule (its own clock) and the rule's state then."""
+    for group in get_json(f"{prometheus.url}/api/v1/rules?type=alert")["data"]["groups"]:
+        for rule in group["rules"]:
+            if rule["name"] == ALERT:
+                return _instant(rule["lastEvaluation"]), rule["state"]
+    raise AssertionError(f"{ALERT} is not among the test Prometheus's rules")
+
+
+def _active_since(prometheus: ScratchPrometheus) -> datetime:
+    """When the SLA alert of the queue became pending (Prometheus's ``activeAt``)."""
+    alerts = [a for a in get_json(f"{prometheus.url}/api/v1/alerts")["data"]["alerts"]
+              if a["labels"].get("alertname") == ALERT and a["labels"].get("queue") == QUEUE]
+    assert len(alerts) == 1, alerts
+    return _instant(alerts[0]["activeAt"])
+
+
 def _wallboard_shows_numbers(prometheus: ScratchPrometheus) -> None:
     """Every live wallboard panel has a value from the worker's gauges (chat FRT for the chat queue only)."""
-    model = export.build_all(load_settings())["wallboard.json"]
+    model = json_files.build_all(load_settings())["wallboard.json"]
     for title, expr in prom_queries(model):
         if expr.startswith("label_values("):
             continue
@@ -163,7 +186,11 @@ def test_staffing_cut_fires_the_sla_alert_and_restoring_staff_resolves_it(run: P
         _until(lambda: prometheus.query(f'{m.SERVICE_LEVEL}{{queue="{QUEUE}"}} >= 0.9'), 20,
                "Prometheus scraped the well-staffed service level")
         _wallboard_shows_numbers(prometheus)
-        time.sleep(FOR_S + 2 * EVAL_S)
+        # the rule evaluated over longer than its ``for:`` with the service level above target: it never fired
+        first, _state = _last_evaluation(prometheus)
+        _until(lambda: _last_evaluation(prometheus)[0] >= first + timedelta(seconds=FOR_S + EVAL_S), 60,
+               f"Prometheus evaluated {ALERT} for longer than its for: ({FOR_S} s)")
+        assert _last_evaluation(prometheus)[1] == "inactive"
         assert prometheus.query(f'ALERTS{{alertname="{ALERT}"}}') == []
         assert _listed(alertmanager, system) == []
 
@@ -171,10 +198,11 @@ def test_staffing_cut_fires_the_sla_alert_and_restoring_staff_resolves_it(run: P
         seen_low = _until(lambda: prometheus.query(low), 60, "Prometheus sees the service level fall")
         listed = _until(lambda: _listed(alertmanager, system), FOR_S + 2 * EVAL_S + 10,
                         "Alertmanager lists the SLA alert")
-        took = listed - seen_low
-        print(f"\nSLA alert listed by Alertmanager {took:.1f} s after Prometheus saw the fall "
-              f"(for: {FOR_S} s, evaluation every {EVAL_S} s)")
-        assert took <= FOR_S + 2 * EVAL_S + 1.0  # 1 s: this test's polling and the notification's HTTP round trip
+        print(f"\nSLA alert listed by Alertmanager {listed - seen_low:.1f} s after Prometheus saw the fall "
+              f"(for: {FOR_S} s, evaluation every {EVAL_S} s; a measurement, not a pass condition)")
+        # on Prometheus's own clock: firing, and only after the fall lasted its ``for:``
+        evaluated, state = _last_evaluation(prometheus)
+        assert state == "firing" and evaluated - _active_since(prometheus) >= timedelta(seconds=FOR_S)
         alert = _listed(alertmanager, system)[0]
         assert alert["labels"]["severity"] == "page" and alert["labels"]["channel"] == "voice"
         assert alert["receivers"] == [{"name": "cckpi-webhook"}]

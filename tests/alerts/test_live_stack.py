@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline.dashboards import export
+from pipeline.dashboards import json_files
 from pipeline.settings import Settings, load_settings
 from pipeline.dashboards.walk import prom_queries
 from tests.fixtures.http import get_json
@@ -59,7 +59,7 @@ def test_every_dashboard_promql_is_accepted_by_prometheus(monkeypatch: pytest.Mo
     monkeypatch.delenv("CCKPI_CONFIG", raising=False)
     settings = Settings(_env_prefix="CCKPI_REFERENCE_UNUSED_")  # type: ignore[call-arg]
     checked = 0
-    for model in export.build_all(settings).values():
+    for model in json_files.build_all(settings).values():
         for title, expr in prom_queries(model):
             if expr.startswith("label_values("):
                 expr = expr.removeprefix("label_values(").rsplit(",", 1)[0]

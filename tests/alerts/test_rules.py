@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -61,13 +63,47 @@ def test_promtool_check_config_on_the_prometheus_config_and_its_rules() -> None:
     assert result.stdout.count("SUCCESS: 4 rules found") == 2  # the queue rules and the pipeline rules
 
 
-def test_alertmanager_config_groups_by_queue_and_inhibits_queue_alerts_while_the_worker_is_down() -> None:
+def _matches(matcher: str, alertname: str) -> bool:
+    """One Alertmanager matcher on ``alertname`` (``=``, or ``=~`` anchored at both ends, as Alertmanager does)."""
+    found = re.fullmatch(r'alertname\s*(=~|=)\s*"(.*)"', matcher)
+    assert found, f"unexpected matcher {matcher!r}"
+    op, value = found.groups()
+    return alertname == value if op == "=" else re.fullmatch(value, alertname) is not None
+
+
+def _inhibits(body: dict[str, Any], source: str, target: str) -> bool:
+    """Whether a firing ``source`` alert mutes ``target`` of the same system (both carry Prometheus's one
+    ``system`` external label)."""
+    return any(all(_matches(m, source) for m in rule["source_matchers"])
+               and all(_matches(m, target) for m in rule["target_matchers"]) and rule["equal"] == ["system"]
+               for rule in body.get("inhibit_rules", []))
+
+
+QUEUE_ALERTS = ["QueueServiceLevelBelowTarget", "QueueLongestWaitAboveThreshold", "QueueAbandonRateAboveTarget",
+                "QueueNoEvents"]
+PIPELINE_ALERTS = ["WorkerDown", "WorkerLagging", "FollowerDown", "FollowerBehind"]
+
+
+def test_alertmanager_config_groups_by_queue_and_inhibits_queue_alerts_while_the_worker_is_down(
+        reference_settings: Settings) -> None:
     config = REPO_ROOT / "deploy" / "alertmanager" / "alertmanager.yml"
     body = yaml.safe_load(config.read_text())
     assert "queue" in body["route"]["group_by"]
     assert body["receivers"][0]["webhook_configs"][0]["send_resolved"] is True
     result = subprocess.run([need("amtool"), "check-config", str(config)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+    # the alerts the rules define are the ones named here (so the inhibitions below are about real alerts)
+    rendered = {rule["alert"] for text in rules.render(reference_settings).values()
+                for group in yaml.safe_load(text)["groups"] for rule in group["rules"]}
+    assert rendered == set(QUEUE_ALERTS + PIPELINE_ALERTS)
+    prometheus = yaml.safe_load((REPO_ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    assert "system" in prometheus["global"]["external_labels"]
+    # by hand: the worker down mutes every queue alert (their gauges are stale); the follower down or behind
+    # mutes "no events" only (the queues are silent because their calls do not arrive); nothing else is muted
+    muted = {(source, target) for source in PIPELINE_ALERTS + QUEUE_ALERTS for target in PIPELINE_ALERTS + QUEUE_ALERTS
+             if _inhibits(body, source, target)}
+    assert muted == ({("WorkerDown", queue) for queue in QUEUE_ALERTS}
+                     | {("FollowerDown", "QueueNoEvents"), ("FollowerBehind", "QueueNoEvents")})
 
 
 def test_the_remote_serve_example_sends_the_token_and_mails() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bench.common import rounded
+from pipeline.bench.harness import rounded
 from pipeline.bench.queries import PanelTiming, QueryResult, _error
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]

@@ -101,7 +101,7 @@ def test_clickhouse_server_and_embedded_store_give_identical_reports(tmp_path, w
                                 "--format", "json", env=env).stdout
                             for by in ("queue", "agent", "queue,interval", "channel")])
     finally:
-        from pipeline.store.engines import open_engine
+        from pipeline.store.engine_choice import open_engine
 
         engine = open_engine(server_url)
         engine.command(f"DROP DATABASE IF EXISTS {engine.database}")

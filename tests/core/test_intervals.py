@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from pipeline.core import intervals
 from pipeline.core.agent_time import state_time
 from pipeline.core.agent_work import Change
@@ -28,3 +30,18 @@ def test_state_time_clips_and_splits():
     split = state_time(changes, 0, 300, boundaries=[0, 150])
     assert split == {0: {"handle_state_ms": 50, "available_ms": 100, "logged_in_ms": 150},
                      150: {"handle_state_ms": 100, "available_ms": 0, "logged_in_ms": 100}}
+
+
+def test_each_interval_floors_to_its_local_boundary():
+    # by hand: 09:47:30 Shanghai time lies in the 09:45 quarter, the 09:30 half hour, the 09:00 hour and the day
+    # that began at local midnight
+    zone = ZoneInfo("Asia/Shanghai")
+    at = intervals.parse_instant("2026-11-02T09:47:30", zone)
+    assert {name: intervals.iso(intervals.floor_ms(at, name, zone), zone) for name in intervals.INTERVALS} == {
+        "15m": "2026-11-02T09:45:00+08:00", "30m": "2026-11-02T09:30:00+08:00",
+        "1h": "2026-11-02T09:00:00+08:00", "1d": "2026-11-02T00:00:00+08:00"}
+
+
+def test_an_unknown_interval_is_named_with_the_ones_there_are():
+    with pytest.raises(ValueError, match=r"^interval '2h' is not one of 15m, 30m, 1h, 1d$"):
+        intervals.check_interval("2h")

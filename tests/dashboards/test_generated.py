@@ -9,7 +9,7 @@ import yaml
 
 from pipeline import metric_defs
 from tests.paths import REPO_ROOT
-from pipeline.dashboards import export
+from pipeline.dashboards import json_files
 from pipeline.dashboards import grafana as g
 from pipeline.settings import Settings, load_settings
 from pipeline.dashboards.walk import panels, prom_queries, sql_queries
@@ -21,7 +21,7 @@ METRIC_NAMES = {v for k, v in vars(metric_defs).items() if k.isupper() and isins
 
 
 def test_committed_json_is_what_the_builders_generate(reference_settings: Settings) -> None:
-    rendered = export.render(reference_settings)
+    rendered = json_files.render(reference_settings)
     assert sorted(rendered) == sorted(p.name for p in GENERATED.glob("*.json"))
     for name, text in rendered.items():
         stale = f"{name} is stale: run `cckpi dashboards export dashboards/generated`"
@@ -30,7 +30,7 @@ def test_committed_json_is_what_the_builders_generate(reference_settings: Settin
 
 def test_dashboards_are_importable_models(reference_settings: Settings) -> None:
     uids = set()
-    for name, model in export.build_all(reference_settings).items():
+    for name, model in json_files.build_all(reference_settings).items():
         assert model["id"] is None and model["uid"] not in uids
         uids.add(model["uid"])
         ids = [p["id"] for p in panels(model)]
@@ -46,7 +46,7 @@ def test_dashboards_are_importable_models(reference_settings: Settings) -> None:
 
 def test_every_prometheus_metric_name_comes_from_metric_defs(reference_settings: Settings) -> None:
     seen = set()
-    for model in export.build_all(reference_settings).values():
+    for model in json_files.build_all(reference_settings).values():
         for title, expr in prom_queries(model):
             for name in re.findall(r"\bcckpi_[a-z_]+", expr):
                 base = name.removesuffix("_bucket")
@@ -58,7 +58,7 @@ def test_every_prometheus_metric_name_comes_from_metric_defs(reference_settings:
 
 
 def test_wallboard_refreshes_every_few_seconds_with_big_numbers(reference_settings: Settings) -> None:
-    model = export.build_all(reference_settings)["wallboard.json"]
+    model = json_files.build_all(reference_settings)["wallboard.json"]
     assert model["refresh"] in ("5s", "10s")
     stats = [p for p in panels(model) if p["type"] == "stat"]
     assert {p["title"] for p in stats} >= {"Service level", "Waiting", "Longest wait", "ASA", "Abandoned",
@@ -70,7 +70,7 @@ def test_wallboard_refreshes_every_few_seconds_with_big_numbers(reference_settin
 
 def test_a_queue_with_its_own_target_gets_its_own_coloured_row() -> None:
     settings = load_settings(queues={"billing": {"sl_target": 0.8}})
-    model = export.build_all(settings)["wallboard.json"]
+    model = json_files.build_all(settings)["wallboard.json"]
     rows = [p for p in model["panels"] if p["type"] == "row"]
     assert [r["title"] for r in rows] == ["billing", "$queue", "Floor"]
     billing_sl = next(p for p in panels(model) if p["title"] == "Service level")
@@ -97,12 +97,12 @@ def test_provisioning_files_match_the_uids_the_dashboards_use() -> None:
 def test_every_clickhouse_query_stays_in_the_shared_subset(reference_settings: Settings) -> None:
     """ClickHouse 18.16 lacks these; chDB has them, so a test on chDB alone would not notice."""
     forbidden = ["toStartOfInterval", "DateTime64", "OVER (", "$__timeInterval", "_ms(", "WITH ("]
-    for model in export.build_all(reference_settings).values():
+    for model in json_files.build_all(reference_settings).values():
         for title, sql in sql_queries(model):
             assert not [f for f in forbidden if f in sql], title
             assert "FINAL" in sql, title
 
 
 def test_titled_helper_finds_panels(reference_settings: Settings) -> None:
-    model = export.build_all(reference_settings)["queue-intervals.json"]
+    model = json_files.build_all(reference_settings)["queue-intervals.json"]
     assert titled(model, "30-minute intervals")["type"] == "table"

@@ -20,7 +20,7 @@ import pytest
 
 from pipeline.core import intervals
 from pipeline.core.intervals import parse_instant
-from pipeline.dashboards import export
+from pipeline.dashboards import json_files
 from pipeline.store import panel_sql
 from pipeline.settings import Settings, load_settings
 from pipeline.simulate.config import SimulationConfig
@@ -109,7 +109,7 @@ def test_every_panel_query_runs_and_agrees_with_the_report(day_store: Store, set
     interval_key: Callable[[Row], Any] = lambda r: (r["queue"], _epoch(r["interval_start"]))  # noqa: E731
 
     checked: dict[str, int] = {}
-    for name, model in export.build_all(settings).items():
+    for name, model in json_files.build_all(settings).items():
         for title, sql in sql_queries(model):
             label = f"{name}: {title}"
             if title in TODAY_PANELS:
@@ -151,7 +151,7 @@ def test_every_panel_query_runs_and_agrees_with_the_report(day_store: Store, set
 
 def test_wallboard_today_panel_reads_queue_intervals_not_the_facts(settings: Settings) -> None:
     """The facts are not ordered by time: a panel over them scans every contact on each 10 s refresh."""
-    model = export.build_all(settings)["wallboard.json"]
+    model = json_files.build_all(settings)["wallboard.json"]
     today = [query for title, query in sql_queries(model) if title in TODAY_PANELS]
     assert len(today) == 2 * len(TODAY_PANELS)  # billing's own row and the repeated row, per panel
     for query in today:

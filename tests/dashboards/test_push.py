@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli.dashboards import dashboards
-from pipeline.dashboards import export
+from pipeline.dashboards import json_files
 from pipeline.dashboards import grafana as g
 from pipeline.dashboards.push import ClickHouseTarget, PushError, clickhouse_datasource, connect
 from pipeline.dashboards.push import prometheus_datasource, push
@@ -23,7 +23,7 @@ def _sources() -> list[g.JSON]:
 
 
 def test_first_push_creates_folder_datasources_and_dashboards(reference_settings: Settings) -> None:
-    models = list(export.build_all(reference_settings).values())
+    models = list(json_files.build_all(reference_settings).values())
     with fake_grafana(TOKEN) as (url, state):
         done = push(connect(url, TOKEN), models, _sources())
     assert [(r.method, r.path) for r in state.requests] == [
@@ -48,7 +48,7 @@ def test_first_push_creates_folder_datasources_and_dashboards(reference_settings
 
 
 def test_second_push_updates_in_place(reference_settings: Settings) -> None:
-    models = list(export.build_all(reference_settings).values())
+    models = list(json_files.build_all(reference_settings).values())
     with fake_grafana(TOKEN) as (url, state):
         api = connect(url, TOKEN)
         push(api, models, _sources())

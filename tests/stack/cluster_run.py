@@ -31,7 +31,7 @@ from pipeline.ingest.batch import replay
 from pipeline.settings import load_settings
 from pipeline.simulate.config import SimulationConfig
 from pipeline.simulate.engine import generate
-from pipeline.stack.cluster.info import ClusterInfo, cluster_info
+from pipeline.stack.cluster.cluster_info import ClusterInfo, cluster_info
 from pipeline.stack.process import stop_children
 from pipeline.store.store_url import with_database
 from pipeline.store.store import Store

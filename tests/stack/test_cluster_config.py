@@ -11,8 +11,8 @@ from xml.etree import ElementTree
 
 from pipeline.settings import load_settings
 from pipeline.stack import manager
-from pipeline.stack.cluster.info import ClusterInfo
-from pipeline.stack.info import exports
+from pipeline.stack.cluster.cluster_info import ClusterInfo
+from pipeline.stack.stack_info import exports
 from pipeline.store.store_url import parse_url
 
 PASSWORDS = {"default": "d", "cckpi_admin": "a<&>b", "cckpi_writer": "w p@ss", "cckpi_wallboard": "wb",

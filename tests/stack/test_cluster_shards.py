@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.stack.cluster.info import ClusterInfo
+from pipeline.stack.cluster.cluster_info import ClusterInfo
 from pipeline.store.store import Store
 from tests.stack.cluster_run import Day, Run, cluster_status, drop_everywhere, make_day, running_cluster, same_as
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.settings import load_settings
-from pipeline.stack.info import StackInfo, env_exports
+from pipeline.stack.stack_info import StackInfo, env_exports
 
 PASSWORDS = {"default": "d", "cckpi_admin": "a/b", "cckpi_writer": "w p@ss:'x'", "cckpi_wallboard": "wb",
              "cckpi_payroll": "p$HOME"}

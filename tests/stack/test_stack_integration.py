@@ -16,7 +16,7 @@ from clickhouse_driver.errors import ServerException
 
 from pipeline.kafka.admin import ensure_topics
 from pipeline.settings import load_settings
-from pipeline.stack.info import StackInfo
+from pipeline.stack.stack_info import StackInfo
 from tests.fixtures.http import get_json, prometheus_query
 
 pytestmark = pytest.mark.integration
@@ -50,15 +50,13 @@ def test_every_service_answers_with_the_expected_version(stack: StackInfo) -> No
     assert jars, "the broker runs the Kafka 3.9 jars resolved by Maven"
 
 
-def test_up_twice_is_a_fast_no_op(stack: StackInfo) -> None:
+def test_up_twice_starts_nothing(stack: StackInfo) -> None:
     before = cckpi("stack", "status")
-    started = time.monotonic()
     result = cckpi("stack", "up")
-    took = time.monotonic() - started
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 4 and all("already running" in line for line in lines), result.stdout
-    assert took < 10
+    assert "started" not in result.stdout  # nothing waited for a service to come up
     assert cckpi("stack", "status").stdout == before.stdout  # same pids
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import pytest
 
 from pipeline.store.store import Store
-from pipeline.worker.outage import Outage, QuietWhileDown, is_unreachable, quiet
+from pipeline.outage import Outage, QuietWhileDown, is_unreachable, quiet
 from tests.fixtures.events import answered, offered
 from tests.fixtures.tcp_proxy import TcpProxy
 from tests.worker.conftest import Pipeline, admin_base, free_port

@@ -8,6 +8,7 @@ import orjson
 import pytest
 
 from pipeline.core.intake import Intake
+from pipeline.ingest.chain import Load, take_in
 from pipeline.core.pseudonym import pseudonymiser
 from pipeline.kafka.producer import Pacer, key_of, message_key, stream_live
 from pipeline.worker import batching
@@ -23,6 +24,13 @@ def _intake(seen: set[str] | None = None) -> Intake:
 
 def _messages(payloads: list[bytes], topic: str = "p.events", partition: int = 2) -> list[batching.Message]:
     return [batching.Message(raw, topic, partition, 100 + i) for i, raw in enumerate(payloads)]
+
+
+def _take_in(intake: Intake, messages: list[batching.Message]) -> tuple[Load, batching.Tally]:
+    """The chain's first step over Kafka records, as the worker runs it, and the batch's tallies."""
+    load = Load(messages=batching.raw_messages(messages), outcomes=[])
+    take_in(intake, load)
+    return load, batching.tally(messages, load)
 
 
 # --- keys: a contact's events share a partition ---
@@ -112,7 +120,7 @@ def test_bounded_seen_remembers_at_least_half_its_capacity() -> None:
 def test_bounded_seen_works_as_the_intakes_filter() -> None:
     intake = _intake(BoundedSeen(1000))
     one = orjson.dumps(offered("c1", 0))
-    done = batching.process(intake, _messages([one, one, one]))
+    _load, done = _take_in(intake, _messages([one, one, one]))
     assert done.consumed == {"contact.offered": 1}
     assert done.duplicates == {"contact.offered": 2}
 
@@ -124,16 +132,16 @@ def test_batch_counts_by_type_and_reason_and_keeps_contacts() -> None:
                                                                                    state="available"))]
     bad = [b"\xff\xfe\x00garbage", b"{oops", orjson.dumps({**offered("c2", 1), "contact_id": 5}),
            orjson.dumps(event("contact.teleported", 1, contact_id="c3"))]
-    done = batching.process(_intake(), _messages(good + bad))
+    load, done = _take_in(_intake(), _messages(good + bad))
     assert done.consumed == {"contact.offered": 1, "contact.answered": 1, "agent.state": 1}
     assert done.rejected == {"invalid_json": 2, "wrong_type": 1, "unknown_type": 1}
-    assert set(done.batch.contacts) == {"c1"} and len(done.batch.accepted) == 3
+    assert set(load.batch.contacts) == {"c1"} and len(load.batch.accepted) == 3
 
 
 def test_dead_letter_record_has_reason_detail_source_and_original_bytes() -> None:
     garbage, text = b"\xff\xfe\x00garbage", b"{oops"
-    done = batching.process(_intake(), _messages([garbage, text], topic="p.events", partition=1))
-    records = [orjson.loads(r) for r in done.dead_letters]
+    load, _done = _take_in(_intake(), _messages([garbage, text], topic="p.events", partition=1))
+    records = [orjson.loads(batching.dead_letter_record(letter)) for letter in load.batch.dead_letters]
     assert [r["reason"] for r in records] == ["invalid_json", "invalid_json"]
     assert [r["source"] for r in records] == ["p.events/1/100", "p.events/1/101"]
     assert base64.b64decode(records[0]["raw_base64"]) == garbage
@@ -143,8 +151,11 @@ def test_dead_letter_record_has_reason_detail_source_and_original_bytes() -> Non
 def test_newest_time_ignores_late_kinds_of_event() -> None:
     late_qa = event("qa.evaluated", 86_400, contact_id="c1", agent_id="a1", score=90, fatal_errors=0,
                     nonfatal_errors=0, opportunities=10)
-    done = batching.process(_intake(), _messages([orjson.dumps(offered("c1", 0)), orjson.dumps(late_qa)]))
-    assert done.newest_ts_ms == batching.process(_intake(), _messages([orjson.dumps(offered("c9", 0))])).newest_ts_ms
+    batch = [offered("c1", 0), answered("c1", 30), late_qa, event("agent.state", 12, agent_id="a1", state="available")]
+    _load, done = _take_in(_intake(), _messages([orjson.dumps(e) for e in batch]))
+    # by hand: BASE is 2026-11-02T01:00:00Z = Shanghai midnight 1_793_548_800_000 + 9 h (32_400_000 ms)
+    # = 1_793_581_200_000; the newest live event is the answer 30 s later; the QA a day later does not count
+    assert done.newest_ts_ms == 1_793_581_230_000
 
 
 def test_clock_modes() -> None:

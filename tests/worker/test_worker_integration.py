@@ -238,13 +238,20 @@ def test_bad_input_goes_to_the_dead_letter_topic_and_good_events_count(pipeline:
 
 def test_sigterm_commits_every_stored_batch_so_a_restart_reads_nothing_again(pipeline: Pipeline,
                                                                               small_day: Day) -> None:
+    # a batch closes 60 s after its first message, and the consumer commits a stored batch when its next read
+    # returns, up to 60 s later: so the day's one batch is stored and still uncommitted when SIGTERM comes,
+    # and only the stop path can commit it
+    pipeline.extra_env["CCKPI_BATCH_MAX_SECONDS"] = "60"
     worker = pipeline.start_worker()
     pipeline.produce(small_day.path)
     store = Store.open(pipeline.store_url, migrate_schema=False)
-    pipeline.wait_stored(store, small_day.distinct, timeout=90)
-    time.sleep(1.0)  # the last batch's intervals and counters
+    pipeline.wait_stored(store, small_day.distinct, timeout=150)
+    # the batch's commit step ran (it counts the batch): stored whole, intervals and all
+    _metric(pipeline, m.EVENTS_CONSUMED, small_day.distinct)
+    assert pipeline.uncommitted() > 0, "the batch was committed before the stop: the stop path is not tested"
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=30) == 0
+    assert re.search(r"stopping: committed [1-9]\d* stored batches", pipeline.log(0)), pipeline.log(0)[-3000:]
     assert pipeline.uncommitted() == 0, "a stopped worker left stored messages uncommitted"
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pipeline.settings import ClusterSettings
 from pipeline.stack.base import Service
-from pipeline.stack.cluster.clickhouse import Replica
-from pipeline.stack.cluster.kafka import Node
+from pipeline.stack.cluster.clickhouse_replica import Replica
+from pipeline.stack.cluster.kafka_node import Node
 from pipeline.stack.cluster.zookeeper import ZooKeeper
 
 

@@ -13,7 +13,7 @@ import heapq
 from collections.abc import Iterator
 from typing import Any
 
-from pipeline.simulate.clock import Stamper
+from pipeline.simulate.stamps import Stamper
 
 Event = dict[str, Any]
 

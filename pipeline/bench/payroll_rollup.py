@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from pipeline.bench.common import Target, drop_database, fresh_name
-from pipeline.bench.facts import Shape, generate_facts, generate_side_tables, roster_csv
+from pipeline.bench.harness import Target, drop_database, fresh_name
+from pipeline.bench.fact_generator import Shape, generate_facts, generate_side_tables, roster_csv
 from pipeline.payroll.model import Month
 from pipeline.payroll.rollup import monthly_rollup
 from pipeline.payroll.roster import parse_roster

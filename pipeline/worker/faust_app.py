@@ -1,7 +1,7 @@
 """The Faust app: the worker wired from its parts.
 
     consumer.BatchConsumer   reads batches from ``<prefix>.events``, commits them once stored, in order
-    agent.IngestAgent        the chain per batch (intake, dead letters, store) as the ``ingest`` agent
+    agent.IngestAgent        the chain (``pipeline.ingest.chain``) per batch, with the worker's ends, as the ``ingest`` agent
     sink.Sink                the store half on its own thread, waiting out store outages
     gauges / exporter        live gauges every few seconds and the health counters for Prometheus
 
@@ -26,12 +26,12 @@ from pipeline.core.intake import Intake
 from pipeline.settings import Settings
 from pipeline.store.store import Store
 from pipeline.worker import batching
-from pipeline.worker.agent import IngestAgent, Work
+from pipeline.worker.agent import IngestAgent, Work, worker_chain
 from pipeline.worker.clock import Clock
 from pipeline.worker.consumer import BatchConsumer
 from pipeline.worker.exporter import WorkerMetrics
 from pipeline.worker.gauges import compute_live
-from pipeline.worker.outage import Outage, is_unreachable
+from pipeline.outage import Outage, is_unreachable
 from pipeline.worker.seen import BoundedSeen
 from pipeline.worker.sink import Sink, die
 
@@ -62,8 +62,9 @@ def build_app(settings: Settings, clock: Clock, metrics: WorkerMetrics, sink: Si
     batches = app.channel()  # in memory: Python objects, no serialisation
     dead_letter_topic = app.topic(settings.topic("dead-letter"), key_type=bytes, value_type=bytes,
                                   key_serializer="raw", value_serializer="raw")
-    agent = IngestAgent(Intake(pseudonymiser(pseudonym_key(settings)), seen=BoundedSeen()), sink,
-                        lambda body: dead_letter_topic.send(value=body), metrics, clock)
+    intake = Intake(pseudonymiser(pseudonym_key(settings)), seen=BoundedSeen())
+    chain = worker_chain(intake, sink, lambda body: dead_letter_topic.send(value=body), metrics, clock)
+    agent = IngestAgent(chain, sink)
     app.agent(batches, name="ingest")(agent.run)
 
     async def submit(messages: list[batching.Record]) -> Awaitable[None]:

@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "rebuild": "pipeline.cli.rebuild:rebuild",
     "import": "pipeline.cli.import_records:import_records",
     "schemas": "pipeline.cli.schemas:schemas",
+    "store": "pipeline.cli.store:store",
     "stack": "pipeline.cli.stack:stack",
     "produce": "pipeline.cli.produce:produce",
     "worker": "pipeline.cli.worker:worker",

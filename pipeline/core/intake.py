@@ -20,11 +20,12 @@ import orjson
 from pipeline.core import events as ev
 from pipeline.core.contact import ContactState, apply
 from pipeline.core.decode import Accepted, decode
+from pipeline.core.pseudonym import pseudonymise_raw
 
 
 @dataclass
 class DeadLetter:
-    """A rejected message: why, and the original bytes, untouched."""
+    """A rejected message: why, and the original bytes (a customer key in them pseudonymised, as stored ones are)."""
 
     reason: str
     detail: str
@@ -86,7 +87,7 @@ class Intake:
         self.counts.read += 1
         outcome = decode(raw)
         if not isinstance(outcome, Accepted):
-            letter = DeadLetter(outcome.reason, outcome.detail, raw, source)
+            letter = DeadLetter(outcome.reason, outcome.detail, pseudonymise_raw(raw, self._pseudonymise), source)
             self.counts.rejected[outcome.reason] += 1
             self._batch.dead_letters.append(letter)
             return letter

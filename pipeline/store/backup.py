@@ -135,7 +135,10 @@ def restore(engines: Mapping[str, Engine], directory: Path, replace: bool = Fals
 
 
 def _restore_database(engine: Engine, directory: Path, entry: DatabaseEntry, schema: Traversable) -> None:
-    engine.command(cluster_form(f"DROP DATABASE IF EXISTS {engine.database}", engine.cluster))
+    """Its tables dropped (not the database: a server connection lives in it), made at the backup's version,
+    loaded, then migrated to this version."""
+    for table in _all_tables(engine):
+        engine.command(cluster_form(f"DROP TABLE IF EXISTS {engine.database}.{table}", engine.cluster))
     migrate(engine, schema, up_to=entry.migration_version)
     for table, item in entry.tables.items():
         engine.load(table, directory / item.file)
@@ -151,6 +154,10 @@ def _tables(engine: Engine) -> list[str]:
     return [name for name, kind in zip(found["name"], found["engine"])
             if name != "schema_migrations" and not kind.endswith("View")
             and not (name.endswith("_local") and name[: -len("_local")] in names)]
+
+
+def _all_tables(engine: Engine) -> list[str]:
+    return list(engine.query(f"SELECT name FROM system.tables WHERE database = {literal(engine.database)}")["name"])
 
 
 def _holds_data(engine: Engine) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 
-from pipeline.kafka.admin import KafkaAdminError, _admin
+from pipeline.kafka.admin import KafkaAdminError
 from pipeline.settings import Settings
 
 with warnings.catch_warnings():
@@ -22,27 +22,36 @@ with warnings.catch_warnings():
     from kafka.structs import OffsetAndMetadata
 
 
-def committed(settings: Settings, timeout_s: float = 15.0) -> dict[str, int]:
-    """``{"topic:partition": next offset}`` of the worker group on the events topic (empty: nothing committed)."""
-    admin = _admin(settings, timeout_s)
+def committed(settings: Settings) -> dict[str, int]:
+    """``{"topic:partition": next offset}`` of the worker group on the events topic (partitions it never
+    committed are left out: a restore leaves them to the group's reset policy, as a new worker would)."""
+    consumer = _group_client(settings)  # never subscribes: only reads the committed offsets
     try:
-        found = admin.list_consumer_group_offsets(settings.worker_group)
+        topic = settings.topic("events")
+        partitions = sorted(consumer.partitions_for_topic(topic) or [])
+        found = {f"{topic}:{p}": consumer.committed(TopicPartition(topic, p)) for p in partitions}
     except KafkaError as exc:
         raise KafkaAdminError(f"reading group {settings.worker_group}'s offsets on {settings.kafka_bootstrap} "
                               f"failed: {exc}") from None
     finally:
-        admin.close()
-    events = settings.topic("events")
-    return {f"{tp.topic}:{tp.partition}": int(meta.offset) for tp, meta in sorted(found.items())
-            if tp.topic == events and meta.offset >= 0}
+        consumer.close()
+    return {key: int(offset) for key, offset in found.items() if offset is not None}
+
+
+def _group_client(settings: Settings) -> KafkaConsumer:
+    try:
+        return KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=settings.worker_group,
+                             enable_auto_commit=False, client_id="cckpi-store")
+    except KafkaError as exc:
+        raise KafkaAdminError(f"no Kafka broker answers at {settings.kafka_bootstrap} (CCKPI_KAFKA_BOOTSTRAP): "
+                              f"{exc}") from None
 
 
 def set_back(settings: Settings, offsets: dict[str, int]) -> None:
     """Commit ``offsets`` for the worker group (it must have no live member)."""
     if not offsets:
         return
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=settings.worker_group,
-                             enable_auto_commit=False, client_id="cckpi-restore")
+    consumer = _group_client(settings)
     try:
         wanted = {TopicPartition(key.rsplit(":", 1)[0], int(key.rsplit(":", 1)[1])): OffsetAndMetadata(offset, "", -1)
                   for key, offset in offsets.items()}

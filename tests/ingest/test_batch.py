@@ -135,4 +135,4 @@ def test_no_raw_customer_key_reaches_the_dead_letter_file(chdb_store, tmp_path):
     assert orjson.loads(records[0]["raw"])["customer_key"] == pseudonym("+8613800138000")
     assert orjson.loads(records[1]["raw"])["customer_key"] == pseudonym("8613800138001")
     assert f'"customer_key": "{pseudonym("+8613800138002")}"' in records[2]["raw"]
-    assert records[2]["raw"].endswith('"queue": ')  # the rest of the line as it came
+    assert records[2]["raw"].endswith('"queue":')  # the rest of the line as it came

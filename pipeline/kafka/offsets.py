@@ -23,19 +23,25 @@ with warnings.catch_warnings():
 
 
 def committed(settings: Settings) -> dict[str, int]:
-    """``{"topic:partition": next offset}`` of the worker group on the events topic (partitions it never
-    committed are left out: a restore leaves them to the group's reset policy, as a new worker would)."""
+    """``{"topic:partition": next offset}`` of the worker group on every partition of the events topic.
+
+    A partition the group has not committed yet counts from its beginning:
+    by then the restored store may hold none of it, and the group will have
+    committed it by the time of the restore, so leaving it out would skip it.
+    """
     consumer = _group_client(settings)  # never subscribes: only reads the committed offsets
     try:
         topic = settings.topic("events")
-        partitions = sorted(consumer.partitions_for_topic(topic) or [])
-        found = {f"{topic}:{p}": consumer.committed(TopicPartition(topic, p)) for p in partitions}
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        beginnings = consumer.beginning_offsets(partitions) if partitions else {}
+        found = {tp: consumer.committed(tp) for tp in partitions}
     except KafkaError as exc:
         raise KafkaAdminError(f"reading group {settings.worker_group}'s offsets on {settings.kafka_bootstrap} "
                               f"failed: {exc}") from None
     finally:
         consumer.close()
-    return {key: int(offset) for key, offset in found.items() if offset is not None}
+    return {f"{tp.topic}:{tp.partition}": int(beginnings[tp] if offset is None else offset)
+            for tp, offset in found.items()}
 
 
 def _group_client(settings: Settings) -> KafkaConsumer:

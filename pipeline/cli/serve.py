@@ -32,6 +32,9 @@ def check_chart_library() -> None:
             "(`pip wheel .` fetches it from the npm registry)")
 
 
+UNGATED = ("/api/alerts/", "/static/")  # the alert relay and the page assets need no store tables
+
+
 class SchemaGate:
     """ASGI wrapper: while the store lacks migrations, every request gets 503 with the fix in one line.
 
@@ -56,12 +59,12 @@ class SchemaGate:
             if gap is None:
                 self._current = True
                 return None
-        applied, latest = gap
-        return (f"the store {self.store.db!r} is at schema version {applied} of {latest}: run `cckpi store migrate` "
+        applied, known = gap
+        return (f"the store {self.store.db!r} has {applied} of {known} schema migrations: run `cckpi store migrate` "
                 f"with the writer's store URL (or start the worker, which migrates), then reload")
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and not self._current:
+        if scope["type"] == "http" and not self._current and not scope["path"].startswith(UNGATED):
             from starlette.concurrency import run_in_threadpool
             from starlette.responses import JSONResponse
 
@@ -114,11 +117,14 @@ def run_server(app: object, host: str, port: int, on_ready: str = "", duration: 
 @click.option("--host", default="127.0.0.1", show_default=True, help="listen address (not loopback: needs a token)")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
 def serve(store_url: str | None, host: str, port: int) -> None:
-    """The live wallboard, interval charts and contact drill-down in a browser.
+    """The live wallboard, interval charts and contact drill-down in a browser, and the alert relay.
 
     Reads CCKPI_WALLBOARD_STORE_URL (the read-only user) when set, else CCKPI_STORE_URL.
+    Alertmanager posts to /api/alerts/alertmanager; the relay sends each alert to the
+    robots of [[alerts.robots]] (docs/alerts-and-dashboards.md).
     """
-    from pipeline.web.app import create_app
+    from pipeline.alerts.relay.service import SpoolError, open_relay
+    from pipeline.web.factory import create_app
     from pipeline.web.auth import TokenRequired, check_bind
 
     check_chart_library()
@@ -130,9 +136,19 @@ def serve(store_url: str | None, host: str, port: int) -> None:
         raise click.UsageError(str(exc)) from None
     url = store_url or config.wallboard_store_url or config.store_url
     store = open_reader(url)
-    gate = SchemaGate(create_app(store, config, token=token), store)
+    try:
+        relay = open_relay(config)
+    except SpoolError as exc:
+        raise click.ClickException(str(exc)) from None
+    gate = SchemaGate(create_app(store, config, token=token, relay=relay), store)
     reason = gate.missing()
     if reason is not None:
         click.echo(f"warning: {reason} (pages answer 503 until then)", err=True)
-    if run_server(gate, host, port):
+    stop_relay = relay.start()
+    try:
+        interrupted = run_server(gate, host, port)
+    finally:
+        stop_relay()
+        relay.outbox.close()
+    if interrupted:
         click.echo("wallboard stopped (Ctrl-C)", err=True)

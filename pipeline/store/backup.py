@@ -31,7 +31,7 @@ import msgspec
 
 from pipeline.store.cluster_sql import cluster_form
 from pipeline.store.engines import Engine, literal
-from pipeline.store.migrations import PAYROLL_MIGRATIONS, WALLBOARD_MIGRATIONS, applied_version, is_missing_table, load
+from pipeline.store.migrations import PAYROLL_MIGRATIONS, WALLBOARD_MIGRATIONS, applied_versions, is_missing_table, load
 from pipeline.store.migrations import migrate
 
 MANIFEST = "manifest.json"
@@ -51,8 +51,9 @@ class TableEntry(msgspec.Struct):
 
 class DatabaseEntry(msgspec.Struct):
     name: str
-    migration_version: int
+    migration_version: int  # the highest applied
     tables: dict[str, TableEntry]
+    migrations: list[int] = []  # every applied version (numbers may land out of order)
 
 
 class Manifest(msgspec.Struct):
@@ -73,7 +74,7 @@ def backup(engines: Mapping[str, Engine], directory: Path, kafka_offsets: dict[s
     databases = {}
     for part, engine in engines.items():
         try:
-            version = applied_version(engine)
+            versions = sorted(applied_versions(engine))
         except Exception as exc:
             if not is_missing_table(exc):
                 raise
@@ -88,7 +89,7 @@ def backup(engines: Mapping[str, Engine], directory: Path, kafka_offsets: dict[s
             path = folder / f"{table}.{engine.dump_format}"
             rows = engine.dump(table, path)
             tables[table] = TableEntry(f"{part}/{path.name}", rows, _sha256(path))
-        databases[part] = DatabaseEntry(engine.database, version, tables)
+        databases[part] = DatabaseEntry(engine.database, max(versions, default=0), tables, versions)
     manifest = Manifest(FORMAT, datetime.now(timezone.utc).isoformat(timespec="seconds"), formats.pop(), databases,
                         kafka_offsets)
     unfinished = directory / f".{MANIFEST}.partial"
@@ -120,10 +121,12 @@ def restore(engines: Mapping[str, Engine], directory: Path, replace: bool = Fals
     """Load a verified backup into the stores; refuses before changing anything when it must."""
     manifest = verify(directory)
     for part, entry in manifest.databases.items():
-        latest = load(SCHEMAS[part])[-1].version
-        if entry.migration_version > latest:
-            raise BackupError(f"the backup's {part} schema is version {entry.migration_version}, newer than this "
-                              f"cckpi's {latest}: restore it with a cckpi at least as new as the one that made it")
+        known = {m.version for m in load(SCHEMAS[part])}
+        unknown = sorted({entry.migration_version, *entry.migrations} - known)
+        if unknown:
+            raise BackupError(f"the backup's {part} schema has migration {unknown[-1]}, which this cckpi lacks "
+                              f"(newer than this cckpi's {max(known)}): restore it with a cckpi at least as new as "
+                              f"the one that made it")
         engine = engines[part]
         if engine.dump_format != manifest.dump_format:
             raise BackupError(f"this backup was made from the other kind of store ({manifest.dump_format} files); "

@@ -13,7 +13,7 @@ from pipeline.cli.main import cli
 from pipeline.settings import load_settings
 from pipeline.store.engines import open_engine
 from pipeline.store.store import Store
-from pipeline.web.app import create_app
+from pipeline.web.factory import create_app
 from tests.fixtures.stores import ENGINES, fresh_url
 
 
@@ -28,7 +28,7 @@ def test_an_unmigrated_store_answers_503_naming_cckpi_store_migrate_until_it_is_
             for path in ("/api/live", "/", "/healthz"):
                 answer = client.get(path)
                 assert answer.status_code == 503
-                assert "schema version 0 of" in answer.json()["error"]
+                assert "has 0 of" in answer.json()["error"] and "schema migrations" in answer.json()["error"]
                 assert "run `cckpi store migrate`" in answer.json()["error"] and "\n" not in answer.json()["error"]
             migrated = CliRunner().invoke(cli, ["store", "migrate", "--store", url])
             assert migrated.exit_code == 0 and "events store" in migrated.output, migrated.output

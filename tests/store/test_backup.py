@@ -128,7 +128,7 @@ def test_a_restore_refuses_a_damaged_backup_or_a_newer_schema_before_touching_th
     manifest["databases"]["payroll"]["migration_version"] = 99
     (backup / "manifest.json").write_bytes(msgspec.json.encode(manifest))
     newer = centre.cli("store", "restore", str(backup), *centre.store_args(), "--replace")
-    assert newer.exit_code == 1 and "schema is version 99, newer than this cckpi's" in newer.output
+    assert newer.exit_code == 1 and "schema has migration 99, which this cckpi lacks" in newer.output
     assert centre.outputs("after") == before  # neither refusal touched the store
 
 

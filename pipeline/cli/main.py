@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "import": "pipeline.cli.import_records:import_records",
     "schemas": "pipeline.cli.schemas:schemas",
     "store": "pipeline.cli.store:store",
+    "privacy": "pipeline.cli.privacy:privacy",
     "stack": "pipeline.cli.stack:stack",
     "produce": "pipeline.cli.produce:produce",
     "worker": "pipeline.cli.worker:worker",

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "schemas": "pipeline.cli.schemas:schemas",
     "store": "pipeline.cli.store:store",
     "privacy": "pipeline.cli.privacy:privacy",
+    "doctor": "pipeline.cli.doctor:doctor",
     "stack": "pipeline.cli.stack:stack",
     "produce": "pipeline.cli.produce:produce",
     "worker": "pipeline.cli.worker:worker",

@@ -80,9 +80,10 @@ def backup(directory: Path, store_url: str | None, with_offsets: bool | None) ->
     try:
         offsets = committed(config) if _offsets_wanted(config, with_offsets) else None
         manifest = make_backup(engines, directory, offsets)
-    except (BackupError, KafkaAdminError, StoreError) as exc:
-        raise click.ClickException(f"{exc} (or --no-kafka-offsets without Kafka)" if isinstance(
-            exc, KafkaAdminError) else str(exc)) from None
+    except KafkaAdminError as exc:
+        raise click.ClickException(f"{exc} (a store without a Kafka-fed worker: --no-kafka-offsets)") from None
+    except (BackupError, StoreError) as exc:
+        raise click.ClickException(str(exc)) from None
     for part, entry in manifest.databases.items():
         rows = sum(item.rows for item in entry.tables.values())
         click.echo(f"{part} {entry.name}: {len(entry.tables)} tables, {rows:,} rows, schema version "

@@ -23,8 +23,9 @@ $(VENDOR)/echarts.min.js: web/package.json web/package-lock.json
 
 install: $(BIN)/cckpi $(VENDOR)/echarts.min.js
 
+# DEMO_ARGS: more options of `cckpi demo` (make demo DEMO_ARGS="--port 8081 --contacts 2000")
 demo: install
-	$(BIN)/cckpi demo
+	$(BIN)/cckpi demo $(DEMO_ARGS)
 
 # Every test: starts the local stack (Kafka, ClickHouse, Prometheus, Alertmanager),
 # runs unit and integration tests, stops the stack.

@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 
 from pipeline.cli.command_context import default_dead_letter_path, open_store, settings, store_option
+from pipeline.cli.foreground import own_ctrl_c
 from pipeline.settings import Settings
 
 DEMO_DATABASE = "demo"  # the served demo starts from an empty database of its own in the embedded store
@@ -45,11 +46,16 @@ def demo(store_url: str | None, contacts: int, seed: int, day: str, live: bool, 
         run_live_demo(contacts, speed, duration, refresh_s=3.0, serve_at=(host, port) if serve else None)
         return
     config = settings(store_url=store_url)
-    events_file = _simulate(config, contacts, seed, day)
-    if serve:
-        _serve(config, events_file, host, port, speed, duration)
-    else:
-        _replay_and_report(config, events_file, day)
+    with own_ctrl_c():  # Ctrl-C ends the demo, not the `make demo` around it (which would report an error)
+        try:
+            events_file = _simulate(config, contacts, seed, day)
+        except KeyboardInterrupt:
+            click.echo("demo stopped (Ctrl-C) while simulating the day", err=True)
+            return
+        if serve:
+            _serve(config, events_file, host, port, speed, duration)
+        else:
+            _replay_and_report(config, events_file, day)
 
 
 def _first_day(day: str) -> object:
@@ -110,6 +116,7 @@ def _serve(config: Settings, events_file: Path, host: str, port: int, speed: flo
     import threading
 
     from pipeline.cli.serve import run_server
+    from pipeline.core import intervals
     from pipeline.core.intake import Intake
     from pipeline.core.pseudonym import pseudonymiser
     from pipeline.ingest.paced import PacedReplay, SimulatedClock
@@ -143,8 +150,11 @@ def _serve(config: Settings, events_file: Path, host: str, port: int, speed: flo
     replaying = threading.Thread(target=paced.run, args=(clock, stop), name="demo-replay", daemon=True)
     replaying.start()
     try:
-        run_server(create_app(store, config, clock=clock, token=config.serve_token, lock=lock), host, port,
-                   f"replaying {events_file.name} at {speed:g}x into {url} ", duration)
+        interrupted = run_server(create_app(store, config, clock=clock, token=config.serve_token, lock=lock), host,
+                                 port, f"replaying {events_file.name} at {speed:g}x into {url} ", duration)
     finally:
         stop.set()
         replaying.join(30)
+    ended = "stopped (Ctrl-C)" if interrupted else f"ended after {duration:g} s"
+    click.echo(f"demo {ended}: replayed {paced.next:,} of {len(paced.lines):,} events ({len(paced.contacts):,} "
+               f"contacts) up to {intervals.iso(clock(), config.zone)[:19]} simulated, into {url}", err=True)

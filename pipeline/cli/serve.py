@@ -1,8 +1,17 @@
-"""``cckpi serve``: the wallboard web app (pipeline.web) on uvicorn."""
+"""``cckpi serve``: the wallboard web app (pipeline.web) on uvicorn.
+
+Two things a new user meets are said in one line instead of failing later:
+a package built without the chart library (every chart page would be blank)
+stops ``serve`` before it listens, and a store whose tables are not made yet
+(no worker or ``cckpi store migrate`` ran) answers 503 naming the command,
+until the writer has migrated it.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import threading
+from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -10,6 +19,60 @@ from pipeline.cli.command_context import settings, store_option
 
 if TYPE_CHECKING:
     from pipeline.store.store import Store
+
+CHART_LIBRARY = ("static", "vendor", "echarts.min.js")
+
+
+def check_chart_library() -> None:
+    """Refuse to serve pages whose charts cannot load: the wheel or checkout was built without the library."""
+    if not resources.files("pipeline.web").joinpath(*CHART_LIBRARY).is_file():
+        raise click.ClickException(
+            "this cckpi has no chart library (pipeline/web/static/vendor/echarts.min.js), so every chart page "
+            "would be blank: in a checkout run `make install`; a wheel must be built with npm present "
+            "(`pip wheel .` fetches it from the npm registry)")
+
+
+UNGATED = ("/api/alerts/", "/static/")  # the alert relay and the page assets need no store tables
+
+
+class SchemaGate:
+    """ASGI wrapper: while the store lacks migrations, every request gets 503 with the fix in one line.
+
+    The wallboard's user may not migrate (read-only), so the writer must;
+    once the store is current the gate stops asking (one query per request
+    until then, never after).
+    """
+
+    def __init__(self, app: Any, store: Store) -> None:
+        self.app, self.store = app, store
+        self._lock = threading.Lock()
+        self._current = False
+
+    def missing(self) -> str | None:
+        """The one-line reason the store cannot be read yet, or None."""
+        from pipeline.store.migrations import behind
+
+        with self._lock:
+            if self._current:
+                return None
+            gap = behind(self.store.engine)
+            if gap is None:
+                self._current = True
+                return None
+        applied, known = gap
+        return (f"the store {self.store.db!r} has {applied} of {known} schema migrations: run `cckpi store migrate` "
+                f"with the writer's store URL (or start the worker, which migrates), then reload")
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and not self._current and not scope["path"].startswith(UNGATED):
+            from starlette.concurrency import run_in_threadpool
+            from starlette.responses import JSONResponse
+
+            reason = await run_in_threadpool(self.missing)
+            if reason is not None:
+                await JSONResponse({"error": reason}, status_code=503)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def open_reader(url: str) -> Store:
@@ -28,10 +91,12 @@ def open_reader(url: str) -> Store:
         raise click.ClickException(str(exc)) from None
 
 
-def run_server(app: object, host: str, port: int, on_ready: str = "", duration: float = 0) -> None:
-    """uvicorn until Ctrl-C (its own signal handling shuts down cleanly), or for ``duration`` seconds."""
-    import threading
+def run_server(app: object, host: str, port: int, on_ready: str = "", duration: float = 0) -> bool:
+    """uvicorn until Ctrl-C (its own signal handling shuts down cleanly), or for ``duration`` seconds.
 
+    Returns True when Ctrl-C ended it: uvicorn raises the captured SIGINT again once it has shut down, which
+    would reach click as "Aborted!" and exit 1; the caller says one line instead and exits 0.
+    """
     import uvicorn
 
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)  # type: ignore[arg-type]
@@ -41,7 +106,11 @@ def run_server(app: object, host: str, port: int, on_ready: str = "", duration: 
         timer.daemon = True
         timer.start()
     click.echo(f"wallboard on http://{host}:{port}/ {on_ready}(Ctrl-C to stop)", err=True)
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        return True
+    return False
 
 
 @click.command()
@@ -59,6 +128,7 @@ def serve(store_url: str | None, host: str, port: int) -> None:
     from pipeline.web.factory import create_app
     from pipeline.web.auth import TokenRequired, check_bind
 
+    check_chart_library()
     config = settings()
     token = config.serve_token
     try:
@@ -71,9 +141,15 @@ def serve(store_url: str | None, host: str, port: int) -> None:
         relay = open_relay(config)
     except SpoolError as exc:
         raise click.ClickException(str(exc)) from None
+    gate = SchemaGate(create_app(store, config, token=token, relay=relay), store)
+    reason = gate.missing()
+    if reason is not None:
+        click.echo(f"warning: {reason} (pages answer 503 until then)", err=True)
     stop_relay = relay.start()
     try:
-        run_server(create_app(store, config, token=token, relay=relay), host, port)
+        interrupted = run_server(gate, host, port)
     finally:
         stop_relay()
         relay.outbox.close()
+    if interrupted:
+        click.echo("wallboard stopped (Ctrl-C)", err=True)

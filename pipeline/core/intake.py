@@ -20,11 +20,12 @@ import orjson
 from pipeline.core import events as ev
 from pipeline.core.contact import ContactState, apply
 from pipeline.core.decode import Accepted, decode
+from pipeline.core.pseudonym import pseudonymise_raw
 
 
 @dataclass
 class DeadLetter:
-    """A rejected message: why, and the original bytes, untouched."""
+    """A rejected message: why, and the original bytes (a customer key in them pseudonymised, as stored ones are)."""
 
     reason: str
     detail: str
@@ -99,7 +100,7 @@ class Intake:
         return Accepted(event, outcome.ts_ms)
 
     def _reject(self, reason: str, detail: str, raw: bytes, source: str) -> DeadLetter:
-        letter = DeadLetter(reason, detail, raw, source)
+        letter = DeadLetter(reason, detail, pseudonymise_raw(raw, self._pseudonymise), source)
         self.counts.rejected[reason] += 1
         self._batch.dead_letters.append(letter)
         return letter

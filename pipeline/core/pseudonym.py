@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Callable
+
+import orjson
+
+# a customer key in text that is not valid JSON: the value after "customer_key": up to the next , } ] or space
+_KEY_IN_TEXT = re.compile(rb'("customer_key"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\]\s]+)')
 
 
 def pseudonymiser(key: bytes) -> Callable[[str], str]:
@@ -29,3 +35,33 @@ def pseudonymiser(key: bytes) -> Callable[[str], str]:
         return found
 
     return pseudonymise
+
+
+def pseudonymise_raw(raw: bytes, pseudonymise: Callable[[str], str]) -> bytes:
+    """A rejected message's bytes with its customer key replaced by the pseudonym, as an accepted one has.
+
+    Dead letters keep what came in so someone can fix the producer; a
+    customer's phone number is not needed for that, and the dead-letter file
+    and topic are read by more people than the store.  The key is found in
+    valid JSON (any value: a number or a list is hashed as its JSON text) and,
+    when the message is not valid JSON, wherever ``"customer_key":`` is
+    followed by a value.  Messages without one are returned unchanged.
+    """
+    try:
+        record = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _KEY_IN_TEXT.sub(lambda m: m.group(1) + orjson.dumps(pseudonymise(_key_text(m.group(2)))), raw)
+    if not isinstance(record, dict) or record.get("customer_key") in (None, ""):
+        return raw
+    value = record["customer_key"]
+    record["customer_key"] = pseudonymise(value if isinstance(value, str) else orjson.dumps(value).decode())
+    return orjson.dumps(record)
+
+
+def _key_text(value: bytes) -> str:
+    """The key as the producer wrote it: a quoted string unquoted, anything else as it stands."""
+    try:
+        decoded = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return value.decode("utf-8", "replace").strip('"')
+    return decoded if isinstance(decoded, str) else value.decode("utf-8", "replace")

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import orjson
 
 from pipeline.core.intake import DeadLetter
-from pipeline.importers.asterisk_queue_log import BadLine, QueueLogMapper
+from pipeline.importers.asterisk_queue_log import BadLine, QueueLogMapper, without_caller
 from pipeline.importers.tail import FileTail, Position
 from pipeline.ingest import dead_letter
 from pipeline.outage import Outage
@@ -120,7 +120,7 @@ class QueueLogLines:
         try:
             events = self.mapper.feed(text, number)
         except BadLine as exc:
-            letter = DeadLetter(exc.reason, f"line {number}: {exc.detail}", raw.rstrip(b"\r\n"),
+            letter = DeadLetter(exc.reason, f"line {number}: {exc.detail}", without_caller(raw.rstrip(b"\r\n")),
                                 f"{self.log_path}:{number}")
             publisher.send(dead_letter.record(letter), None, dead=True)
             counts.dead_by_reason[exc.reason] += 1

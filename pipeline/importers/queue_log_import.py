@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.core.intake import DeadLetter
-from pipeline.importers.asterisk_queue_log import BadLine, QueueLogMapper, QueueLogSummary
+from pipeline.importers.asterisk_queue_log import BadLine, QueueLogMapper, QueueLogSummary, without_caller
 from pipeline.importers.source_files import Unreadable, read_lines
 
 
@@ -26,7 +26,8 @@ def import_queue_log(paths: list[Path], on_dead_letter: Callable[[DeadLetter], N
         try:
             yield from mapper.feed(item.text)
         except BadLine as exc:
-            on_dead_letter(DeadLetter(exc.reason, f"line {item.number}: {exc.detail}", item.text.encode(), item.source))
+            on_dead_letter(DeadLetter(exc.reason, f"line {item.number}: {exc.detail}", without_caller(item.text.encode()),
+                                      item.source))
 
 
 def summary_rows(summary: QueueLogSummary) -> list[tuple[str, str, int]]:

@@ -63,3 +63,16 @@ def append(path: Path, letters: Iterable[DeadLetter]) -> int:
         except OSError as exc:  # the disk filled up, or the folder went away, mid-run
             raise _unwritable(path, exc) from None
     return len(lines)
+
+
+def erase_pseudonym(path: Path, pseudonym: str) -> int:
+    """Blank ``pseudonym`` in a dead-letter file (rewritten beside it, then moved in place); returns the
+    records that held it."""
+    needle = pseudonym.encode()
+    lines = path.read_bytes().splitlines(keepends=True)
+    touched = sum(1 for line in lines if needle in line)
+    if touched:
+        fresh = path.with_name(f".{path.name}.erasing")
+        fresh.write_bytes(b"".join(line.replace(needle, b"") for line in lines))
+        fresh.replace(path)
+    return touched

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline.store.engines import Columns, StoreError
+from pipeline.store.engines import Columns, StoreError, literal
 
 
 def _ensure_not_locked(path: Path) -> None:
@@ -41,6 +41,7 @@ class ChdbEngine:
     _open_path: Path | None = None
     _session: Any = None
     cluster: str | None = None  # embedded: always one node
+    dump_format = "native"  # ClickHouse's Native format (``dump``)
     shards: int = 1
 
     def __init__(self, path: Path, database: str) -> None:
@@ -89,6 +90,19 @@ class ChdbEngine:
         batch = pa.table(columns, schema=schema)  # noqa: F841 - read by chDB's Python() table function
         names = ", ".join(columns)
         self._session.query(f"INSERT INTO {self.database}.{table} ({names}) SELECT {names} FROM Python(batch)")
+
+    def dump(self, table: str, path: Path) -> int:
+        """ClickHouse's Native format, written by chDB itself."""
+        where = literal(str(path))
+        self._session.query(f"SELECT * FROM {self.database}.{table} INTO OUTFILE {where} FORMAT Native")
+        if path.stat().st_size == 0:  # an empty table writes an empty file, which file() cannot read
+            return 0
+        return int(self.query(f"SELECT count() AS n FROM file({where}, Native)")["n"][0])
+
+    def load(self, table: str, path: Path) -> None:
+        if path.stat().st_size == 0:
+            return
+        self._session.query(f"INSERT INTO {self.database}.{table} FROM INFILE {literal(str(path))} FORMAT Native")
 
     def close(self) -> None:
         """The session stays open for the process: chDB cannot reopen another folder anyway."""

@@ -14,6 +14,7 @@ URLs are parsed in ``store_url``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 Columns = dict[str, list[Any]]
@@ -27,6 +28,7 @@ class Engine(Protocol):
     database: str
     cluster: str | None  # the ClickHouse cluster its schema is replicated on (None: one node or chDB)
     shards: int  # shards of that cluster (1: one node, chDB, or one shard of replicas)
+    dump_format: str  # the file format of ``dump`` (each engine reads only its own)
 
     def command(self, sql: str) -> None: ...
 
@@ -36,6 +38,13 @@ class Engine(Protocol):
     def query(self, sql: str) -> Columns: ...
 
     def insert(self, table: str, columns: Columns, types: dict[str, str]) -> None: ...
+
+    def dump(self, table: str, path: Path) -> int:
+        """Every row of ``table`` into a new file at ``path``, read by one query: a consistent cut of the table
+        while writers go on (a query reads the parts that existed when it began).  Returns the row count."""
+
+    def load(self, table: str, path: Path) -> None:
+        """Append the rows of a file ``dump`` wrote to ``table``."""
 
     def close(self) -> None: ...
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import subprocess
 import time
 import urllib.request
@@ -13,6 +15,7 @@ import pytest
 
 from tests.fixtures.cli import CCKPI
 from tests.fixtures.ports import free_port
+from tests.paths import REPO_ROOT
 
 
 def _offered(port: int) -> int | None:
@@ -59,3 +62,43 @@ def test_demo_without_serving_prints_the_report(tmp_path: Path) -> None:
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "per queue" in result.stdout and "billing" in result.stdout
+
+
+def _read_until(fd: int, wanted: str, seconds: float) -> str:
+    """What the terminal showed until ``wanted`` appeared (or the deadline, or the end)."""
+    seen = b""
+    deadline = time.monotonic() + seconds
+    while wanted.encode() not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the terminal closed: every process on it ended
+            break
+        if not chunk:
+            break
+        seen += chunk
+    return seen.decode(errors="replace")
+
+
+def test_ctrl_c_on_make_demo_ends_with_one_line_and_make_succeeds(tmp_path: Path) -> None:
+    """In a terminal, as a user types it: Ctrl-C reaches the demo only, which says what it did; make exits 0."""
+    port = free_port()
+    env = {**os.environ, "CCKPI_STORE_URL": f"chdb://{tmp_path / 'store'}", "CCKPI_DATA_DIR": str(tmp_path),
+           "CCKPI_CONFIG": "", "MAKEFLAGS": ""}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: make on the new terminal (-o install: the checkout is installed already)
+        os.execvpe("make", ["make", "-C", str(REPO_ROOT), "-o", "install", "demo",
+                            f"DEMO_ARGS=--contacts 300 --speed 600 --port {port}"], env)
+    try:
+        shown = _read_until(fd, "Ctrl-C to stop", 120)
+        assert "Ctrl-C to stop" in shown, shown[-3000:]
+        os.write(fd, b"\x03")
+        shown += _read_until(fd, "\0", 60)  # everything until the terminal closes
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, shown[-3000:]
+    assert "demo stopped (Ctrl-C): replayed" in shown and "contacts) up to 2026-11-02T" in shown, shown[-3000:]
+    assert not any(noise in shown for noise in ("Aborted!", "Interrupt", "Error", "Traceback")), shown[-3000:]

@@ -115,3 +115,24 @@ def test_queue_intervals_table_sums_to_the_report(store, tmp_path):
             assert sums[key][i] == row[key], key
         assert sums["sl_numerator"][i] / sums["sl_denominator"][i] == pytest.approx(row["service_level"])
         assert sums["wait_answered_sum_ms"][i] / sums["answered"][i] / 1000 == pytest.approx(row["asa_s"])
+
+
+def test_no_raw_customer_key_reaches_the_dead_letter_file(chdb_store, tmp_path):
+    """Rejected lines that carry a customer key keep their pseudonym instead: valid JSON with another bad field,
+    a key of the wrong type, and a line cut short after the key."""
+    offered = {"event_id": "k1", "type": "contact.offered", "ts": "2026-11-02T09:00:00+08:00", "contact_id": "c1",
+               "queue": "billing", "channel": "voice", "customer_key": "+8613800138000"}
+    bad = [orjson.dumps({**offered, "channel": "pigeon"}),  # invalid_value, the key in valid JSON
+           orjson.dumps({**offered, "event_id": "k2", "customer_key": 8613800138001}),  # wrong_type: a number
+           b'{"event_id": "k3", "type": "contact.offered", "customer_key": "+8613800138002", "queue": ']  # cut short
+    replay([str(_write(tmp_path / "k.jsonl", bad))], chdb_store, SETTINGS, pseudonymiser(TEST_KEY),
+           tmp_path / "dead.jsonl")
+    text = (tmp_path / "dead.jsonl").read_text()
+    records = [orjson.loads(line) for line in text.splitlines()]
+    assert [r["reason"] for r in records] == ["invalid_value", "wrong_type", "invalid_json"]
+    assert "138001380" not in text
+    pseudonym = pseudonymiser(TEST_KEY)
+    assert orjson.loads(records[0]["raw"])["customer_key"] == pseudonym("+8613800138000")
+    assert orjson.loads(records[1]["raw"])["customer_key"] == pseudonym("8613800138001")
+    assert f'"customer_key": "{pseudonym("+8613800138002")}"' in records[2]["raw"]
+    assert records[2]["raw"].endswith('"queue":')  # the rest of the line as it came

@@ -7,13 +7,17 @@ found only through the source checkout makes one of these commands fail.
 The wheel goes into a fresh virtual environment with ``--no-deps``; the
 dependencies come from the test's own environment through a ``.pth`` line, so
 the test exercises our files, not PyPI (which the dependency pins already
-cover), and needs no network.
+cover).  The wheel is built from a clean copy of the checkout (the files git
+tracks or would track), so the build step that fetches the chart library from
+the npm registry (``setup.py``) runs as it does for a new user; a build
+without npm fails naming it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -33,14 +37,32 @@ def _run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
     return result.stdout
 
 
+def clean_checkout(into: Path) -> Path:
+    """The files a fresh clone of this tree holds (tracked, or new and not ignored): no node_modules, no
+    vendored chart library, no virtual environment."""
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=REPO_ROOT,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = REPO_ROOT / name
+        if source.is_file():
+            (into / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, into / name)
+    return into
+
+
+def build_wheel(source: Path, dist: Path, path: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": path} if path is not None else None
+    return subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(source)],
+        capture_output=True, text=True, timeout=600, env=env)
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A venv holding only the built wheel of this tree; returns its ``cckpi``."""
+    """A venv holding only the wheel built from a clean checkout of this tree; returns its ``cckpi``."""
     root = tmp_path_factory.mktemp("wheel")
     dist = root / "dist"
-    build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(REPO_ROOT)],
-        capture_output=True, text=True, timeout=600)
+    build = build_wheel(clean_checkout(root / "src"), dist)
     assert build.returncode == 0, build.stderr
     wheel = next(dist.glob("cckpi-*.whl"))
     env_dir = root / "venv"
@@ -83,3 +105,18 @@ def test_the_readme_commands_run_from_the_installed_wheel(installed: Path, tmp_p
     scorecards = json.loads(_run(cckpi + ["payroll", "rollup", "--month", "2026-10", "--roster", roster.strip(),
                                           "--format", "json"], work, env))
     assert scorecards
+
+
+def test_the_wheel_carries_the_chart_library(installed: Path) -> None:
+    found = _run([str(installed), "-c", "from importlib import resources; print(resources.files('pipeline.web')"
+                  ".joinpath('static', 'vendor', 'echarts.min.js').read_text()[:300])"], REPO_ROOT, dict(os.environ))
+    assert "Apache" in found or "echarts" in found.lower(), found
+
+
+def test_a_build_without_npm_fails_naming_it(tmp_path: Path) -> None:
+    no_tools = tmp_path / "bin"  # PATH with nothing on it: the build finds no npm
+    no_tools.mkdir()
+    build = build_wheel(clean_checkout(tmp_path / "src"), tmp_path / "dist", path=str(no_tools))
+    assert build.returncode != 0
+    assert "needs npm" in build.stdout + build.stderr and "apt-get install -y nodejs npm" in build.stdout + build.stderr
+    assert not list((tmp_path / "dist").glob("*.whl"))

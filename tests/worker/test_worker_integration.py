@@ -199,7 +199,7 @@ def test_bad_input_goes_to_the_dead_letter_topic_and_good_events_count(pipeline:
     bad = {
         b"\x00\xff\xfe\x81 binary garbage": "invalid_json",
         b'{"event_id": "x1", "type": "contact.offered", ': "invalid_json",
-        orjson.dumps({**offered("c3", 1), "queue": 42}): "wrong_type",
+        orjson.dumps({**offered("c3", 1), "queue": 42, "customer_key": "+8613800138000"}): "wrong_type",
         orjson.dumps(event("contact.teleported", 1, contact_id="c4")): "unknown_type",
         orjson.dumps({"event_id": "x2", "type": "contact.answered", "ts": "2026-11-02T01:00:00Z",
                       "contact_id": "c5"}): "missing_field",
@@ -227,6 +227,9 @@ def test_bad_input_goes_to_the_dead_letter_topic_and_good_events_count(pipeline:
     assert sorted(r["reason"] for r in records) == sorted([*bad.values(), "invalid_json"])
     assert all(r["detail"] and r["source"].startswith(settings.topic("events") + "/") for r in records)
     assert any(r.get("raw_base64") for r in records)
+    keyed = [orjson.loads(r["raw"]) for r in records if "customer_key" in r.get("raw", "")]
+    assert len(keyed) == 1 and keyed[0]["customer_key"].startswith("c_")  # pseudonymised, as stored ones are
+    assert not any("13800138000" in str(r) for r in records)
     _metric(pipeline, m.EVENTS_REJECTED, len(bad) + 1)
     _metric(pipeline, m.EVENTS_REJECTED, 1, reason="unknown_type")
     _metric(pipeline, m.EVENTS_CONSUMED, len(good))

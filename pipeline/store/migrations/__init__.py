@@ -78,14 +78,38 @@ def applied_versions(engine: Engine) -> set[int]:
     return {int(v) for v in rows["version"]}
 
 
-def migrate(engine: Engine, directory: Traversable = WALLBOARD_MIGRATIONS) -> int:
-    """Apply what is missing; returns the version the store is at.
+def behind(engine: Engine, directory: Traversable = WALLBOARD_MIGRATIONS) -> tuple[int, int] | None:
+    """(applied, known) counts when the store lacks migrations this program has (a new store: 0), else None.
+
+    For readers that may not migrate (the wallboard user): they say what is missing instead of failing on a
+    table that does not exist yet.
+    """
+    known = {m.version for m in load(directory)}
+    try:
+        applied = applied_versions(engine)
+    except Exception as exc:
+        if not is_missing_table(exc):  # an unreachable store is not a new one
+            raise
+        applied = set()  # no migrations table (or database): nothing applied yet
+    return (len(applied & known), len(known)) if known - applied else None
+
+
+def is_missing_table(exc: BaseException) -> bool:
+    """The store said a table or database does not exist (ClickHouse 18.16's and chDB's wordings)."""
+    text = str(exc)
+    return getattr(exc, "code", None) in (60, 81) or any(
+        mark in text for mark in ("doesn't exist", "UNKNOWN_TABLE", "UNKNOWN_DATABASE"))
+
+
+def migrate(engine: Engine, directory: Traversable = WALLBOARD_MIGRATIONS, up_to: int | None = None) -> int:
+    """Apply what is missing (up to version ``up_to``: a restore loads a backup into its own version's
+    tables, then migrates the rest); returns the version the store is at.
 
     A store already at the latest version gets no DDL at all, so read-only
     users (the wallboard) can open it.
     """
     db = engine.database
-    migrations = load(directory)
+    migrations = [m for m in load(directory) if up_to is None or m.version <= up_to]
     latest = migrations[-1].version if migrations else 0
     try:
         if {m.version for m in migrations} <= applied_versions(engine):

@@ -1,0 +1,122 @@
+"""``cckpi store``: the store's schema and its backups, run by the writer's (or admin's) user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from pipeline.cli.command_context import settings, store_option
+from pipeline.store.engines import StoreError
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
+    from pipeline.store.engines import Engine
+
+
+@click.group()
+def store() -> None:
+    """The store itself: migrate its schema, back it up, restore it."""
+
+
+@store.command()
+@store_option
+def migrate(store_url: str | None) -> None:
+    """Make or bring the store's tables up to this version (the events store and the payroll database).
+
+    Safe on a running store: every step is idempotent, and a worker that
+    starts meanwhile migrates the same way.
+    """
+    from pipeline.payroll.closing import payroll_url
+    from pipeline.store.engines import open_engine
+    from pipeline.store.migrations import PAYROLL_MIGRATIONS, WALLBOARD_MIGRATIONS
+    from pipeline.store.migrations import migrate as apply_migrations
+
+    config = settings(store_url=store_url)
+    for label, url, directory in (("events", config.store_url, WALLBOARD_MIGRATIONS),
+                                  ("payroll", payroll_url(config, config.store_url), PAYROLL_MIGRATIONS)):
+        try:
+            engine = open_engine(url)
+            version = apply_migrations(engine, directory)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"{label} store {engine.database}: schema version {version}")
+
+
+def _engines(config: Settings) -> dict[str, Engine]:
+    """The events store and the payroll database, each opened as its URL says."""
+    from pipeline.payroll.closing import payroll_url
+    from pipeline.store.engines import open_engine
+
+    try:
+        return {"events": open_engine(config.store_url), "payroll": open_engine(payroll_url(config, config.store_url))}
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _offsets_wanted(config: Settings, flag: bool | None) -> bool:
+    """Kafka offsets go with a server store's backup (its worker reads Kafka) unless told otherwise."""
+    from pipeline.store.store_url import parse_url
+
+    return flag if flag is not None else parse_url(config.store_url).scheme != "chdb"
+
+
+@store.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@store_option
+@click.option("--kafka-offsets/--no-kafka-offsets", "with_offsets", default=None,
+              help="note the worker group's committed offsets, for the restore to set back "
+                   "(default: on for ClickHouse server, off for the embedded store)")
+def backup(directory: Path, store_url: str | None, with_offsets: bool | None) -> None:
+    """Back up the events store and the payroll database into DIRECTORY (new or empty), while the worker runs."""
+    from pipeline.kafka.admin import KafkaAdminError
+    from pipeline.kafka.offsets import committed
+    from pipeline.store.backup import BackupError
+    from pipeline.store.backup import backup as make_backup
+
+    config = settings(store_url=store_url)
+    engines = _engines(config)
+    try:
+        offsets = committed(config) if _offsets_wanted(config, with_offsets) else None
+        manifest = make_backup(engines, directory, offsets)
+    except KafkaAdminError as exc:
+        raise click.ClickException(f"{exc} (a store without a Kafka-fed worker: --no-kafka-offsets)") from None
+    except (BackupError, StoreError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for part, entry in manifest.databases.items():
+        rows = sum(item.rows for item in entry.tables.values())
+        click.echo(f"{part} {entry.name}: {len(entry.tables)} tables, {rows:,} rows, schema version "
+                   f"{entry.migration_version}")
+    if manifest.kafka_offsets is not None:
+        click.echo(f"kafka: offsets of {len(manifest.kafka_offsets)} partitions of group {config.worker_group}")
+    click.echo(f"backup complete: {directory / 'manifest.json'}")
+
+
+@store.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@store_option
+@click.option("--replace", is_flag=True, help="drop what the stores hold and restore the backup in its place")
+@click.option("--kafka-offsets/--no-kafka-offsets", "with_offsets", default=True, show_default=True,
+              help="set the worker group back to the backup's offsets (stop the workers first)")
+def restore(directory: Path, store_url: str | None, replace: bool, with_offsets: bool) -> None:
+    """Restore a backup made by `cckpi store backup` (checked first: checksums, schema version, an empty store)."""
+    from pipeline.kafka.admin import KafkaAdminError
+    from pipeline.kafka.offsets import set_back
+    from pipeline.store.backup import BackupError
+    from pipeline.store.backup import restore as load_backup
+
+    config = settings(store_url=store_url)
+    engines = _engines(config)
+    try:
+        manifest = load_backup(engines, directory, replace=replace)
+        if with_offsets and manifest.kafka_offsets:
+            set_back(config, manifest.kafka_offsets)
+            click.echo(f"kafka: group {config.worker_group} set back to the backup's offsets "
+                       f"({len(manifest.kafka_offsets)} partitions); the worker reads again from there")
+    except (BackupError, KafkaAdminError, StoreError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for part, entry in manifest.databases.items():
+        rows = sum(item.rows for item in entry.tables.values())
+        click.echo(f"{part} {engines[part].database}: {len(entry.tables)} tables, {rows:,} rows restored "
+                   f"(backup of {manifest.created_at})")

@@ -27,7 +27,7 @@ class Check:
 
 def store_check(settings: Settings, clock: Callable[[], float] = time.time, max_skew_s: float = 1.0) -> list[Check]:
     """ClickHouse (or chDB) reachable as the configured user, its migrations current, its clock near ours."""
-    from pipeline.store.engines import open_engine
+    from pipeline.store.engine_choice import open_engine
     from pipeline.store.migrations import behind
 
     try:

@@ -29,7 +29,7 @@ def migrate(store_url: str | None) -> None:
     starts meanwhile migrates the same way.
     """
     from pipeline.payroll.closing import payroll_url
-    from pipeline.store.engines import open_engine
+    from pipeline.store.engine_choice import open_engine
     from pipeline.store.migrations import PAYROLL_MIGRATIONS, WALLBOARD_MIGRATIONS
     from pipeline.store.migrations import migrate as apply_migrations
 
@@ -47,7 +47,7 @@ def migrate(store_url: str | None) -> None:
 def _engines(config: Settings) -> dict[str, Engine]:
     """The events store and the payroll database, each opened as its URL says."""
     from pipeline.payroll.closing import payroll_url
-    from pipeline.store.engines import open_engine
+    from pipeline.store.engine_choice import open_engine
 
     try:
         return {"events": open_engine(config.store_url), "payroll": open_engine(payroll_url(config, config.store_url))}

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from pipeline.cli import serve
 from pipeline.cli.main import cli
 from pipeline.settings import load_settings
-from pipeline.store.engines import open_engine
+from pipeline.store.engine_choice import open_engine
 from pipeline.store.store import Store
 from pipeline.web.factory import create_app
 from tests.fixtures.stores import ENGINES, fresh_url

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,7 +26,6 @@ def users() -> None:
 @contextmanager
 def _payroll(payroll_store_url: str | None) -> Iterator[Any]:
     from pipeline.payroll.closing import open_payroll_store, payroll_url
-    from pipeline.people.accounts import AccountError
     from pipeline.store.engines import StoreError
 
     config = settings(payroll_store_url=payroll_store_url)
@@ -35,10 +35,25 @@ def _payroll(payroll_store_url: str | None) -> Iterator[Any]:
         raise click.ClickException(str(exc)) from None
     try:
         yield store
-    except (AccountError, StoreError) as exc:
+    except StoreError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         store.close()
+
+
+def account_errors(func: Callable[..., None]) -> Callable[..., None]:
+    """A refused account request is one ``Error:`` line (exit 1), wherever it is found."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        from pipeline.people.accounts import AccountError
+
+        try:
+            func(*args, **kwargs)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
 
 
 def _password(from_stdin: bool) -> str:
@@ -66,6 +81,7 @@ def _who() -> str:
 @click.option("--team", default="", help="the roster team a supervisor supervises (role supervisor)")
 @password_stdin_option
 @payroll_store_option
+@account_errors
 def add(name: str, role: str, agent_id: str, team: str, password_stdin: bool, payroll_store_url: str | None) -> None:
     """Add account NAME with a role; the password is hashed with argon2id."""
     from pipeline.people import accounts
@@ -101,6 +117,7 @@ def list_users(payroll_store_url: str | None) -> None:
 @users.command()
 @click.argument("name")
 @payroll_store_option
+@account_errors
 def disable(name: str, payroll_store_url: str | None) -> None:
     """Refuse NAME's logins from now on (the account stays in the audit trail)."""
     from pipeline.people import accounts
@@ -114,6 +131,7 @@ def disable(name: str, payroll_store_url: str | None) -> None:
 @click.argument("name")
 @password_stdin_option
 @payroll_store_option
+@account_errors
 def passwd(name: str, password_stdin: bool, payroll_store_url: str | None) -> None:
     """Set NAME's password."""
     from pipeline.people import accounts

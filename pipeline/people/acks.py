@@ -48,13 +48,18 @@ def acknowledge(payroll: Store, month: str, agent_id: str, username: str, now_ms
     """Record the agent's acknowledgement; refused for an open month, kept as first given when repeated."""
     if current_close_ms(payroll, month) is None:
         raise AckError(f"month {month}: not closed; a scorecard is acknowledged once the month is closed")
-    earlier = [row for row in tables.acks(payroll, month) if row["agent_id"] == agent_id]
-    if earlier:
-        return {**earlier[0], "already": True}
+    earlier = own_ack(payroll, month, agent_id)
+    if earlier is not None:
+        return {**earlier, "at_ms": int(earlier["at_ms"]), "already": True}
     row = {"month": month, "agent_id": agent_id, "username": username,
            "at_ms": int(time.time() * 1000) if now_ms is None else now_ms}
     tables.add_ack(payroll, row)
     return {**row, "already": False}
+
+
+def own_ack(payroll: Store, month: str, agent_id: str) -> dict[str, Any] | None:
+    """The agent's acknowledgement of the month, or None."""
+    return next((row for row in tables.acks(payroll, month) if row["agent_id"] == agent_id), None)
 
 
 def month_acks(payroll: Store, month: str, agent_ids: list[str], zone: ZoneInfo, days: int,

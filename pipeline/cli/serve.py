@@ -52,7 +52,7 @@ def serve(store_url: str | None, host: str, port: int) -> None:
 
     Reads CCKPI_WALLBOARD_STORE_URL (the read-only user) when set, else CCKPI_STORE_URL.
     """
-    from pipeline.web.app import create_app
+    from pipeline.web.factory import create_app
     from pipeline.web.auth import TokenRequired, check_bind
 
     config = settings()

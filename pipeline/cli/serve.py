@@ -9,6 +9,7 @@ import click
 from pipeline.cli.common import settings, store_option
 
 if TYPE_CHECKING:
+    from pipeline.settings import Settings
     from pipeline.store.store import Store
 
 
@@ -63,4 +64,18 @@ def serve(store_url: str | None, host: str, port: int) -> None:
         raise click.UsageError(str(exc)) from None
     url = store_url or config.wallboard_store_url or config.store_url
     store = open_reader(url)
-    run_server(create_app(store, config, token=token), host, port)
+    run_server(create_app(store, config, token=token, payroll_store=open_payroll(config, url)), host, port)
+
+
+def open_payroll(config: Settings, store_url: str) -> Store | None:
+    """The payroll database for the people and payroll pages (its own user on a server); without it they
+    answer 503 and the floor still serves."""
+    from pipeline.payroll.closing import open_payroll_store, payroll_url
+    from pipeline.store.engines import StoreError
+
+    base = store_url if store_url.startswith("chdb://") else config.store_url  # chDB: one folder per process
+    try:
+        return open_payroll_store(payroll_url(config, base))
+    except StoreError as exc:
+        click.echo(f"warning: no payroll store ({exc}); /me, /team and /payroll answer 503", err=True)
+        return None

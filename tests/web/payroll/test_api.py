@@ -38,7 +38,7 @@ def test_the_floor_token_never_opens_payroll_or_scorecards(desk: Desk) -> None:
 
     from pipeline.web.factory import create_app
 
-    app = create_app(desk.store, desk.settings, token="t" * 40, payroll=desk.payroll)
+    app = create_app(desk.store, desk.settings, token="t" * 40, payroll_store=desk.payroll)
     client = TestClient(app, raise_server_exceptions=False, headers={"Authorization": "Bearer " + "t" * 40})
     for path in (f"/api/scorecards?month={MONTH}", PAYROLL_GETS[0], "/api/me"):
         assert client.get(path).status_code == 401, path

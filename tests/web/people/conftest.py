@@ -76,7 +76,7 @@ def desk(store: Store, chdb_dir: Path, tmp_path: Path, monkeypatch: pytest.Monke
         accounts.add(payroll, name, role, PASSWORD, agent, team)
     settings = load_settings(tz="Asia/Shanghai", lang="en",
                              payroll={"policy_path": examples.POLICY, "roster_path": roster})
-    app = create_app(store, settings, payroll=payroll)
+    app = create_app(store, settings, payroll_store=payroll)
     yield Desk(app, store, payroll, url_of(store, chdb_dir, store.db), payroll_url, roster, settings)
     payroll.engine.command(f"DROP DATABASE IF EXISTS {payroll.db}")
 

@@ -20,8 +20,8 @@ PAYROLL_GETS = [f"/api/payroll/history?month={MONTH}", f"/api/payroll/export?mon
 
 
 @pytest.mark.parametrize("who", ["ann", "bob", "sue", "max"])
-def test_only_the_clerk_runs_the_month_end(desk: Desk, who: str) -> None:
-    client = desk.login(who)
+def test_only_the_clerk_runs_the_month_end(shared_desk: Desk, who: str) -> None:
+    client = shared_desk.login(who)
     for path, body in PAYROLL_POSTS:
         response = client.post(path, json=body)
         assert response.status_code == 403, path

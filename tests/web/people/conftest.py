@@ -7,7 +7,7 @@ gives a TestClient holding that person's session and CSRF token.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from pipeline.people import accounts
 from pipeline.settings import Settings, load_settings
 from pipeline.store.store import Store
 from pipeline.web.factory import create_app
-from tests.fixtures.stores import ingest
+from tests.fixtures.stores import fresh_url, ingest
 from tests.payroll.conftest import payroll_url_beside, url_of
 from tests.payroll.events import october
 
@@ -63,12 +63,10 @@ class Desk:
         return CliRunner().invoke(cli, argv, catch_exceptions=False)
 
 
-@pytest.fixture
-def desk(store: Store, chdb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Desk]:
-    monkeypatch.setenv("CCKPI_TZ", "Asia/Shanghai")
-    monkeypatch.setenv("CCKPI_LANG", "en")
+def open_desk(store: Store, chdb_dir: Path, folder: Path) -> Desk:
+    """October in ``store``, a payroll database beside it with the five accounts, the app over both."""
     ingest(store, october())
-    roster = tmp_path / "roster.csv"
+    roster = folder / "roster.csv"
     roster.write_text(ROSTER)
     payroll_url = payroll_url_beside(store, chdb_dir)
     payroll = open_payroll_store(payroll_url)
@@ -77,10 +75,27 @@ def desk(store: Store, chdb_dir: Path, tmp_path: Path, monkeypatch: pytest.Monke
     settings = load_settings(tz="Asia/Shanghai", lang="en",
                              payroll={"policy_path": examples.POLICY, "roster_path": roster})
     app = create_app(store, settings, payroll_store=payroll)
-    yield Desk(app, store, payroll, url_of(store, chdb_dir, store.db), payroll_url, roster, settings)
-    payroll.engine.command(f"DROP DATABASE IF EXISTS {payroll.db}")
+    return Desk(app, store, payroll, url_of(store, chdb_dir, store.db), payroll_url, roster, settings)
 
 
 @pytest.fixture
-def login(desk: Desk) -> Callable[[str], TestClient]:
-    return desk.login
+def desk(store: Store, chdb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Desk]:
+    """A desk of its own, on each engine: for tests that change something (close, acknowledge, upload, log out)."""
+    monkeypatch.setenv("CCKPI_TZ", "Asia/Shanghai")
+    monkeypatch.setenv("CCKPI_LANG", "en")
+    opened = open_desk(store, chdb_dir, tmp_path)
+    yield opened
+    opened.payroll.engine.command(f"DROP DATABASE IF EXISTS {opened.payroll.db}")
+
+
+@pytest.fixture(scope="module")
+def shared_desk(chdb_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    """One chDB desk for a module's read-only tests (the scope matrix): built once, never changed."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CCKPI_TZ", "Asia/Shanghai")
+        patch.setenv("CCKPI_LANG", "en")
+        store = Store.open(fresh_url("chdb", chdb_dir))
+        opened = open_desk(store, chdb_dir, tmp_path_factory.mktemp("desk"))
+        yield opened
+    opened.payroll.engine.command(f"DROP DATABASE IF EXISTS {opened.payroll.db}")
+    store.engine.command(f"DROP DATABASE IF EXISTS {store.db}")

@@ -9,6 +9,7 @@ workbook, whose rows equal ``cckpi payroll export``.
 from __future__ import annotations
 
 import io
+from urllib.parse import quote
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def log_in(page, base: str, username: str, target: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(f"{base}{target}")
-    expect(page).to_have_url(f"{base}/login?next={target.replace('/', '%2F').replace('?', '%3F').replace('=', '%3D').replace('&', '%26')}")
+    expect(page).to_have_url(f"{base}/login?next={quote(target, safe='')}")  # no session: to the login first
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")

@@ -47,8 +47,8 @@ def test_wrong_password_or_name_is_401(desk: Desk, body: dict[str, str]) -> None
 @pytest.mark.parametrize(("body", "error"), [
     (b"not json", "body: send JSON"), (b'{"username": "ann"}', "password: a non-empty string"),
     (b'["ann"]', "body: send JSON"), (b'{"username": 1, "password": "x"}', "username: a non-empty string")])
-def test_bad_login_body_is_400_naming_the_field(desk: Desk, body: bytes, error: str) -> None:
-    response = desk.client().post("/api/login", content=body)
+def test_bad_login_body_is_400_naming_the_field(shared_desk: Desk, body: bytes, error: str) -> None:
+    response = shared_desk.client().post("/api/login", content=body)
     assert response.status_code == 400
     assert response.json()["error"].startswith(error)
 
@@ -98,8 +98,8 @@ def test_forged_and_expired_cookies_are_401(desk: Desk) -> None:
     assert client.get("/api/me").status_code == 401
 
 
-def test_no_login_is_401_everywhere(desk: Desk) -> None:
-    client = desk.client()
+def test_no_login_is_401_everywhere(shared_desk: Desk) -> None:
+    client = shared_desk.client()
     for path in ("/api/me", "/api/scorecards?month=2026-10", "/api/scorecards/acks?month=2026-10",
                  "/api/payroll/history?month=2026-10", "/api/payroll/export?month=2026-10&format=csv",
                  "/api/qa?month=2026-10&agent_id=a1", "/api/coaching?month=2026-10&agent_id=a1",

@@ -19,8 +19,8 @@ def cli_rows(desk: Desk, month: str = MONTH) -> list[dict]:
 
 
 @pytest.mark.parametrize("who", list(SEES))
-def test_each_role_sees_its_agents_only(desk: Desk, who: str) -> None:
-    response = desk.login(who).get(f"/api/scorecards?month={MONTH}")
+def test_each_role_sees_its_agents_only(shared_desk: Desk, who: str) -> None:
+    response = shared_desk.login(who).get(f"/api/scorecards?month={MONTH}")
     assert response.status_code == 200
     assert [row["agent_id"] for row in response.json()["rows"]] == SEES[who]
     assert response.headers["cache-control"] == "no-store"
@@ -30,8 +30,8 @@ def test_each_role_sees_its_agents_only(desk: Desk, who: str) -> None:
     ("ann", "a1", 200), ("ann", "a2", 403), ("ann", "a3", 403), ("bob", "a1", 403),
     ("sue", "a3", 200), ("sue", "a2", 403), ("sue", "zz", 403),
     ("cleo", "a2", 200), ("max", "a2", 200)])
-def test_a_named_agent_outside_the_scope_is_403(desk: Desk, who: str, agent: str, status: int) -> None:
-    client = desk.login(who)
+def test_a_named_agent_outside_the_scope_is_403(shared_desk: Desk, who: str, agent: str, status: int) -> None:
+    client = shared_desk.login(who)
     for month in (MONTH, "2026-09", "2025-01"):  # a changed month never widens the scope
         response = client.get(f"/api/scorecards?month={month}&agent_id={agent}")
         assert response.status_code == status, (month, response.text)
@@ -45,8 +45,8 @@ def test_a_named_agent_outside_the_scope_is_403(desk: Desk, who: str, agent: str
 @pytest.mark.parametrize(("who", "team", "status", "agents"), [
     ("sue", "blue", 200, ["a1", "a3"]), ("sue", "red", 403, None), ("ann", "blue", 403, None),
     ("cleo", "red", 200, ["a2"]), ("max", "blue", 200, ["a1", "a3"])])
-def test_team_parameter(desk: Desk, who: str, team: str, status: int, agents: list[str] | None) -> None:
-    response = desk.login(who).get(f"/api/scorecards?month={MONTH}&team={team}")
+def test_team_parameter(shared_desk: Desk, who: str, team: str, status: int, agents: list[str] | None) -> None:
+    response = shared_desk.login(who).get(f"/api/scorecards?month={MONTH}&team={team}")
     assert response.status_code == status
     if agents is not None:
         assert [row["agent_id"] for row in response.json()["rows"]] == agents
@@ -54,8 +54,8 @@ def test_team_parameter(desk: Desk, who: str, team: str, status: int, agents: li
         assert response.json()["error"].startswith(f"team {team!r}: {who}")
 
 
-def test_bad_month_is_400_naming_it(desk: Desk) -> None:
-    response = desk.login("ann").get("/api/scorecards?month=2026-13")
+def test_bad_month_is_400_naming_it(shared_desk: Desk) -> None:
+    response = shared_desk.login("ann").get("/api/scorecards?month=2026-13")
     assert response.status_code == 400
     assert response.json() == {"error": "month: month '2026-13': write YYYY-MM, e.g. 2026-10", "parameter": "month"}
 
@@ -126,8 +126,8 @@ def test_coaching_note_supervisor_writes_agent_reads(desk: Desk) -> None:
     assert no_csrf.post("/api/coaching", json={"month": MONTH, "agent_id": "a1", "note": "x"}).status_code == 403
 
 
-def test_qa_evaluations_of_the_agent(desk: Desk) -> None:
-    rows = desk.login("ann").get(f"/api/qa?month={MONTH}&agent_id=a1").json()["rows"]
+def test_qa_evaluations_of_the_agent(shared_desk: Desk) -> None:
+    rows = shared_desk.login("ann").get(f"/api/qa?month={MONTH}&agent_id=a1").json()["rows"]
     # october(): c1 90 (1 fatal), c2 100, c3 80 (external) on 5 Oct; c0's evaluation dated 3 Oct
     assert sorted((r["contact_id"], r["score"], r["fatal_errors"], r["source"]) for r in rows) == [
         ("c0", 10.0, 9, "internal"), ("c1", 90.0, 1, "internal"), ("c2", 100.0, 0, "internal"),

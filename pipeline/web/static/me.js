@@ -69,14 +69,14 @@ async function renderAck(sheet) {
     const own = await getJson(`/api/scorecards/ack?month=${monthInput.value}`);
     if (own.ok && own.data.acknowledged) {
       button.hidden = true;
-      stateText.textContent = t("people.acked", { at: own.data.at });
+      stateText.textContent = t("people.acked", { at: minutes(own.data.at) });
     }
   }
   button.onclick = async () => {
     const result = await post("/api/scorecards/ack", { month: monthInput.value });
     if (!result.ok) { error(result.data.error); return; }
     button.hidden = true;
-    stateText.textContent = t("people.acked", { at: result.data.at });
+    stateText.textContent = t("people.acked", { at: minutes(result.data.at) });
   };
 }
 
@@ -111,6 +111,11 @@ async function renderQa() {
   document.getElementById("contacts").href = `/contacts?agent_id=${encodeURIComponent(agentId())}&from=${monthInput.value}-01&to=${to}`;
 }
 
+// "2026-11-09 10:15" of an ISO instant the server gave in the centre's zone
+function minutes(iso) {
+  return iso.slice(0, 16).replace("T", " ");
+}
+
 function nextDay(iso) {
   const d = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + 1);
@@ -136,7 +141,8 @@ async function render() {
   const row = sheet.data.rows[0];
   if (!row) { document.getElementById("card").hidden = true; error(t("people.no_card")); return; }
   renderCard(sheet.data, row);
-  await Promise.all([renderAck(sheet.data), renderHistory(), renderQa(), renderCoaching()]);
+  await Promise.all([renderAck(sheet.data), renderQa(), renderCoaching()]);
+  await renderHistory();  // six months of rollups: after the month's own details
 }
 
 monthInput.onchange = render;

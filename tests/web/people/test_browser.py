@@ -37,8 +37,9 @@ def served(desk: Desk) -> Iterator[str]:
 
 @pytest.fixture
 def browser_context() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=30_000)  # a deadline for polling on a shared machine, not a timing
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser.new_context(viewport={"width": 1600, "height": 1000}, locale="en-US", accept_downloads=True)

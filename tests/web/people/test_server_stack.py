@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from clickhouse_driver.errors import ServerException
 from starlette.testclient import TestClient
 
 from pipeline.cli.main import cli
@@ -21,7 +22,7 @@ from pipeline.cli.serve import open_reader
 from pipeline.payroll import examples
 from pipeline.payroll.closing import open_payroll_store
 from pipeline.settings import load_settings
-from pipeline.store.engines import StoreError
+from pipeline.store.store import Store
 from pipeline.web.factory import create_app
 
 pytestmark = pytest.mark.integration
@@ -42,9 +43,10 @@ def test_accounts_for_the_payroll_user_only_and_an_agent_row_as_the_cli(stack, t
     added = CliRunner().invoke(cli, ["users", "add", username, "--role", "agent", "--agent-id", agent,
                                      "--password-stdin"], input=PASSWORD + "\n")
     assert added.exit_code == 0, added.output
+    Store.open(env["CCKPI_STORE_URL"]).close()  # the writer migrates the events database, as a worker would
     payroll = open_payroll_store(payroll_url)
     wallboard = open_reader(wallboard_url)
-    with pytest.raises(StoreError):
+    with pytest.raises(ServerException, match="Access denied to database cckpi_payroll for user cckpi_wallboard"):
         wallboard.engine.query(f"SELECT username FROM {payroll.db}.people_users")
     roster = tmp_path / "roster.csv"
     roster.write_text(f"agent_id,name,team,hire_date\n{agent},Stack Agent,blue,2025-01-01\n")

@@ -50,7 +50,7 @@ async def _upload(request: Request) -> tuple[bytes, str]:
     """The uploaded file: a multipart form's ``file`` field, else the raw body."""
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form(max_files=1, max_fields=5)
-        upload = form.get("file")
+        upload = form.get("file") or next((v for v in form.values() if not isinstance(v, str)), None)
         if upload is None or isinstance(upload, str):
             raise BadParameter("file", "attach the CSV or XLSX file as the form field 'file'")
         data, name = await upload.read(MAX_UPLOAD + 1), upload.filename or "upload"
@@ -112,7 +112,10 @@ def _salary_total(body: dict[str, Any]) -> Decimal | None:
 async def close(request: Request) -> Response:
     caller = await _clerk(request)
     body = await json_body(request)
-    month, dry_run = month_param(body.get("month")), body.get("dry_run", False)
+    month, dry_run = month_param(body.get("month") or request.query_params.get("month")), body.get("dry_run")
+    if dry_run is None:  # also ?dry_run=true|false
+        dry_run = {"true": True, "1": True, "false": False, "0": False, "": False}.get(
+            request.query_params.get("dry_run", "").lower(), "bad")
     if not isinstance(dry_run, bool):
         raise BadParameter("dry_run", "true or false")
     salary_total, config = _salary_total(body), desk_config(request)
@@ -129,7 +132,8 @@ async def close(request: Request) -> Response:
 async def reopen(request: Request) -> Response:
     caller = await _clerk(request)
     body = await json_body(request)
-    month, reason = month_param(body.get("month")), str(body.get("reason") or "")
+    month = month_param(body.get("month") or request.query_params.get("month"))
+    reason = str(body.get("reason") or request.query_params.get("reason") or "")
     try:
         result = await with_payroll(request, lambda p: month_desk.reopen(p, month, reason, caller.user.username))
     except ClosingError as exc:

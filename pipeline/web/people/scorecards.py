@@ -82,7 +82,7 @@ async def acknowledge(request: Request) -> Response:
         return JSONResponse({"month": str(month), "agent_id": caller.user.agent_id, "acknowledged": bool(signed),
                              "at": intervals.iso(int(signed["at_ms"]), zone) if signed else None},
                             headers=PRIVATE)
-    month = month_param((await json_body(request)).get("month"))
+    month = month_param((await json_body(request)).get("month") or request.query_params.get("month"))
     try:
         done = await with_payroll(request, lambda p: acks.acknowledge(p, str(month), caller.user.agent_id,
                                                                         caller.user.username))

@@ -85,6 +85,10 @@ def test_guards_refuse_as_the_cli_words_them(desk: Desk) -> None:
     assert response.json()["error"].startswith(f"{month} cannot be closed before ")
     assert response.json()["error"].endswith("grace for late events, setting payroll.close_grace_days)")
     assert cleo.post("/api/payroll/close", json={"month": MONTH, "dry_run": "yes"}).status_code == 400
+    # the month and dry_run may also come as query parameters
+    by_query = cleo.post(f"/api/payroll/close?month={MONTH}&dry_run=true")
+    assert by_query.status_code == 200 and by_query.json()["dry_run"] is True
+    assert versions(desk.payroll, MONTH) == []
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

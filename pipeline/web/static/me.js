@@ -1,6 +1,6 @@
 // One agent's month (/me, or /me?agent_id=A for a supervisor, clerk or manager): the card, the last six months,
 // QA evaluations, the coaching note, the acknowledgement. Every figure comes from the API, scoped by the server.
-import { applyLabels, duration, percent } from "/static/common.js";
+import { applyLabels, duration, percent, state } from "/static/common.js";
 import { el, error, getJson, lastMonth, monthsBefore, post, session, show, start, t } from "/static/people.js";
 
 const params = new URLSearchParams(location.search);
@@ -135,7 +135,7 @@ async function render() {
   applyLabels();
   nav();
   const query = `/api/scorecards?month=${monthInput.value}&agent_id=${encodeURIComponent(agentId())}`;
-  const [cardResult, sheet] = await Promise.all([getJson("/api/scorecards/card"), getJson(query)]);
+  const [cardResult, sheet] = await Promise.all([getJson(`/api/scorecards/card?lang=${state.ui.lang}`), getJson(query)]);
   card = cardResult.data;
   if (!sheet.ok) { document.getElementById("card").hidden = true; error(sheet.data.error); return; }
   const row = sheet.data.rows[0];

@@ -1,6 +1,6 @@
 // A supervisor's agents side by side (a clerk or manager sees every agent): card, acknowledgement, two months
 // below standard flagged, the coaching note and plan (supervisor writes), the inputs upload for the team.
-import { applyLabels } from "/static/common.js";
+import { applyLabels, state } from "/static/common.js";
 import { el, error, getJson, lastMonth, monthsBefore, post, session, show, start, t } from "/static/people.js";
 
 const monthInput = document.getElementById("month");
@@ -49,7 +49,7 @@ async function render() {
   applyLabels();
   nav();
   const [previous] = monthsBefore(monthInput.value, 2);
-  const [cardInfo, now, then, acks] = await Promise.all([getJson("/api/scorecards/card"),
+  const [cardInfo, now, then, acks] = await Promise.all([getJson(`/api/scorecards/card?lang=${state.ui.lang}`),
     getJson(`/api/scorecards?month=${monthInput.value}`), getJson(`/api/scorecards?month=${previous}`),
     getJson(`/api/scorecards/acks?month=${monthInput.value}`)]);
   if (!now.ok) { error(now.data.error); return; }

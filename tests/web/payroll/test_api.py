@@ -115,6 +115,10 @@ def test_export_equals_the_cli_export(desk: Desk, fmt: str, tmp_path) -> None:
 
 def test_inputs_upload_csv_and_xlsx_by_the_clerk(desk: Desk) -> None:
     cleo = desk.login("cleo")
+    no_csrf = cleo.post(f"/api/payroll/inputs?month={MONTH}", headers={"X-CSRF-Token": ""},
+                        files={"file": ("inputs.csv", b"agent_id,compliance_breaches\na1,1\n")})
+    assert no_csrf.status_code == 403
+    assert payroll_tables.latest_inputs_text(desk.payroll, MONTH) == ""
     csv_upload = cleo.post(f"/api/payroll/inputs?month={MONTH}",
                            files={"file": ("inputs.csv", b"agent_id,compliance_breaches\na1,1\na2,0\n")})
     assert csv_upload.status_code == 200 and csv_upload.json()["agents"] == 2

@@ -72,6 +72,13 @@ def test_an_agent_sees_only_their_card_and_acknowledges(served, desk: Desk, brow
     page.click("#ack")
     expect(page.locator("#ack-state")).to_contain_text("Acknowledged at 20")
     shot(page, tmp_path, "people-me-agent.png")
+    page.click("#lang")  # the same card in Chinese
+    expect(page.locator("h1")).to_have_text("我的绩效")
+    expect(page.locator("#user .who")).to_have_text("ann · 坐席")
+    expect(page.locator("#ack-state")).to_contain_text("确认")
+    expect(page.locator("#kpis tbody")).to_contain_text("解决率")  # the card's labels follow the language
+    shot(page, tmp_path, "people-me-agent-zh.png")
+    page.click("#lang")
     # another agent's card by URL: refused, nothing of theirs shown
     page.goto(f"{base}/me?month={MONTH}&agent_id=a2&lang=en")
     expect(page.locator("#error")).to_have_text("agent_id 'a2': ann (agent) may not see this agent")

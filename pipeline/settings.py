@@ -72,6 +72,37 @@ class AlertSettings(BaseModel):
     follow_behind_s: float = Field(default=60, ge=1, description="queue_log lines unpublished this long count as "
                                    "the follower being behind")
     follow_behind_for_s: float = Field(default=60, ge=0, description="the follower behind this long")
+    robots: tuple[RobotSettings, ...] = Field(default=(), description="chat robots `cckpi serve` relays "
+                                              "Alertmanager's webhook to (docs/alerts-and-dashboards.md)")
+    relay_spool: Path | None = Field(default=None, description="the relay's durable outbox (SQLite); default "
+                                     "<data_dir>/alert-relay.sqlite")
+    wallboard_url: str | None = Field(default=None, pattern=r"^https?://\S+$", description="the wallboard link "
+                                      "in robot messages; default the address Alertmanager posted to")
+    retry_max_s: float = Field(default=300, ge=1, description="longest pause between two tries of one message")
+
+
+RobotKind = Literal["dingtalk", "feishu", "wecom"]
+SIGNING_KINDS: frozenset[str] = frozenset({"dingtalk", "feishu"})
+
+
+class RobotSettings(BaseModel):
+    """One chat robot the alert relay posts to (``[[alerts.robots]]``); the secret only where the kind signs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: RobotKind
+    url: str = Field(pattern=r"^https?://\S+$", description="the robot's webhook URL as the chat app shows it")
+    secret: str | None = Field(default=None, min_length=1, description="DingTalk SEC... / Feishu signing secret")
+    lang: Literal["zh-CN", "en"] | None = Field(default=None, description="message language; default `lang`")
+
+    @model_validator(mode="after")
+    def _secret_where_signed(self) -> RobotSettings:
+        if self.kind in SIGNING_KINDS and not self.secret:
+            raise ValueError(f"a {self.kind} robot needs secret = the robot's signing secret (加签); "
+                             "turn signing on in the robot's security settings")
+        if self.kind not in SIGNING_KINDS and self.secret:
+            raise ValueError(f"a {self.kind} robot does not sign: remove secret (the key in the url is its credential)")
+        return self
 
 
 class ClusterSettings(BaseModel):
@@ -132,7 +163,8 @@ class StackSettings(BaseModel):
     database: str = Field("cckpi", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="wallboard/pipeline database")
     payroll_database: str = Field("cckpi_payroll", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     alert_webhook_url: str = Field(
-        "http://127.0.0.1:19095/alerts", description="where the local Alertmanager sends every alert"
+        "http://127.0.0.1:19095/api/alerts/alertmanager",
+        description="where the local Alertmanager sends every alert (`cckpi serve --port 19095` relays it)"
     )
     install_missing: bool = Field(True, description="apt-get/mvn what the stack lacks; false: fail instead")
     cluster: ClusterSettings = ClusterSettings()
@@ -294,9 +326,19 @@ def explain(error: ValidationError) -> str:
     for item in error.errors():
         loc = [str(part) for part in item["loc"]]
         env = "CCKPI_" + "__".join(loc).upper()
-        value = item.get("input")
-        lines.append(f"setting {'.'.join(loc)} ({env}): {item['msg']} (got {value!r})")
+        lines.append(f"setting {'.'.join(loc)} ({env}): {item['msg']}{_shown(loc, item.get('input'))}")
     return "; ".join(lines)
+
+
+_CREDENTIAL_PARTS = ("secret", "token", "key", "url", "password")
+
+
+def _shown(loc: list[str], value: Any) -> str:
+    """The bad value, unless it may hold a credential (a robot's URL carries its key, a store URL a password)
+    or is a whole table (which holds them)."""
+    if isinstance(value, dict) or any(part in name for name in loc for part in _CREDENTIAL_PARTS):
+        return ""
+    return f" (got {value!r})"
 
 
 def load_settings(**overrides: Any) -> Settings:

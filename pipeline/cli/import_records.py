@@ -140,6 +140,41 @@ def amazon_connect_ctr(paths: tuple[Path, ...], out_path: str, dead_letter: Path
     _finish(console, letters, _dead_letter_path(dead_letter, out_path), summary.records > 0)
 
 
+@import_records.command(name="freeswitch-cdr", short_help="FreeSWITCH mod_json_cdr / mod_cdr_csv records of "
+                                                         "mod_callcenter calls.")
+@_paths_argument
+@_out_option
+@_dead_letter_option
+@click.option("--agent-list", "agent_list", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="saved output of `fs_cli -x 'callcenter_config agent list'`: each agent's "
+                                 "wrap_up_time (without it wrap-up is 0)")
+def freeswitch_cdr(paths: tuple[Path, ...], out_path: str, dead_letter: Path | None, agent_list: Path | None) -> None:
+    """FreeSWITCH CDRs (mod_json_cdr .json, mod_cdr_csv .csv with a header row) of mod_callcenter queue calls
+    -> events: member legs only (cc_side=member), one contact per cc_member_uuid.
+
+    Mapping rules: see docs/importers.md and pipeline.importers.freeswitch_callcenter.
+    """
+    from pipeline.importers.freeswitch_callcenter import BadEvent, CallcenterSummary, parse_agent_list
+    from pipeline.importers.freeswitch_cdr import import_freeswitch_cdr, summary_rows
+
+    wrap_up_s: dict[str, int] = {}
+    if agent_list is not None:
+        try:
+            wrap_up_s, _ = parse_agent_list(agent_list.read_text(encoding="utf-8"))
+        except BadEvent as exc:
+            raise click.BadParameter(f"{agent_list}: {exc.detail}", param_hint="--agent-list") from None
+    letters: list[DeadLetter] = []
+    summary = CallcenterSummary()
+    written = _write_events(import_freeswitch_cdr(list(paths), wrap_up_s, letters.append, summary), out_path)
+    console = Console(stderr=True)
+    console.print(f"{len(paths)} file(s) -> {written:,} events -> {out_path}")
+    console.print(_summary_table("FreeSWITCH CDR import", summary_rows(summary)))
+    if agent_list is None:
+        console.print("no --agent-list: wrap-up is 0 for every agent (AHT = talk + hold).")
+    _finish(console, letters, _dead_letter_path(dead_letter, out_path),
+            bool(summary.events or summary.skipped))
+
+
 @import_records.command(name="anonymous-bank", short_help='Technion "Anonymous Bank" call records (1999).')
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "out_path", required=True, help="JSON Lines file to write; - for stdout")

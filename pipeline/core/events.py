@@ -100,6 +100,10 @@ class QaEvaluated(_Event, tag="qa.evaluated"):
     nonfatal_errors: NonNegativeInt
     opportunities: NonNegativeInt
     source: Literal["internal", "external"] = "internal"
+    # what the QA found on the contact, counted apart (003's 业务差错 / 资费差错 / 诈单): 0 when not sent
+    business_errors: NonNegativeInt = 0
+    tariff_errors: NonNegativeInt = 0
+    fraud_orders: NonNegativeInt = 0
 
 
 class ComplaintFiled(_Event, tag="complaint.filed"):
@@ -113,6 +117,9 @@ class AgentState(_Event, tag="agent.state"):
     agent_id: Key
     state: AgentStateName
     reason: str | None = None
+    # the source's order of changes stamped with the same time (a queue_log line number, FreeSWITCH's
+    # Event-Sequence): a PAUSE written in the same second as the ADDMEMBER before it comes after it
+    seq: NonNegativeInt = 0
 
 
 ContactEvent = Union[

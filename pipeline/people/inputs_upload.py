@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from openpyxl import load_workbook
 
-from pipeline.payroll.inputs import INPUT_COLUMNS, InputsError
+from pipeline.payroll.inputs import InputsError
 
 
 def xlsx_to_csv(data: bytes, source: str) -> str:
@@ -56,7 +56,8 @@ def uploaded_agents(text: str) -> list[str]:
 
 
 def merge(previous: str, uploaded: str, owned: Callable[[str], bool]) -> str:
-    """The inputs in force with the uploaded agents' rows replaced; every uploaded agent must be ``owned``."""
+    """The inputs in force with the uploaded agents' rows (all of them, per-day rows too) replaced; every
+    uploaded agent must be ``owned``; the columns are the union of both headers, in order."""
     for index, agent in enumerate(uploaded_agents(uploaded), start=2):
         if not owned(agent):
             raise PermissionError(f"row {index}, column agent_id: agent {agent!r} is not in your team; upload "
@@ -64,7 +65,7 @@ def merge(previous: str, uploaded: str, owned: Callable[[str], bool]) -> str:
     old_header, old_rows = _rows(previous) if previous else ([], [])
     new_header, new_rows = _rows(uploaded)
     replaced = {row.get("agent_id", "") for row in new_rows}
-    header = ["agent_id"] + [c for c in INPUT_COLUMNS if c in old_header or c in new_header]
+    header = ["agent_id"] + [c for c in dict.fromkeys(old_header + new_header) if c != "agent_id"]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()

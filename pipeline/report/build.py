@@ -21,7 +21,7 @@ from pipeline.core import intervals
 from pipeline.core.agent_time import state_time
 from pipeline.core.kpi import AGENT_COMPONENTS, COUNT_COMPONENTS, compute
 from pipeline.settings import Settings
-from pipeline.store import reads
+from pipeline.store import agent_reads, reads
 from pipeline.store.components_sql import INDEXED_SPAN_MS, contact_query
 from pipeline.store.engines import literal
 from pipeline.store.store import Store
@@ -243,15 +243,15 @@ def _side_rows(store: Store, request: ReportRequest, settings: Settings) -> list
 def _agent_time_rows(store: Store, request: ReportRequest, zone: ZoneInfo) -> list[tuple[Key, dict[str, Any]]]:
     """Agent-state time per agent (and interval), clipped to the report range at both ends.
 
-    A state lasts until the agent's next change, so ``reads.agent_state_changes``
+    A state lasts until the agent's next change, so ``agent_reads.timelines``
     gives every piece that overlaps the range: the changes inside it, the last
     change before its start (the state running when it begins) and the first
     change at or after its end (where the state running at the end stops;
-    without it a shift crossing the end would count nothing).  ``state_time`` clips.
+    without it a shift crossing the end would count nothing), with the
+    contacts the agent answered laid over them (on a contact, wrap-up: queue_log
+    writes no state for them).  ``state_time`` clips.
     """
-    changes: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for agent, ts, eid, state in reads.agent_state_changes(store, request.start_ms, request.end_ms):
-        changes[agent].append((ts, eid, state))
+    changes = agent_reads.timelines(store, request.start_ms, request.end_ms)
     by_interval = "interval" in request.by
     cuts = intervals.starts(request.start_ms, request.end_ms, request.interval, zone) if by_interval else []
     rows = []

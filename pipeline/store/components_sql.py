@@ -60,6 +60,9 @@ def per_contact_columns(settings: Settings) -> list[str]:
     ]
 
 
+# still waiting: offered and neither answered nor abandoned, and not ended either (a contact that left the
+# queue by a transfer before an agent answered, FreeSWITCH's BREAK_OUT with a transfer, ended unanswered)
+WAITING = "NOT is_answered AND NOT is_abandoned AND isNull(ended_ms)"
 # component name -> outer aggregate over the per-contact columns; the last two are
 # not additive: the FRT values for the p90 and the queues whose sl_abandon_mode applies
 AGGREGATES: dict[str, str] = {
@@ -75,7 +78,7 @@ AGGREGATES: dict[str, str] = {
     "short_abandoned": "sum(f_short)",
     "answered_within_sl": "sum(f_answered_sl)",
     "abandoned_within_sl": "sum(f_abandoned_sl)",
-    "waiting": "sum(NOT is_answered AND NOT is_abandoned)",
+    "waiting": f"sum({WAITING})",
     "sl_numerator": "sum(f_sl_num)",
     "sl_denominator": "sum(f_sl_den)",
     "wait_answered_sum_ms": "sum(if(is_answered, w, 0))",
@@ -178,7 +181,7 @@ def contact_query(
     key_select = [f"{expr} AS k_{name}" for name, expr in keys.items()]
     inner = ", ".join(
         key_select
-        + ["is_answered", "is_abandoned", "wrapup_complete", "handle_ms", "talk_ms", "hold_ms", "acw_ms",
+        + ["is_answered", "is_abandoned", "ended_ms", "wrapup_complete", "handle_ms", "talk_ms", "hold_ms", "acw_ms",
            "transferred", "disposition", "csat", "nps", "channel", "first_response_ms", "offered_ms", "queue",
            "abandon_reason", "time_conflict", "next_ms"]
         + per_contact_columns(settings)

@@ -28,6 +28,10 @@ def _under(path: str, roots: tuple[str, ...]) -> bool:
     return any(path == root or path.startswith(root + "/") for root in roots)
 
 
+# machine endpoints: the bearer header only, never the cookie (a logged-in browser cannot be made to post)
+BEARER_ONLY_PATHS = ("/api/alerts/alertmanager",)
+
+
 class TokenRequired(Exception):
     """Listening beyond loopback without a token; the message says how to set one."""
 
@@ -62,6 +66,8 @@ class TokenMiddleware(BaseHTTPMiddleware):
         header = request.headers.get("authorization", "")
         if header.lower().startswith("bearer ") and hmac.compare_digest(header[7:].strip(), self.token):
             return True
+        if request.url.path in BEARER_ONLY_PATHS:
+            return False
         return hmac.compare_digest(request.cookies.get(COOKIE, ""), self.session)
 
     def _person(self, request: Request) -> bool:

@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.core import intervals
 from pipeline.core.agent_time import state_time
+from pipeline.core.agent_work import Change
 
 ZONES = ["Asia/Shanghai", "Asia/Kolkata", "America/New_York", "Europe/London"]
 # around a New York DST change (2026-03-08), a Shanghai midnight, a Kolkata half hour
@@ -39,7 +40,7 @@ def test_an_hourly_day_across_a_dst_change_has_23_hours():
 
 
 def test_state_time_clips_and_splits():
-    changes = [(0, "a", "available"), (100, "b", "on_contact"), (250, "c", "logged_out")]
+    changes = [Change(0, 0, "a", "available"), Change(100, 0, "b", "on_contact"), Change(250, 0, "c", "logged_out")]
     assert state_time(changes, 50, 200) == {50: {"handle_state_ms": 100, "available_ms": 50, "logged_in_ms": 150}}
     split = state_time(changes, 0, 300, boundaries=[0, 150])
     assert split == {0: {"handle_state_ms": 50, "available_ms": 100, "logged_in_ms": 150},

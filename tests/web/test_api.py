@@ -123,10 +123,12 @@ def test_live_numbers_at_a_fixed_now(client):
     sales = queues["sales"]
     assert (sales["service_level"], sales["sl_status"], sales["waiting"], sales["longest_wait_s"]) == (
         1.0, "met", 0, None)
-    assert board["agent_counts"] == {"available": 1, "on_contact": 0, "after_contact_work": 0, "not_ready": 1}
+    # a1 answered the outbound c6 at 09:03:30 and it has not ended: on a contact whatever its own state says
+    # (available from 09:06:10), since c1's answer at 09:00:10 (c1 then c6 without a gap): 690 s
+    assert board["agent_counts"] == {"available": 0, "on_contact": 1, "after_contact_work": 0, "not_ready": 1}
     assert board["not_ready_reasons"] == {"lunch": 1}
     assert [(a["agent_id"], a["state"], a["in_state_s"]) for a in board["agents"]] == [
-        ("a1", "available", 330.0), ("a2", "not_ready", 100.0)]
+        ("a1", "on_contact", 690.0), ("a2", "not_ready", 100.0)]
 
 
 def test_live_at_another_instant(client):

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from pipeline.payroll.closing import ClosingError, sha256
-from pipeline.payroll.inputs import InputsError, current_inputs_text, parse_inputs, save_inputs
+from pipeline.payroll.inputs import InputsError, current_inputs_text, parse_inputs, policy_key, save_inputs
 from pipeline.payroll.model import Month
 from pipeline.people import audit, month_desk
 from pipeline.people.inputs_upload import merge, upload_text
@@ -74,17 +74,21 @@ async def inputs(request: Request) -> Response:
     data, name = await _upload(request)
     try:
         text = upload_text(data, name)
-        parse_inputs(text, name, config.roster, config.policy)
+        parse_inputs(text, name, config.roster, config.policy, month)
     except InputsError as exc:
         raise HTTPException(400, str(exc)) from None
+
+    key = policy_key(config.policy)  # a policy that declares its inputs keeps its own imports
 
     def save(payroll: Any) -> tuple[int, int]:
         final = text
         if caller.user.role == "supervisor":
-            final = merge(current_inputs_text(payroll, month), text,
+            final = merge(current_inputs_text(payroll, month, key), text,
                           lambda agent: may_see(caller.user, agent, config.roster))
-        parsed = parse_inputs(final, name, config.roster, config.policy)
-        return save_inputs(payroll, month, final, name, caller.user.username, sha256(final), len(parsed)), len(parsed)
+        parsed = parse_inputs(final, name, config.roster, config.policy, month)
+        version = save_inputs(payroll, month, final, name, caller.user.username, sha256(final), len(parsed),
+                              policy=key)
+        return version, len(parsed)
 
     try:
         version, agents = await with_payroll(request, save)

@@ -15,6 +15,7 @@ import click
 
 from pipeline.cli.common import open_store, settings, store_option
 from pipeline.cli.payroll_close import adjustments, close, history, inputs_command, lines_command, reopen
+from pipeline.cli.payroll_review import review
 from pipeline.cli.payroll_common import (
     Inputs, console, friendly, iso, month_option, month_options, payroll_store_option, print_lines, print_sheet,
     salary_total_option,
@@ -26,7 +27,7 @@ def payroll() -> None:
     """Monthly per-agent scorecards and bonus amounts (policy file + roster), closed months."""
 
 
-for command in (close, reopen, history, adjustments, inputs_command, lines_command):
+for command in (close, reopen, history, adjustments, inputs_command, lines_command, review):
     payroll.add_command(command)
 
 

@@ -120,6 +120,8 @@ def test_live_numbers_at_a_fixed_now(client):
     assert billing["service_level"] == pytest.approx(1 / 3) and billing["sl_status"] == "missed"
     assert (billing["waiting"], billing["longest_wait_s"]) == (1, 580.0)  # c3 since 09:02:00
     assert (billing["answered"], billing["abandoned"], billing["asa_s"]) == (1, 2, 10.0)  # c5 (10:00) not yet
+    # today so far: c1, c2, c8, c3 offered (c5 at 10:00 not yet), c1 answered -> 1 / 4
+    assert billing["answer_rate"] == pytest.approx(1 / 4) and billing["offered"] == 4
     sales = queues["sales"]
     assert (sales["service_level"], sales["sl_status"], sales["waiting"], sales["longest_wait_s"]) == (
         1.0, "met", 0, None)
@@ -196,7 +198,7 @@ def test_live_figures_equal_the_report_over_the_same_ranges(client, now, expecte
     for queue in board["queues"]:
         day = today[queue["queue"]]
         assert queue["service_level"] == window.get(queue["queue"], {}).get("service_level")
-        for key in ("offered", "answered", "abandoned", "waiting", "abandon_rate", "asa_s", "aht_s"):
+        for key in ("offered", "answered", "abandoned", "waiting", "abandon_rate", "answer_rate", "asa_s", "aht_s"):
             assert queue[key] == day[key], key
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -209,6 +210,14 @@ class PayrollSettings(BaseModel):
                                     "(late events still arrive)")
     adjustment_lookback_months: int = Field(3, ge=0, description="closing a month carries corrections of the "
                                             "closed months this far back")
+    policy_path: Path | None = Field(None, description="`cckpi serve`: the pay policy YAML the scorecard pages "
+                                     "and the payroll page use (the CLI's --policy)")
+    roster_path: Path | None = Field(None, description="`cckpi serve`: the roster (CSV or YAML) that says each "
+                                     "agent's team, for supervisors' scope and the payroll page (--roster)")
+    holidays: list[date] = Field(default_factory=list, description="public holidays (YYYY-MM-DD): not working "
+                                 "days when counting the 3 working days an agent has to acknowledge a card")
+    ack_working_days: int = Field(3, ge=0, description="working days (Mon-Fri) after a close before an "
+                                  "unacknowledged scorecard is overdue")
 
 
 class Settings(BaseSettings):
@@ -254,6 +263,10 @@ class Settings(BaseSettings):
     serve_token: str | None = Field(
         default=None, description="`cckpi serve`: bearer token (or login cookie) the web app requires; "
         "required to listen on any address but loopback")
+    session_hours: float = Field(12, gt=0, le=24 * 30, description="`cckpi serve`: a login session (cookie) "
+                                 "expires after this many hours")
+    session_secret: str | None = Field(None, min_length=32, description="`cckpi serve`: key that signs session "
+                                       "cookies (32+ characters); default: a random key per run")
     wallboard_amber_margin: float = Field(
         default=0.05, ge=0, le=1, description="service level this close below its target shows amber, not red")
     wallboard_refresh_s: float = Field(default=5, gt=0, le=5, description="the wallboard page reloads its numbers")

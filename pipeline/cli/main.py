@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "produce": "pipeline.cli.produce:produce",
     "worker": "pipeline.cli.worker:worker",
     "payroll": "pipeline.cli.payroll_sheet:payroll",
+    "users": "pipeline.cli.users:users",
     "alerts": "pipeline.cli.alerts:alerts",
     "dashboards": "pipeline.cli.dashboards:dashboards",
     "bench": "pipeline.cli.bench:bench",

@@ -18,6 +18,7 @@ import click
 from pipeline.cli.command_context import settings, store_option
 
 if TYPE_CHECKING:
+    from pipeline.settings import Settings
     from pipeline.store.store import Store
 
 CHART_LIBRARY = ("static", "vendor", "echarts.min.js")
@@ -141,7 +142,8 @@ def serve(store_url: str | None, host: str, port: int) -> None:
         relay = open_relay(config)
     except SpoolError as exc:
         raise click.ClickException(str(exc)) from None
-    gate = SchemaGate(create_app(store, config, token=token, relay=relay), store)
+    app = create_app(store, config, token=token, relay=relay, payroll_store=open_payroll(config, url))
+    gate = SchemaGate(app, store)
     reason = gate.missing()
     if reason is not None:
         click.echo(f"warning: {reason} (pages answer 503 until then)", err=True)
@@ -153,3 +155,17 @@ def serve(store_url: str | None, host: str, port: int) -> None:
         relay.outbox.close()
     if interrupted:
         click.echo("wallboard stopped (Ctrl-C)", err=True)
+
+
+def open_payroll(config: Settings, store_url: str) -> Store | None:
+    """The payroll database for the people and payroll pages (its own user on a server); without it they
+    answer 503 and the floor still serves."""
+    from pipeline.payroll.closing import open_payroll_store, payroll_url
+    from pipeline.store.engines import StoreError
+
+    base = store_url if store_url.startswith("chdb://") else config.store_url  # chDB: one folder per process
+    try:
+        return open_payroll_store(payroll_url(config, base))
+    except StoreError as exc:
+        click.echo(f"warning: no payroll store ({exc}); /me, /team and /payroll answer 503", err=True)
+        return None

@@ -17,6 +17,17 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 COOKIE = "cckpi_session"
 OPEN_PATHS = ("/healthz", "/login", "/static/")
+# the people's pages and API check a person's login themselves; the floor token never opens them
+PEOPLE_PATHS = ("/me", "/team", "/payroll", "/api/login", "/api/logout", "/api/me", "/api/scorecards",
+                "/api/payroll", "/api/coaching", "/api/qa")
+# what a person's session opens of the floor: the labels and the contacts (which their scope narrows)
+PERSON_FLOOR = ("/api/ui", "/contacts", "/api/contacts")
+
+
+def _under(path: str, roots: tuple[str, ...]) -> bool:
+    return any(path == root or path.startswith(root + "/") for root in roots)
+
+
 # machine endpoints: the bearer header only, never the cookie (a logged-in browser cannot be made to post)
 BEARER_ONLY_PATHS = ("/api/alerts/alertmanager",)
 
@@ -59,9 +70,15 @@ class TokenMiddleware(BaseHTTPMiddleware):
             return False
         return hmac.compare_digest(request.cookies.get(COOKIE, ""), self.session)
 
+    def _person(self, request: Request) -> bool:
+        from pipeline.people.sessions import COOKIE as PERSON_COOKIE
+
+        return request.app.state.people.sessions.find(request.cookies.get(PERSON_COOKIE, "")) is not None
+
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = request.url.path
-        if path.startswith(OPEN_PATHS) or self._allowed(request):
+        if path.startswith(OPEN_PATHS) or _under(path, PEOPLE_PATHS) or self._allowed(request) or (
+                _under(path, PERSON_FLOOR) and self._person(request)):
             return await call_next(request)
         if path.startswith("/api/"):
             return JSONResponse({"error": "send the token as 'Authorization: Bearer <token>'"}, status_code=401)

@@ -21,16 +21,20 @@ from pipeline.web import alerts, floor, payroll, people
 from pipeline.web.auth import TokenMiddleware
 from pipeline.web.context import StoreAccess, WebContext, wall_clock_ms
 from pipeline.web.http_errors import EXCEPTION_HANDLERS
+from pipeline.web.people.session_auth import PeopleContext
 
 
 def create_app(store: Store, settings: Settings, clock: Callable[[], int] = wall_clock_ms,
-               token: str | None = None, lock: threading.Lock | None = None, relay: Relay | None = None) -> Starlette:
+               token: str | None = None, lock: threading.Lock | None = None, relay: Relay | None = None,
+               payroll_store: Store | None = None) -> Starlette:
     """The web app over ``store``; ``clock`` is "now" (the demo's simulated clock), ``token`` guards the floor,
     ``lock`` is the one the demo's replaying thread holds while it writes the same store, ``relay`` takes
-    Alertmanager's webhook (``cckpi serve`` runs one)."""
+    Alertmanager's webhook (``cckpi serve`` runs one), ``payroll_store`` is the payroll database the people and
+    payroll pages need (None: they answer 503)."""
     routes: list[BaseRoute] = [*floor.ROUTES, *people.ROUTES, *payroll.ROUTES, *alerts.ROUTES,
                                Mount("/static", StaticFiles(packages=[("pipeline.web", "static")]), name="static")]
     middleware = [Middleware(TokenMiddleware, token=token)] if token else []
     app = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS)
     app.state.web = WebContext(StoreAccess(store, lock), settings, clock, token, relay)
+    app.state.people = PeopleContext.build(payroll_store, settings)
     return app

@@ -9,7 +9,7 @@ from pipeline.web.floor.contacts_api import contacts
 from pipeline.web.floor.floor_pages import contacts_page, intervals_page, ui, wallboard_page
 from pipeline.web.floor.live_api import healthz, live
 from pipeline.web.floor.report_api import report
-from pipeline.web.floor.token_login import login, login_form
+from pipeline.web.floor.token_login import login
 
 ROUTES: list[BaseRoute] = [
     Route("/", wallboard_page),
@@ -20,6 +20,5 @@ ROUTES: list[BaseRoute] = [
     Route("/api/contacts", contacts),
     Route("/api/live", live),
     Route("/healthz", healthz),
-    Route("/login", login_form, methods=["GET"]),
-    Route("/login", login, methods=["POST"]),
+    Route("/login", login, methods=["POST"]),  # the form is on the people's login page (GET /login)
 ]

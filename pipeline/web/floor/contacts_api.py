@@ -14,6 +14,7 @@ from pipeline.settings import Settings
 from pipeline.store.contacts import MAX_LIMIT, BadCursor, ContactFilter, list_contacts
 from pipeline.web import contact_exports, params
 from pipeline.web.context import StoreAccess, web_context
+from pipeline.web.people.contact_scope import scoped_contacts
 
 CONTACT_COLUMNS = ("contact_id", "offered_at", "queue", "channel", "agent_id", "outcome", "wait_s", "talk_s",
                    "hold_s", "acw_s", "handle_s", "disposition", "csat", "nps", "abandon_reason", "transferred",
@@ -29,7 +30,7 @@ def _zoned(row: dict[str, Any], settings: Settings) -> dict[str, Any]:
 async def contacts(request: Request) -> Response:
     context = web_context(request)
     settings, access = context.settings, context.access
-    wanted = params.contact_filter(request.query_params, settings)
+    wanted = await scoped_contacts(request, params.contact_filter(request.query_params, settings))
     limit, cursor, fmt = params.contact_paging(request.query_params)
     if fmt == "json":
         try:

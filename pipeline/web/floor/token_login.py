@@ -17,10 +17,6 @@ LOGIN_FORM = """<!doctype html><html><head><meta charset="utf-8"><title>cckpi</t
 <label>Token / 令牌 <input type="password" name="token" autofocus></label><button>OK</button></form></body></html>"""
 
 
-async def login_form(request: Request) -> Response:
-    return HTMLResponse(LOGIN_FORM)
-
-
 async def login(request: Request) -> Response:
     """The right token sets the session cookie (an HMAC of the token, never the token) and opens the wallboard."""
     token = web_context(request).token

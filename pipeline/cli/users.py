@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from pipeline.cli.common import settings
+from pipeline.cli.command_context import settings
 from pipeline.cli.payroll_common import console, payroll_store_option
 
 password_stdin_option = click.option(

@@ -92,7 +92,9 @@ def test_xlsx_read_back_cell_by_cell(october_store, tmp_path):
     assert cell(2, "Reasons").alignment.wrap_text
     totals_row = [c.value for c in main[5]]
     assert totals_row[0] == "Total" and totals_row[headers.index("Handled")] == 5  # a1 4 + a2 1 + a3 0
-    assert totals_row[headers.index("Worked hours")] == 10.0 and totals_row[headers.index("AHT")] is None
+    # a1's 10 h, and a2's one call on 31 October (no agent states: its 60 s talk + 10 s wrap-up are worked time)
+    assert totals_row[headers.index("Worked hours")] == pytest.approx(10 + 70 / 3600)
+    assert totals_row[headers.index("AHT")] is None
     info = [[c.value for c in row] for row in book["Policy and totals"].iter_rows()]
     assert ["agents", 3] in info and ["handled", 5] in info and ["bonus total", 0] in info
     assert ["agents not in roster", "a2"] in info and ["policy", "example-quality-bonus"] in info

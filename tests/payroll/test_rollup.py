@@ -85,5 +85,6 @@ def test_november_gets_the_contact_offered_after_local_midnight(store):
 def test_september_keeps_the_hours_before_midnight_of_a_shift_into_october(store):
     ingest(store, october())
     month = monthly_rollup(store, Month(2026, 9), load_settings(tz="Asia/Shanghai"), ROSTER)
-    # a1 logged in 20:00 local 30 Sep .. 02:00 local 1 Oct: 4 h are September's (2 h October's, above)
-    assert {a.agent_id: a.logged_in_s for a in month.agents}["a1"] == 4 * 3600
+    # a1 logged in 20:00 local 30 Sep .. 02:00 local 1 Oct: 4 h are September's (2 h October's, above); and c0,
+    # answered at 10:00:10 local 30 Sep with no agent state then: its 60 s talk + 10 s wrap-up are worked time
+    assert {a.agent_id: a.logged_in_s for a in month.agents}["a1"] == 4 * 3600 + 70

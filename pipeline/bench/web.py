@@ -38,7 +38,7 @@ from pipeline.settings import Settings, load_settings
 from pipeline.stack.process import stop_children
 from pipeline.store import probes, queue_intervals
 from pipeline.store.store import Store
-from pipeline.web.app import create_app
+from pipeline.web.factory import create_app
 from pipeline.web.server import serve_in_thread
 
 POLL_S = 0.05

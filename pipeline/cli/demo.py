@@ -118,7 +118,7 @@ def _serve(config: Settings, events_file: Path, host: str, port: int, speed: flo
     from pipeline.store.store_url import parse_url
     from pipeline.store.migrations import migrate
     from pipeline.store.store import Store
-    from pipeline.web.app import create_app
+    from pipeline.web.factory import create_app
     from pipeline.web.auth import TokenRequired, check_bind
 
     try:

@@ -84,7 +84,7 @@ def _wallboard(store: Store, settings: Settings, started: datetime, began: float
 
 def _serve_page(settings: Settings, url: str, clock: Callable[[], int], host: str, port: int) -> Callable[[], None]:
     """The wallboard web app in a thread, read as the wallboard user on the simulated clock; returns its stop."""
-    from pipeline.web.app import create_app
+    from pipeline.web.factory import create_app
     from pipeline.web.server import serve_in_thread
 
     return serve_in_thread(create_app(Store.open(url), settings, clock=clock, token=settings.serve_token), host, port)

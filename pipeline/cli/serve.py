@@ -48,11 +48,14 @@ def run_server(app: object, host: str, port: int, on_ready: str = "", duration: 
 @click.option("--host", default="127.0.0.1", show_default=True, help="listen address (not loopback: needs a token)")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
 def serve(store_url: str | None, host: str, port: int) -> None:
-    """The live wallboard, interval charts and contact drill-down in a browser.
+    """The live wallboard, interval charts and contact drill-down in a browser, and the alert relay.
 
     Reads CCKPI_WALLBOARD_STORE_URL (the read-only user) when set, else CCKPI_STORE_URL.
+    Alertmanager posts to /api/alerts/alertmanager; the relay sends each alert to the
+    robots of [[alerts.robots]] (docs/alerts-and-dashboards.md).
     """
-    from pipeline.web.app import create_app
+    from pipeline.alerts.relay.service import SpoolError, open_relay
+    from pipeline.web.factory import create_app
     from pipeline.web.auth import TokenRequired, check_bind
 
     config = settings()
@@ -63,4 +66,13 @@ def serve(store_url: str | None, host: str, port: int) -> None:
         raise click.UsageError(str(exc)) from None
     url = store_url or config.wallboard_store_url or config.store_url
     store = open_reader(url)
-    run_server(create_app(store, config, token=token), host, port)
+    try:
+        relay = open_relay(config)
+    except SpoolError as exc:
+        raise click.ClickException(str(exc)) from None
+    stop_relay = relay.start()
+    try:
+        run_server(create_app(store, config, token=token, relay=relay), host, port)
+    finally:
+        stop_relay()
+        relay.outbox.close()

@@ -1,7 +1,12 @@
-"""``cckpi serve``: the floor's own web app (wallboard, interval charts, drill-down to the contacts).
+"""``cckpi serve``: the web app, its routes grouped by area (one subpackage each, a ``ROUTES`` list).
 
-Routes and wiring in ``app``; the wallboard's numbers in ``board``; query
-parameters in ``params``; exports in ``exports``; the bearer token in ``auth``.
-The SQL lives in ``pipeline.store`` (``contacts``, ``live``), the report in
+``factory.create_app`` joins the areas' routes and the middleware over one
+``context.WebContext`` (store access, settings, clock, token) that handlers read
+with ``web_context(request)``. Areas: ``floor`` (wallboard, intervals, contacts,
+their API, health, the floor token's login), ``people`` (an agent's and a
+supervisor's pages), ``payroll`` (the clerk's month end), ``alerts``
+(Alertmanager's webhook). Shared: query parameters in ``params``, the
+wallboard's numbers in ``board``, contact files in ``contact_exports``, the
+floor token in ``auth``. The SQL lives in ``pipeline.store``, the report in
 ``pipeline.report``: the web layer only reads and renders.
 """

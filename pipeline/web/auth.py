@@ -1,7 +1,8 @@
 """The bearer token of ``cckpi serve``: off on loopback unless set, required on any other address.
 
-A browser on the wall cannot send a header, so a login form trades the token
-for a cookie; the cookie holds an HMAC of the token, never the token itself.
+A browser on the wall cannot send a header, so a login form
+(``floor.token_login``) trades the token for a cookie; the cookie holds an HMAC
+of the token, never the token itself.
 """
 
 from __future__ import annotations
@@ -9,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-from urllib.parse import parse_qs
 
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 COOKIE = "cckpi_session"
 OPEN_PATHS = ("/healthz", "/login", "/static/")
+# machine endpoints: the bearer header only, never the cookie (a logged-in browser cannot be made to post)
+BEARER_ONLY_PATHS = ("/api/alerts/alertmanager",)
 
 
 class TokenRequired(Exception):
@@ -53,28 +55,14 @@ class TokenMiddleware(BaseHTTPMiddleware):
         header = request.headers.get("authorization", "")
         if header.lower().startswith("bearer ") and hmac.compare_digest(header[7:].strip(), self.token):
             return True
+        if request.url.path in BEARER_ONLY_PATHS:
+            return False
         return hmac.compare_digest(request.cookies.get(COOKIE, ""), self.session)
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = request.url.path
-        if path == "/login" and request.method == "POST":
-            return await self._login(request)
         if path.startswith(OPEN_PATHS) or self._allowed(request):
             return await call_next(request)
         if path.startswith("/api/"):
             return JSONResponse({"error": "send the token as 'Authorization: Bearer <token>'"}, status_code=401)
         return RedirectResponse("/login", status_code=303)
-
-    async def _login(self, request: Request) -> Response:
-        form = parse_qs((await request.body()).decode("utf-8", "replace"))
-        if hmac.compare_digest(form.get("token", [""])[0], self.token):
-            response = RedirectResponse("/", status_code=303)
-            response.set_cookie(COOKIE, self.session, httponly=True, samesite="strict", max_age=30 * 86400)
-            return response
-        return HTMLResponse(LOGIN_FORM.replace("<!--error-->", "<p class='error'>wrong token</p>"), status_code=401)
-
-
-LOGIN_FORM = """<!doctype html><html><head><meta charset="utf-8"><title>cckpi</title>
-<link rel="stylesheet" href="/static/app.css"></head><body class="login">
-<form method="post" action="/login"><h1>cckpi</h1><!--error-->
-<label>Token / 令牌 <input type="password" name="token" autofocus></label><button>OK</button></form></body></html>"""

@@ -13,7 +13,7 @@ from pipeline.core import intervals
 from pipeline.settings import Settings, load_settings
 from pipeline.store import queue_intervals
 from pipeline.store.store import Store
-from pipeline.web.app import create_app
+from pipeline.web.factory import create_app
 from tests.fixtures.events import BASE, abandoned, answered, ended, event, offered, wrapup
 from tests.fixtures.stores import ENGINES, fresh_url, ingest
 

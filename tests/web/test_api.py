@@ -120,6 +120,8 @@ def test_live_numbers_at_a_fixed_now(client):
     assert billing["service_level"] == pytest.approx(1 / 3) and billing["sl_status"] == "missed"
     assert (billing["waiting"], billing["longest_wait_s"]) == (1, 580.0)  # c3 since 09:02:00
     assert (billing["answered"], billing["abandoned"], billing["asa_s"]) == (1, 2, 10.0)  # c5 (10:00) not yet
+    # today so far: c1, c2, c8, c3 offered (c5 at 10:00 not yet), c1 answered -> 1 / 4
+    assert billing["answer_rate"] == pytest.approx(1 / 4) and billing["offered"] == 4
     sales = queues["sales"]
     assert (sales["service_level"], sales["sl_status"], sales["waiting"], sales["longest_wait_s"]) == (
         1.0, "met", 0, None)
@@ -173,21 +175,31 @@ def test_health_pages_and_labels(client):
     assert client.get("/api/ui").json()["lang"] == "en"  # the settings chose en
 
 
-@pytest.mark.parametrize("now", ["2026-11-02T09:00:30+08:00", "2026-11-02T09:11:40+08:00",
-                                 "2026-11-02T10:05:00+08:00", "2026-11-02T00:10:00+08:00",
-                                 "2026-11-02T15:00:00+08:00", "2026-11-03T00:20:00+08:00"])
-def test_live_figures_equal_the_report_over_the_same_ranges(client, now):
-    """The wallboard reads its components in one pass; the report builds them its own way: the same numbers."""
+@pytest.mark.parametrize("now, expected", [
+    # (offered, answered, abandoned, waiting) today per queue; the store holds each contact's final state
+    ("2026-11-02T09:00:30+08:00", {"billing": (3, 1, 2, 0)}),  # c1, c2, c8 at 09:00; c3 (09:02) not yet
+    ("2026-11-02T09:11:40+08:00", {"billing": (4, 1, 2, 1), "sales": (1, 1, 0, 0)}),  # + c3 waiting, c4
+    ("2026-11-02T10:05:00+08:00", {"billing": (5, 2, 2, 1), "sales": (1, 1, 0, 0)}),  # + c5 at 10:00
+    ("2026-11-02T00:10:00+08:00", {}),  # before the morning; c7 was the day before: no queue has a figure
+    ("2026-11-02T15:00:00+08:00", {"billing": (5, 2, 2, 1), "sales": (1, 1, 0, 0)}),
+    ("2026-11-03T00:20:00+08:00", {}),  # the next day: nothing offered yet
+])
+def test_live_figures_equal_the_report_over_the_same_ranges(client, now, expected):
+    """The wallboard reads its components in one pass; the report builds them its own way: the same numbers,
+    and both the hand-worked ones (no configured queues, so a queue shows only once it has a figure)."""
     board = client.get("/api/live", params={"now": now}).json()
     window_from, window_to = board["ranges"]["window"]
     day_from, day_to = board["ranges"]["today"]
     window = {r["queue"]: r for r in client.get("/api/report", params={"from": window_from, "to": window_to}).json()}
     today = {r["queue"]: r for r in client.get("/api/report", params={"from": day_from, "to": day_to}).json()}
+    assert {q["queue"]: (q["offered"], q["answered"], q["abandoned"], q["waiting"]) for q in board["queues"]} == expected
+    assert set(today) == set(expected)
+    assert set(window) <= set(expected)
     for queue in board["queues"]:
-        day = today.get(queue["queue"], {})
+        day = today[queue["queue"]]
         assert queue["service_level"] == window.get(queue["queue"], {}).get("service_level")
-        for key in ("offered", "answered", "abandoned", "waiting", "abandon_rate", "asa_s", "aht_s"):
-            assert queue[key] == day.get(key, 0 if key in ("offered", "answered", "abandoned", "waiting") else None), key
+        for key in ("offered", "answered", "abandoned", "waiting", "abandon_rate", "answer_rate", "asa_s", "aht_s"):
+            assert queue[key] == day[key], key
 
 
 def test_a_contact_waiting_since_the_morning_is_the_longest_wait_in_the_afternoon(client):

@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from pipeline.store.store import Store
-from pipeline.web.app import create_app
+from pipeline.web.factory import create_app
 from pipeline.web.auth import COOKIE, TokenRequired, check_bind, session_value
 
 TOKEN = "s3cret-token-for-the-wall"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.store.store import Store
-from pipeline.web.app import create_app
+from pipeline.web.factory import create_app
 from pipeline.web.server import serve_in_thread
 from tests.fixtures.events import offered
 from tests.fixtures.ports import free_port

@@ -80,8 +80,9 @@ def test_catalogue_figures_worked_by_hand(rolled):
     # QA of October's inbound contacts: c1 (1 fatal), c2 (0), c3 (2 fatal) -> 2 of 3 evaluations with a fatal
     # error; 1 non-fatal error each of 10 opportunities -> 1 - 3/30 = 0.9
     assert (a1.fatal_error_share, a1.nonfatal_accuracy) == (pytest.approx(2 / 3), pytest.approx(0.9))
-    # only available / logged_out states: no time on contacts -> occupancy 0 of 10 h logged in
-    assert (a1.occupancy, a1.logged_in_s) == (0.0, 36000.0)
+    # only available / logged_out states, but a1's calls make it on a contact, then in wrap-up: c1 100 + 20,
+    # c2 200 + 40, c3 300 + 30, c4 60 + 10 = 760 s handling of 10 h logged in -> occupancy 760 / 36000
+    assert (a1.occupancy, a1.logged_in_s) == (pytest.approx(760 / 36000), 36000.0)
 
 
 def test_agent_with_no_contacts_and_output_vs_team(rolled):

@@ -80,7 +80,7 @@ OFFERED_IN_WINDOW: Final = Metric("cckpi_queue_offered_contacts", "gauge", "cont
                                   ("queue", "channel"))
 LONGEST_WAIT_THRESHOLD: Final = Metric("cckpi_queue_longest_wait_threshold_seconds", "gauge",
                                        "longest-wait alert threshold of the queue, seconds", ("queue",))
-AGENTS: Final = Metric("cckpi_agents", "gauge", "agents whose latest state is this", ("state",))
+AGENTS: Final = Metric("cckpi_agents", "gauge", "agents in this state now (their contacts laid over their own state changes)", ("state",))
 
 # what the live collector exports on every scrape
 LIVE_GAUGES: Final = (SERVICE_LEVEL, SERVICE_LEVEL_TARGET, WAITING, LONGEST_WAIT, ABANDON_RATE, ABANDON_RATE_TARGET,

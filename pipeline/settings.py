@@ -19,6 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 SlAbandonMode = Literal["exclude_short", "count_against", "ignore", "count_as_met"]
+# the scales a queue's post-contact survey may use (``survey.csat`` ``scale``); 3-option: 1 不满意, 2 一般, 3 满意
+CsatScale = Literal["1-5", "0-100", "3-option"]
+CSAT_SCALES: dict[str, tuple[int, int]] = {"1-5": (1, 5), "0-100": (0, 100), "3-option": (1, 3)}
+# the satisfied cut-off when a queue sets none: 4 on 1-5 (section 3's top-2 box), 80 on 0-100 (the same
+# 4-of-5 read on a 100-point survey), 3 (满意) on three options
+CSAT_DEFAULT_SATISFIED: dict[str, float] = {"1-5": 4, "0-100": 80, "3-option": 3}
 
 DEFAULT_DATA_DIR = Path(platformdirs.user_data_dir("cckpi"))
 
@@ -37,6 +43,13 @@ class QueueSettings(BaseModel):
     short_abandon_s: float = Field(5, ge=0, description="abandons quicker than this are short abandons")
     frt_target_s: float = Field(15, gt=0, description="chat first-response target")
     fcr_window_days: float = Field(7, gt=0, description="a repeat inbound contact within this many days breaks FCR")
+    fcr_exclude_escalated: bool = Field(
+        False, description="leave contacts wrapped up `escalated` out of FCR (002: 需跨部門協作的問題除外)")
+    csat_scale: CsatScale = Field("1-5", description="the queue's CSAT survey scale: 1-5, 0-100 or 3-option")
+    csat_satisfied_min: float | None = Field(
+        None, description="a CSAT score at or above this is satisfied (csat_top2box); default 4, 80 or 3 by scale")
+    aht_target_s: float | None = Field(None, gt=0, description="inbound AHT target (report marks aht_s met/missed)")
+    aht_target_outbound_s: float | None = Field(None, gt=0, description="outbound AHT target")
     sl_abandon_mode: SlAbandonMode = "exclude_short"
     abandon_rate_target: float = Field(0.05, ge=0, le=1, description="alert when abandon rate is above this")
     longest_wait_alert_s: float = Field(120, gt=0, description="alert when the longest waiting contact waits longer")
@@ -53,6 +66,25 @@ class QueueSettings(BaseModel):
         if not value or any(day < 1 or day > 7 for day in value):
             raise ValueError("list ISO weekdays 1 (Monday) .. 7 (Sunday), at least one")
         return tuple(sorted(set(value)))
+
+    @model_validator(mode="after")
+    def _cut_off_on_scale(self) -> QueueSettings:
+        low, high = CSAT_SCALES[self.csat_scale]
+        if self.csat_satisfied_min is not None and not low < self.csat_satisfied_min <= high:
+            raise ValueError(f"csat_satisfied_min must be above {low} and at most {high} on the "
+                             f"{self.csat_scale} scale")
+        return self
+
+    @property
+    def csat_cutoff(self) -> float:
+        """The satisfied cut-off in force: the setting, or the scale's default."""
+        if self.csat_satisfied_min is not None:
+            return self.csat_satisfied_min
+        return CSAT_DEFAULT_SATISFIED[self.csat_scale]
+
+    def aht_target(self, direction: str) -> float | None:
+        """The AHT target of inbound or outbound contacts (002: 呼入≤3分鐘, 呼出≤4分鐘), None when unset."""
+        return self.aht_target_outbound_s if direction == "outbound" else self.aht_target_s
 
 
 class AlertSettings(BaseModel):
@@ -71,6 +103,37 @@ class AlertSettings(BaseModel):
     follow_behind_s: float = Field(default=60, ge=1, description="queue_log lines unpublished this long count as "
                                    "the follower being behind")
     follow_behind_for_s: float = Field(default=60, ge=0, description="the follower behind this long")
+    robots: tuple[RobotSettings, ...] = Field(default=(), description="chat robots `cckpi serve` relays "
+                                              "Alertmanager's webhook to (docs/alerts-and-dashboards.md)")
+    relay_spool: Path | None = Field(default=None, description="the relay's durable outbox (SQLite); default "
+                                     "<data_dir>/alert-relay.sqlite")
+    wallboard_url: str | None = Field(default=None, pattern=r"^https?://\S+$", description="the wallboard link "
+                                      "in robot messages; default the address Alertmanager posted to")
+    retry_max_s: float = Field(default=300, ge=1, description="longest pause between two tries of one message")
+
+
+RobotKind = Literal["dingtalk", "feishu", "wecom"]
+SIGNING_KINDS: frozenset[str] = frozenset({"dingtalk", "feishu"})
+
+
+class RobotSettings(BaseModel):
+    """One chat robot the alert relay posts to (``[[alerts.robots]]``); the secret only where the kind signs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: RobotKind
+    url: str = Field(pattern=r"^https?://\S+$", description="the robot's webhook URL as the chat app shows it")
+    secret: str | None = Field(default=None, min_length=1, description="DingTalk SEC... / Feishu signing secret")
+    lang: Literal["zh-CN", "en"] | None = Field(default=None, description="message language; default `lang`")
+
+    @model_validator(mode="after")
+    def _secret_where_signed(self) -> RobotSettings:
+        if self.kind in SIGNING_KINDS and not self.secret:
+            raise ValueError(f"a {self.kind} robot needs secret = the robot's signing secret (加签); "
+                             "turn signing on in the robot's security settings")
+        if self.kind not in SIGNING_KINDS and self.secret:
+            raise ValueError(f"a {self.kind} robot does not sign: remove secret (the key in the url is its credential)")
+        return self
 
 
 class ClusterSettings(BaseModel):
@@ -131,7 +194,8 @@ class StackSettings(BaseModel):
     database: str = Field("cckpi", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="wallboard/pipeline database")
     payroll_database: str = Field("cckpi_payroll", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     alert_webhook_url: str = Field(
-        "http://127.0.0.1:19095/alerts", description="where the local Alertmanager sends every alert"
+        "http://127.0.0.1:19095/api/alerts/alertmanager",
+        description="where the local Alertmanager sends every alert (`cckpi serve --port 19095` relays it)"
     )
     install_missing: bool = Field(True, description="apt-get/mvn what the stack lacks; false: fail instead")
     cluster: ClusterSettings = ClusterSettings()
@@ -300,9 +364,19 @@ def explain(error: ValidationError) -> str:
     for item in error.errors():
         loc = [str(part) for part in item["loc"]]
         env = "CCKPI_" + "__".join(loc).upper()
-        value = item.get("input")
-        lines.append(f"setting {'.'.join(loc)} ({env}): {item['msg']} (got {value!r})")
+        lines.append(f"setting {'.'.join(loc)} ({env}): {item['msg']}{_shown(loc, item.get('input'))}")
     return "; ".join(lines)
+
+
+_CREDENTIAL_PARTS = ("secret", "token", "key", "url", "password")
+
+
+def _shown(loc: list[str], value: Any) -> str:
+    """The bad value, unless it may hold a credential (a robot's URL carries its key, a store URL a password)
+    or is a whole table (which holds them)."""
+    if isinstance(value, dict) or any(part in name for name in loc for part in _CREDENTIAL_PARTS):
+        return ""
+    return f" (got {value!r})"
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -35,6 +35,7 @@ from pipeline.payroll.model import Month
 from pipeline.report.build import ReportRequest, build_report
 from pipeline.settings import Settings
 from pipeline.store import probes, queue_intervals
+from pipeline.store.interval_sql import interval_start_sql
 from pipeline.store.store import Store
 
 DAY_MS = 86_400_000
@@ -77,7 +78,7 @@ REPORTS: tuple[tuple[tuple[str, ...], str | None], ...] = (
 def _plain_group_by(db: str, settings: Settings, by: tuple[str, ...], interval: str | None, start_ms: int,
                     end_ms: int) -> str:
     columns = {"queue": "queue", "agent": "agent_id",
-               "interval": intervals.sql_start("offered_ms", interval or "1d", settings.tz)}
+               "interval": interval_start_sql("offered_ms", interval or "1d", settings.tz)}
     return probes.plain_group_by(db, {b: columns[b] for b in by}, start_ms, end_ms)
 
 

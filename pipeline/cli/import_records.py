@@ -140,6 +140,99 @@ def amazon_connect_ctr(paths: tuple[Path, ...], out_path: str, dead_letter: Path
     _finish(console, letters, _dead_letter_path(dead_letter, out_path), summary.records > 0)
 
 
+@import_records.command(name="freeswitch-cdr", short_help="FreeSWITCH mod_json_cdr / mod_cdr_csv records of "
+                                                         "mod_callcenter calls.")
+@_paths_argument
+@_out_option
+@_dead_letter_option
+@click.option("--agent-list", "agent_list", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="saved output of `fs_cli -x 'callcenter_config agent list'`: each agent's "
+                                 "wrap_up_time (without it wrap-up is 0)")
+def freeswitch_cdr(paths: tuple[Path, ...], out_path: str, dead_letter: Path | None, agent_list: Path | None) -> None:
+    """FreeSWITCH CDRs (mod_json_cdr .json, mod_cdr_csv .csv with a header row) of mod_callcenter queue calls
+    -> events: member legs only (cc_side=member), one contact per cc_member_uuid.
+
+    Mapping rules: see docs/importers.md and pipeline.importers.freeswitch_callcenter.
+    """
+    from pipeline.importers.freeswitch_callcenter import BadEvent, CallcenterSummary, parse_agent_list
+    from pipeline.importers.freeswitch_cdr import import_freeswitch_cdr, summary_rows
+
+    wrap_up_s: dict[str, int] = {}
+    if agent_list is not None:
+        try:
+            wrap_up_s, _ = parse_agent_list(agent_list.read_text(encoding="utf-8"))
+        except BadEvent as exc:
+            raise click.BadParameter(f"{agent_list}: {exc.detail}", param_hint="--agent-list") from None
+    letters: list[DeadLetter] = []
+    summary = CallcenterSummary()
+    written = _write_events(import_freeswitch_cdr(list(paths), wrap_up_s, letters.append, summary), out_path)
+    console = Console(stderr=True)
+    console.print(f"{len(paths)} file(s) -> {written:,} events -> {out_path}")
+    console.print(_summary_table("FreeSWITCH CDR import", summary_rows(summary)))
+    if agent_list is None:
+        console.print("no --agent-list: wrap-up is 0 for every agent (AHT = talk + hold).")
+    _finish(console, letters, _dead_letter_path(dead_letter, out_path),
+            bool(summary.events or summary.skipped))
+
+
+def _import_sheet(kind: str, path: Path, out_path: str, dead_letter: Path | None, csat_scale: str = "1-5") -> None:
+    """A QA sheet, survey or complaint export (CSV or XLSX) -> events; the mapping is docs/importers.md's."""
+    from pipeline.cli.common import settings as load
+    from pipeline.core.pseudonym import pseudonymiser
+    from pipeline.importers.feedback import SheetSummary, convert
+    from pipeline.importers.sheet_rows import SheetError, read_rows
+    from pipeline.pseudonym_key import pseudonym_key
+
+    settings = load()
+    letters: list[DeadLetter] = []
+    summary = SheetSummary()
+    try:
+        events = list(convert(kind, read_rows(path), settings.zone, pseudonymiser(pseudonym_key(settings)),
+                              letters.append, summary, csat_scale))
+    except SheetError as exc:
+        raise click.ClickException(str(exc)) from None
+    written = _write_events(events, out_path)
+    console = Console(stderr=True)
+    console.print(f"{path}: {summary.rows:,} rows -> {written:,} events -> {out_path}")
+    console.print(_summary_table(f"{kind} import", [*((t, "written", n) for t, n in sorted(summary.events.items())),
+                                                    *((r, "dead letter", n) for r, n in sorted(summary.dead.items()))]))
+    if summary.ignored_columns:
+        console.print(f"columns not mapped (ignored): {', '.join(summary.ignored_columns)}")
+    _finish(console, letters, _dead_letter_path(dead_letter, out_path), summary.rows > 0)
+
+
+_sheet_argument = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+
+
+@import_records.command(name="qa-sheet", short_help="QA evaluations from a CSV or XLSX sheet.")
+@_sheet_argument
+@_out_option
+@_dead_letter_option
+def qa_sheet(path: Path, out_path: str, dead_letter: Path | None) -> None:
+    """QA evaluation sheet (CSV or XLSX) -> qa.evaluated events; columns: docs/importers.md."""
+    _import_sheet("qa-sheet", path, out_path, dead_letter)
+
+
+@import_records.command(name="surveys", short_help="CSAT / NPS survey answers from a CSV or XLSX sheet.")
+@_sheet_argument
+@_out_option
+@_dead_letter_option
+@click.option("--csat-scale", type=click.Choice(["1-5", "0-100", "3-option"]), default="1-5", show_default=True,
+              help="scale of a csat cell when the row has no csat_scale column (words 满意/一般/不满意: 3-option)")
+def surveys(path: Path, out_path: str, dead_letter: Path | None, csat_scale: str) -> None:
+    """Survey answers (CSV or XLSX) -> survey.csat and survey.nps events; columns: docs/importers.md."""
+    _import_sheet("surveys", path, out_path, dead_letter, csat_scale)
+
+
+@import_records.command(name="complaints", short_help="Complaints from a CSV or XLSX sheet.")
+@_sheet_argument
+@_out_option
+@_dead_letter_option
+def complaints(path: Path, out_path: str, dead_letter: Path | None) -> None:
+    """Complaint register (CSV or XLSX) -> complaint.filed events; columns: docs/importers.md."""
+    _import_sheet("complaints", path, out_path, dead_letter)
+
+
 @import_records.command(name="anonymous-bank", short_help='Technion "Anonymous Bank" call records (1999).')
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "out_path", required=True, help="JSON Lines file to write; - for stdout")

@@ -27,7 +27,7 @@ COMMANDS: dict[str, str] = {
     "stack": "pipeline.cli.stack:stack",
     "produce": "pipeline.cli.produce:produce",
     "worker": "pipeline.cli.worker:worker",
-    "payroll": "pipeline.cli.payroll:payroll",
+    "payroll": "pipeline.cli.payroll_sheet:payroll",
     "alerts": "pipeline.cli.alerts:alerts",
     "dashboards": "pipeline.cli.dashboards:dashboards",
     "bench": "pipeline.cli.bench:bench",

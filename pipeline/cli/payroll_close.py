@@ -29,8 +29,9 @@ by_option = click.option("--by", "who", metavar="NAME", default=None,
 @salary_total_option
 @click.pass_context
 @friendly
-def close(ctx: click.Context, month: Any, policy_path: Path, roster_path: Path | None, store_url: str | None,
-          payroll_store_url: str | None, who: str | None, dry_run: bool, salary_total: Decimal | None) -> None:
+def close(ctx: click.Context, month: Any, policy_path: str, policy_for: tuple[str, ...], roster_path: Path | None,
+          store_url: str | None, payroll_store_url: str | None, who: str | None, dry_run: bool,
+          salary_total: Decimal | None) -> None:
     """Freeze the month's scorecards (and corrections of earlier months) as a new audited version.
 
     Refused without a roster, before the month has ended in the centre's zone
@@ -42,7 +43,8 @@ def close(ctx: click.Context, month: Any, policy_path: Path, roster_path: Path |
     from pipeline.payroll.guards import close_refusal
     from pipeline.payroll.month_sheet import from_inputs, gather
 
-    inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url, warn_no_roster=False)
+    inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url, warn_no_roster=False,
+                    policy_for=policy_for)
     implicit = ctx.get_parameter_source("policy_path") == ParameterSource.DEFAULT
     refusal = close_refusal(month, inputs.config.zone, inputs.config.payroll.close_grace_days,
                             int(time.time() * 1000), inputs.roster if inputs.has_roster else None, implicit,
@@ -52,7 +54,8 @@ def close(ctx: click.Context, month: Any, policy_path: Path, roster_path: Path |
     with inputs.stores() as (store, payroll_store):
         refuse_if_closed(payroll_store, month)  # before the rollup's work
         request = gather(store, payroll_store, month, inputs.config, inputs.roster, inputs.roster_text,
-                         inputs.policy, inputs.policy_text, salary_total, inputs.roster_format)
+                         inputs.policy, inputs.policy_text, salary_total, inputs.roster_format,
+                         inputs.seat_policies)
         if dry_run:
             sheet = from_inputs(request, inputs.config)
             print_sheet(f"dry run: closing {month} would freeze {len(sheet.rows)} agents (policy "
@@ -148,27 +151,59 @@ def adjustments(month: Any, store_url: str | None, payroll_store_url: str | None
 @by_option
 @click.argument("csv_path", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
 @friendly
-def inputs_command(month: Any, policy_path: Path, roster_path: Path | None, store_url: str | None,
-                   payroll_store_url: str | None, who: str | None, csv_path: Path) -> None:
+def inputs_command(month: Any, policy_path: str, policy_for: tuple[str, ...], roster_path: Path | None,
+                   store_url: str | None, payroll_store_url: str | None, who: str | None, csv_path: Path) -> None:
     """Import the supervisor inputs of the month (attitude, teamwork, breaches, errors, callbacks, tickets).
 
-    FILE is a CSV with agent_id plus any of the input columns; every agent
-    must be in --roster and every score within its weight on the policy's
-    100-point card. Each import is a new version (`payroll history`).
+    FILE is a CSV with agent_id plus any of the input columns (the policy's
+    declared inputs when it declares them, with a date column when they are
+    per day); every agent must be in --roster and every value within its
+    range. Each import is a new version (`payroll history`).
     """
     from pipeline.payroll.audit import who_default
     from pipeline.payroll.closing import sha256
-    from pipeline.payroll.inputs import InputsError, parse_inputs, save_inputs
+    from pipeline.payroll.inputs import InputsError, parse_inputs, policy_key, save_inputs
 
     if roster_path is None:
         raise click.ClickException("inputs needs --roster FILE: every agent in the inputs must be in the roster")
-    inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url)
+    inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url, policy_for=policy_for)
     try:
         text = csv_path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputsError(f"inputs {csv_path}: cannot read it ({exc.strerror})") from None
-    parsed = parse_inputs(text, str(csv_path), inputs.roster, inputs.policy)
+    parsed = parse_inputs(text, str(csv_path), inputs.roster, inputs.policy, month)
     with open_stores(inputs.config) as (_, payroll_store):
         version = save_inputs(payroll_store, month, text, csv_path.name, who or who_default(), sha256(text),
-                              len(parsed))
+                              len(parsed), policy=policy_key(inputs.policy))
     click.echo(f"imported supervisor inputs of {len(parsed)} agents for {month} (version {version})")
+
+
+@click.command("lines")
+@month_options
+@by_option
+@click.argument("csv_path", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@friendly
+def lines_command(month: Any, policy_path: str, policy_for: tuple[str, ...], roster_path: Path | None,
+                  store_url: str | None, payroll_store_url: str | None, who: str | None, csv_path: Path) -> None:
+    """Import the month's penalty deductions and manual bonus lines (agent_id,kind,amount,reason).
+
+    kind is penalty or bonus, amount > 0, every line has its reason; each
+    import is a new version (`payroll history`), frozen by the close.
+    """
+    from pipeline.payroll.audit import who_default
+    from pipeline.payroll.closing import sha256
+    from pipeline.payroll.inputs import InputsError
+    from pipeline.payroll.manual_lines import parse_lines, save_lines
+
+    if roster_path is None:
+        raise click.ClickException("lines needs --roster FILE: every agent in the lines must be in the roster")
+    inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url, policy_for=policy_for)
+    try:
+        text = csv_path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputsError(f"lines {csv_path}: cannot read it ({exc.strerror})") from None
+    parsed = parse_lines(text, str(csv_path), inputs.roster)
+    with open_stores(inputs.config) as (_, payroll_store):
+        version = save_lines(payroll_store, month, text, csv_path.name, who or who_default(), sha256(text),
+                             len(parsed))
+    click.echo(f"imported {len(parsed)} penalty and bonus lines for {month} (version {version})")

@@ -61,8 +61,11 @@ def month_options(func: F) -> F:
     """--month, --policy, --roster, --store, --payroll-store: shared by the computing sub-commands."""
     options = [
         month_option,
-        click.option("--policy", "policy_path", type=click.Path(path_type=Path, dir_okay=False),
-                     default=EXAMPLE_POLICY, show_default=True, help="pay policy YAML"),
+        click.option("--policy", "policy_path", default=str(EXAMPLE_POLICY), show_default=True,
+                     help="pay policy: a YAML file or a shipped policy's name (`cckpi payroll policies`)"),
+        click.option("--policy-for", "policy_for", multiple=True, metavar="GROUP=POLICY",
+                     help="score the roster's seat_group GROUP by its own policy (a file or a shipped name); "
+                          "repeat per group, one close for the whole centre"),
         click.option("--roster", "roster_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
                      help="agent roster CSV or YAML (agent_id,name,team,hire_date[,leave_date][,fraud_orders])"),
         store_option,
@@ -95,13 +98,23 @@ def friendly(func: F) -> F:
 class Inputs:
     """Settings, policy and roster of one command run."""
 
-    def __init__(self, policy_path: Path, roster_path: Path | None, store_url: str | None,
-                 payroll_store_url: str | None, warn_no_roster: bool = True) -> None:
+    def __init__(self, policy_path: str, roster_path: Path | None, store_url: str | None,
+                 payroll_store_url: str | None, warn_no_roster: bool = True,
+                 policy_for: tuple[str, ...] = ()) -> None:
         from pipeline.payroll.policy import load_policy
         from pipeline.payroll.roster import load_roster
 
         self.config: Settings = settings(store_url=store_url, payroll_store_url=payroll_store_url)
         self.policy, self.policy_text = load_policy(policy_path)
+        self.seat_policies: dict[str, Any] = {}
+        for given in policy_for:
+            group, _, where = given.partition("=")
+            if not group.strip() or not where.strip():
+                raise click.BadParameter(f"{given!r}: write GROUP=POLICY, e.g. key-accounts=policies/key.yaml",
+                                         param_hint="--policy-for")
+            if group.strip() in self.seat_policies:
+                raise click.BadParameter(f"seat group {group.strip()!r} is given twice", param_hint="--policy-for")
+            self.seat_policies[group.strip()] = load_policy(where.strip())
         self.roster_format = "yaml" if roster_path and roster_path.suffix.lower() in (".yaml", ".yml") else "csv"
         self.has_roster = roster_path is not None
         if roster_path is None:
@@ -111,6 +124,11 @@ class Inputs:
             self.roster_text = ""
         else:
             self.roster, self.roster_text = load_roster(roster_path)
+        groups = {entry.seat_group for entry in self.roster.values()}
+        unknown = sorted(set(self.seat_policies) - groups)
+        if unknown:
+            raise click.BadParameter(f"seat group {unknown[0]!r} has no agent in the roster's seat_group column",
+                                     param_hint="--policy-for")
 
     @contextmanager
     def stores(self) -> Iterator[tuple[Any, Any]]:
@@ -149,19 +167,24 @@ def iso(ms: int) -> str:
 
 SHOWN = ("agent_id", "team", "handled_total", "hours", "qa_avg_combined", "card_total", "tier", "amount",
          "adjustment", "payable", "reasons")
-TEXT = ("agent_id", "team", "tier", "reasons")
+TEXT = ("agent_id", "team", "tier", "reasons", "points_level")
+POINTS_SHOWN = ("points_earned", "points_redeemable", "points_cash", "points_level")
 
 
 def print_sheet(title: str, rows: list[dict[str, Any]], totals: list[tuple[str, Any]], lang: str) -> None:
     """The scorecards as a table (headers in ``lang``), then the month's totals."""
-    from pipeline.payroll.sheet import header, total_label
+    from pipeline.payroll.sheet import COLUMNS, header, total_label
 
     out = console()
     table = Table(title=title)
-    for key in SHOWN:
+    # a policy's card totals and points ledger, when its rows carry them
+    extra = [key for key in dict.fromkeys(k for row in rows for k in row)
+             if (key.endswith("_total") and key not in dict(COLUMNS)) or key in POINTS_SHOWN]
+    shown = list(SHOWN[:-1]) + extra + [SHOWN[-1]]
+    for key in shown:
         table.add_column(header(key, lang), justify="left" if key in TEXT else "right")
     for row in rows:
-        table.add_row(*[show(row.get(key)) for key in SHOWN])
+        table.add_row(*[show(row.get(key)) for key in shown])
     out.print(table)
     for key, value in totals:
         out.print(f"{total_label(key, lang)}: {value}")

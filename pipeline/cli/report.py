@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -43,7 +44,7 @@ def _queues(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) 
 @click.option("--from", "start", required=True, help="start, ISO date or date-time (centre's zone unless an offset is given)")
 @click.option("--to", "end", required=True, help="end (exclusive), ISO date or date-time")
 @click.option("--by", "by", multiple=True, callback=_by,
-              help="queue, agent, channel, interval (repeat or comma-separate), or total (one row)")
+              help="queue, agent, team (with --roster), channel, interval (repeat or comma-separate), or total")
 @click.option("--interval", type=click.Choice(list(intervals.INTERVALS)), default="1d", show_default=True)
 @click.option("--queue", "queues", multiple=True, callback=_queues, help="only these queues (repeat or comma-separate)")
 @click.option("--tz", default=None, help="IANA time zone of the intervals (default: CCKPI_TZ)")
@@ -55,9 +56,11 @@ def _queues(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) 
               help="CSV with a UTF-8 byte-order mark, so Excel reads it as UTF-8 (implies --format csv)")
 @click.option("--lang", type=click.Choice(list(LANGUAGES)), default=None,
               help="table labels (default: CCKPI_LANG, else zh-CN for a centre in mainland China, else en)")
+@click.option("--roster", "roster_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="roster CSV or YAML (agent_id,name,team,hire_date): the teams of --by team")
 def report(store_url: str | None, start: str, end: str, by: tuple[str, ...], interval: str,
            queues: tuple[str, ...], tz: str | None, direction: str, fmt: str, list_conflicts: bool, excel: bool,
-           lang: str | None) -> None:
+           lang: str | None, roster_path: Path | None) -> None:
     """Queue, agent, channel or interval metrics (docs/design.md section 3) for --from .. --to."""
     from pipeline.report import render
     from pipeline.report.build import ReportRequest, build
@@ -72,7 +75,7 @@ def report(store_url: str | None, start: str, end: str, by: tuple[str, ...], int
     if excel and fmt == "json":
         raise click.UsageError("--excel writes CSV; drop --format json or --excel")
     try:
-        request = ReportRequest(start_ms, end_ms, by, interval, queues, direction)
+        request = ReportRequest(start_ms, end_ms, by, interval, queues, direction, teams=_teams(roster_path))
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if list_conflicts:
@@ -88,6 +91,19 @@ def report(store_url: str | None, start: str, end: str, by: tuple[str, ...], int
         click.echo(render.as_json(result.rows))
     else:
         _print_table(result, config, start, end, lang or config.language)
+
+
+def _teams(roster_path: Path | None) -> dict[str, str] | None:
+    """agent id -> team from the roster; a bad roster is one line naming the row and the fix."""
+    if roster_path is None:
+        return None
+    from pipeline.payroll.roster import RosterError, load_roster
+
+    try:
+        roster, _ = load_roster(roster_path)
+    except RosterError as exc:
+        raise click.BadParameter(str(exc), param_hint="--roster") from None
+    return {agent: entry.team for agent, entry in roster.items()}
 
 
 def _say_what_is_missing(store: Store, request: ReportRequest, result: Report, start: str, end: str,
@@ -109,7 +125,7 @@ def _say_what_is_missing(store: Store, request: ReportRequest, result: Report, s
             if len(missing) == len(request.queues):
                 raise click.ClickException(message)
             click.echo(f"Note: {message}", err=True)
-    if result.empty and "agent" in request.by and queues_with_data(store, request):
+    if result.empty and {"agent", "team"} & set(request.by) and queues_with_data(store, request):
         raise click.ClickException(f"no agent answered a contact or logged in {span}; the contacts then were "
                                    f"not answered (drop --by agent to see them)")
     if result.empty:

@@ -56,10 +56,13 @@ def run_server(app: object, host: str, port: int, on_ready: str = "", duration: 
 @click.option("--host", default="127.0.0.1", show_default=True, help="listen address (not loopback: needs a token)")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
 def serve(store_url: str | None, host: str, port: int) -> None:
-    """The live wallboard, interval charts and contact drill-down in a browser.
+    """The live wallboard, interval charts and contact drill-down in a browser, and the alert relay.
 
     Reads CCKPI_WALLBOARD_STORE_URL (the read-only user) when set, else CCKPI_STORE_URL.
+    Alertmanager posts to /api/alerts/alertmanager; the relay sends each alert to the
+    robots of [[alerts.robots]] (docs/alerts-and-dashboards.md).
     """
+    from pipeline.alerts.relay.service import SpoolError, open_relay
     from pipeline.web.factory import create_app
     from pipeline.web.auth import TokenRequired, check_bind
 
@@ -74,4 +77,14 @@ def serve(store_url: str | None, host: str, port: int) -> None:
                    "CCKPI_SERVE_ALLOWED_HOSTS (others get 400: DNS rebinding)", err=True)
     url = store_url or config.wallboard_store_url or config.store_url
     store = open_reader(url)
-    run_server(create_app(store, config, token=token, long_reads=second_reader(url), bind_host=host), host, port)
+    try:
+        relay = open_relay(config)
+    except SpoolError as exc:
+        raise click.ClickException(str(exc)) from None
+    stop_relay = relay.start()
+    try:
+        app = create_app(store, config, token=token, relay=relay, long_reads=second_reader(url), bind_host=host)
+        run_server(app, host, port)
+    finally:
+        stop_relay()
+        relay.outbox.close()

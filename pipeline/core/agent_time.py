@@ -6,7 +6,9 @@ arrives (so a replay never depends on the wall clock).  Time is clipped to the
 report range and split at interval boundaries.  Handling time for occupancy is
 time in ``on_contact`` plus ``after_contact_work`` (the state-based definition
 ACDs use, which stays right for concurrent chats); logged in is every state
-but ``logged_out``.
+but ``logged_out`` (and the unknown state before an agent's first change).
+The changes are an agent's timeline (``agent_work.timeline``): its own changes
+with its contacts' on-contact and wrap-up time laid over them.
 """
 
 from __future__ import annotations
@@ -14,18 +16,20 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
+from pipeline.core.agent_work import UNKNOWN, Change
+
 HANDLING = frozenset({"on_contact", "after_contact_work"})
 
 
 def state_time(
-    changes: Sequence[tuple[int, str, str]],
+    changes: Sequence[Change],
     start_ms: int,
     end_ms: int,
     boundaries: Sequence[int] = (),
 ) -> dict[int, dict[str, int]]:
     """Milliseconds per bucket for one agent.
 
-    ``changes`` are (ts_ms, event_id, state) and should include the last change
+    ``changes`` (in any order) should include the last change
     before ``start_ms`` (the state running when the range begins) and the first
     change at or after ``end_ms`` (where the state running at its end stops: a
     shift crossing the end counts up to ``end_ms``); ``boundaries`` are the sorted bucket starts (none: one
@@ -34,9 +38,10 @@ def state_time(
     buckets: dict[int, dict[str, int]] = {}
     ordered = sorted(changes)
     cuts = list(boundaries) or [start_ms]
-    for (begin, _, state), (finish, _, _) in zip(ordered, ordered[1:]):
-        begin, finish = max(begin, start_ms), min(finish, end_ms)
-        if finish <= begin or state == "logged_out":
+    for change, following in zip(ordered, ordered[1:]):
+        state = change.state
+        begin, finish = max(change.ts_ms, start_ms), min(following.ts_ms, end_ms)
+        if finish <= begin or state in ("logged_out", UNKNOWN):
             continue
         index = max(bisect.bisect_right(cuts, begin) - 1, 0)
         while begin < finish:

@@ -82,9 +82,25 @@ class ContactWrapupCompleted(_Event, tag="contact.wrapup_completed"):
     disposition: Disposition | None = None
 
 
+CsatScale = Literal["1-5", "0-100", "3-option"]
+_CSAT_RANGE = {"1-5": (1, 5), "0-100": (0, 100), "3-option": (1, 3)}
+
+
 class SurveyCsat(_Event, tag="survey.csat"):
+    """``score`` on the survey's ``scale``: 1-5 (the v1 default), 0-100, or 3-option (1 不满意, 2 一般, 3 满意).
+
+    The scale is named on the event so a score is checked where it enters (a 7 on a 1-5 survey is a dead
+    letter); the queue's ``csat_scale`` and ``csat_satisfied_min`` settings say how it is read.
+    """
+
     contact_id: Key
-    score: Annotated[int, Meta(ge=1, le=5)]
+    score: Annotated[int, Meta(ge=0, le=100, description="within the scale: 1-5, 0-100 or 1-3")]
+    scale: CsatScale = "1-5"
+
+    def __post_init__(self) -> None:
+        low, high = _CSAT_RANGE[self.scale]
+        if not low <= self.score <= high:
+            raise ValueError(f"Expected `int` >= {low} and <= {high} on the {self.scale} scale - at `$.score`")
 
 
 class SurveyNps(_Event, tag="survey.nps"):
@@ -100,6 +116,10 @@ class QaEvaluated(_Event, tag="qa.evaluated"):
     nonfatal_errors: NonNegativeInt
     opportunities: NonNegativeInt
     source: Literal["internal", "external"] = "internal"
+    # what the QA found on the contact, counted apart (003's 业务差错 / 资费差错 / 诈单): 0 when not sent
+    business_errors: NonNegativeInt = 0
+    tariff_errors: NonNegativeInt = 0
+    fraud_orders: NonNegativeInt = 0
 
 
 class ComplaintFiled(_Event, tag="complaint.filed"):
@@ -113,6 +133,9 @@ class AgentState(_Event, tag="agent.state"):
     agent_id: Key
     state: AgentStateName
     reason: str | None = None
+    # the source's order of changes stamped with the same time (a queue_log line number, FreeSWITCH's
+    # Event-Sequence): a PAUSE written in the same second as the ADDMEMBER before it comes after it
+    seq: NonNegativeInt = 0
 
 
 ContactEvent = Union[

@@ -1,9 +1,9 @@
 """Report intervals in the contact centre's time zone.
 
 An interval starts at a local clock boundary (15/30 minutes, hours, days), so
-a day in Asia/Shanghai runs from local midnight, not UTC midnight.  The SQL
-expression and the Python function here define the same buckets; a test holds
-them together.
+a day in Asia/Shanghai runs from local midnight, not UTC midnight.  The same
+bucket as SQL is the store's (``pipeline.store.interval_sql``); a test holds
+the two together.
 """
 
 from __future__ import annotations
@@ -43,19 +43,6 @@ def starts(start_ms: int, end_ms: int, interval: str, tz: ZoneInfo) -> list[int]
         step = timedelta(hours=26) if minutes == 1440 else timedelta(minutes=minutes)
         current = floor_ms(current + int(step.total_seconds() * 1000), interval, tz)
     return result
-
-
-def sql_start(ms_column: str, interval: str, tz: str) -> str:
-    """SQL (18.16 and chDB) for the epoch seconds of the local interval start."""
-    minutes = check_interval(interval)
-    dt = f"toDateTime(intDiv({ms_column}, 1000))"
-    zone = "'" + tz.replace("'", "") + "'"
-    if minutes == 1440:
-        return f"toUInt32(toStartOfDay({dt}, {zone}))"
-    hour = f"toUInt32(toStartOfHour({dt}, {zone}))"
-    if minutes == 60:
-        return hour
-    return f"({hour} + intDiv(toMinute({dt}, {zone}), {minutes}) * {minutes * 60})"
 
 
 def iso(ms: int, tz: ZoneInfo) -> str:

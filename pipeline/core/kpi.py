@@ -40,6 +40,8 @@ COUNT_COMPONENTS: tuple[str, ...] = (
     "transferred",
     "fcr_resolved",
     "fcr_with_disposition",
+    "resolved",
+    "disposed",
     "csat_responses",
     "csat_sum",
     "csat_top2",
@@ -66,6 +68,7 @@ METRIC_KEYS: tuple[str, ...] = (
     "service_level",
     "sl_abandon_mode",
     "abandon_rate",
+    "answer_rate",
     "asa_s",
     "aht_s",
     "avg_talk_s",
@@ -77,9 +80,11 @@ METRIC_KEYS: tuple[str, ...] = (
     "frt_within_target_rate",
     "transfer_rate",
     "fcr_rate",
+    "resolution_rate",
     "csat_avg",
     "csat_top2box",
     "csat_responses",
+    "csat_scale",
     "nps",
     "complaint_rate",
     "escalated_complaint_rate",
@@ -140,6 +145,7 @@ def compute(
     *,
     frt_values_ms: Sequence[float] = (),
     sl_abandon_mode: str = "exclude_short",
+    csat_scale: str = "1-5",
     agent: bool = False,
 ) -> dict[str, Any]:
     """Every catalogue key from one group's components.
@@ -147,6 +153,10 @@ def compute(
     ``sl_numerator``/``sl_denominator`` are already mode-aware per contact (each
     contact counted by its own queue's ``sl_abandon_mode``), so groups that mix
     queues stay exact; ``sl_abandon_mode`` names the mode, or ``mixed``.
+    ``csat_scale`` names the CSAT scale of the group's queues, or ``mixed``:
+    then the mean score would average points of different scales and is None,
+    while the satisfied share (``csat_top2box``, each survey against its own
+    queue's cut-off) stays exact.
     """
     p90 = percentile(frt_values_ms, 0.9)
     answered = c["answered"]
@@ -160,6 +170,8 @@ def compute(
         "service_level": ratio(c["sl_numerator"], c["sl_denominator"]),
         "sl_abandon_mode": sl_abandon_mode,
         "abandon_rate": ratio(c["abandoned"] - c["short_abandoned"], c["offered"] - c["short_abandoned"]),
+        # answered / offered as written (003 接通率, 002): short abandons count against it, no threshold
+        "answer_rate": ratio(answered, c["offered"]),
         "asa_s": _seconds(c["wait_answered_sum_ms"], answered),
         "aht_s": _seconds(c["handle_sum_ms"], c["aht_contacts"]),
         "avg_talk_s": _seconds(c["talk_sum_ms"], c["aht_contacts"]),
@@ -171,9 +183,13 @@ def compute(
         "frt_within_target_rate": ratio(c["frt_within_target"], c["frt_contacts"]),
         "transfer_rate": ratio(c["transferred"], answered),
         "fcr_rate": ratio(c["fcr_resolved"], c["fcr_with_disposition"]),
-        "csat_avg": ratio(c["csat_sum"], c["csat_responses"]),
+        # resolved / answered contacts with a disposition (escalated and unresolved ones are not resolved);
+        # the choice: the agent's wrap-up is the only resolution record, as for FCR without its repeat test
+        "resolution_rate": ratio(c["resolved"], c["disposed"]),
+        "csat_avg": None if csat_scale == "mixed" else ratio(c["csat_sum"], c["csat_responses"]),
         "csat_top2box": ratio(c["csat_top2"], c["csat_responses"]),
         "csat_responses": int(c["csat_responses"]),
+        "csat_scale": csat_scale,
         "nps": _nps(c),
         "complaint_rate": ratio(c["complaints_valid"], answered),
         "escalated_complaint_rate": ratio(c["complaints_escalated"], answered),

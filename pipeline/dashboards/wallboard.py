@@ -1,8 +1,8 @@
 """The live wallboard: one row of big numbers per queue, for a TV across the room.
 
 Live numbers (service level, waiting, longest wait, ASA, abandon rate, chat
-first response) are the worker's Prometheus gauges; average handle time today
-comes from ClickHouse's ``queue_intervals`` (15-minute components the worker
+first response) are the worker's Prometheus gauges; the answer rate and average
+handle time today come from ClickHouse's ``queue_intervals`` (15-minute components the worker
 keeps up to date), which answers in milliseconds where the contact facts take
 seconds at tens of millions of contacts.  A queue with its own targets in the settings gets its
 own row, coloured by those targets; every other queue shares one row repeated
@@ -31,7 +31,7 @@ def _live(metric: str, queue: str, ref: str = "A") -> g.JSON:
 
 def _queue_row(title: str, queue_value: str, queue_sql: str, q: QueueSettings, settings: Settings, y: int,
                repeat: str | None) -> list[g.JSON]:
-    """The row header and its seven panels, left to right in order of urgency."""
+    """The row header and its eight panels, left to right in order of urgency."""
     target = q.sl_target
     top = y + 1
     panels = [
@@ -42,21 +42,25 @@ def _queue_row(title: str, queue_value: str, queue_sql: str, q: QueueSettings, s
                f"target {target:.0%}"),
         g.stat("Waiting", [_live(m.WAITING, queue_value)],
                g.field_defaults("none", (("green", None), ("orange", 5), ("red", 10)), decimals=0),
-               (4, top, 3, ROW_HEIGHT), "Contacts in the queue now"),
+               (4, top, 2, ROW_HEIGHT), "Contacts in the queue now"),
         g.stat("Longest wait", [_live(m.LONGEST_WAIT, queue_value)],
                g.field_defaults("s", (("green", None), ("orange", q.longest_wait_alert_s / 2),
                                       ("red", q.longest_wait_alert_s)), decimals=0),
-               (7, top, 4, ROW_HEIGHT), f"Alert above {q.longest_wait_alert_s:g} s"),
+               (6, top, 3, ROW_HEIGHT), f"Alert above {q.longest_wait_alert_s:g} s"),
         g.stat("ASA", [_live(m.ASA, queue_value)],
                g.field_defaults("s", (("green", None), ("orange", q.sl_threshold_s * 0.66),
                                       ("red", q.sl_threshold_s)), decimals=0),
-               (11, top, 3, ROW_HEIGHT), "Average speed of answer, trailing window"),
+               (9, top, 3, ROW_HEIGHT), "Average speed of answer, trailing window"),
         g.stat("Abandoned", [_live(m.ABANDON_RATE, queue_value)],
                g.field_defaults("percentunit", (("green", None), ("orange", q.abandon_rate_target * 0.8),
                                                 ("red", q.abandon_rate_target)), decimals=1, min_value=0),
-               (14, top, 3, ROW_HEIGHT), f"Abandon rate, trailing window; target below {q.abandon_rate_target:.0%}"),
+               (12, top, 3, ROW_HEIGHT), f"Abandon rate, trailing window; target below {q.abandon_rate_target:.0%}"),
+        g.stat("Answered today", [g.sql_target(sql.queue_today(queue_sql, "answer_rate"))],
+               g.field_defaults("percentunit", (("text", None),), decimals=1, min_value=0, max_value=1),
+               (15, top, 3, ROW_HEIGHT), "Answer rate (answered / offered, short abandons included) of contacts "
+               "offered since midnight"),
         g.stat("AHT today", [g.sql_target(sql.queue_today(queue_sql, "aht_s"))],
-               g.field_defaults("s", (("text", None),), decimals=0), (17, top, 4, ROW_HEIGHT),
+               g.field_defaults("s", (("text", None),), decimals=0), (18, top, 3, ROW_HEIGHT),
                "Average handle time (talk + hold + wrap-up) of contacts offered since midnight"),
         g.stat("Chat FRT", [_live(m.FIRST_RESPONSE, queue_value)],
                g.field_defaults("s", (("green", None), ("red", q.frt_target_s)), decimals=0),

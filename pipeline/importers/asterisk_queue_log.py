@@ -29,7 +29,10 @@ event's data fields).  The mapping, and the choices behind it:
   waittime (the row time when an older row has no waittime).
 * PAUSE(reason) / PAUSEALL -> ``agent.state`` not_ready (reason kept),
   UNPAUSE / UNPAUSEALL, ADDMEMBER, AGENTLOGIN -> available, REMOVEMEMBER,
-  AGENTLOGOFF -> logged_out.
+  AGENTLOGOFF -> logged_out; ``seq`` is the line's number (rows of one second
+  keep their file order: a PAUSE after an ADDMEMBER in the same second wins).
+  queue_log writes no state for an agent on a call: the store derives
+  on_contact from the call's CONNECT and COMPLETE* (``core.agent_work``).
 * RINGNOANSWER, RINGCANCELED change no contact; they and the events that are
   not about a queued call (QUEUESTART, CONFIGRELOAD, OUTDIAL, the callback
   agent events, AGENTDUMP, SYSCOMPAT, DID, INFO, the JOIN* refusals) are
@@ -145,11 +148,14 @@ class QueueLogMapper:
     def restore(self, open_calls: list[list[Any]]) -> None:
         self.calls = {row[0]: OpenCall(row[1], row[2], row[3], row[4]) for row in open_calls}
 
-    def feed(self, line: str) -> list[dict[str, Any]]:
-        """The events of one line; raises BadLine (counted in the summary) when it cannot be mapped."""
+    def feed(self, line: str, seq: int | None = None) -> list[dict[str, Any]]:
+        """The events of one line; raises BadLine (counted in the summary) when it cannot be mapped.
+
+        ``seq`` orders the line's agent state among rows of the same second: the follower gives the file's
+        line number (kept in its checkpoint, so a restart numbers alike); by default the lines fed so far."""
         self.summary.lines += 1
         try:
-            return self._map(line.rstrip("\r\n"))
+            return self._map(line.rstrip("\r\n"), self.summary.lines if seq is None else seq)
         except BadLine as exc:
             self.summary.dead[exc.reason] += 1
             raise
@@ -160,7 +166,7 @@ class QueueLogMapper:
         self.summary.waiting_at_end = len(self.calls) - self.summary.talking_at_end
         return self.summary
 
-    def _map(self, line: str) -> list[dict[str, Any]]:
+    def _map(self, line: str, seq: int) -> list[dict[str, Any]]:
         values = line.split("|")
         if len(values) < len(_HEAD):
             raise BadLine("too_few_fields", f"{len(values)} fields, expected at least 5: "
@@ -183,7 +189,7 @@ class QueueLogMapper:
             self.summary.skipped[event] += 1
             return []
         if event in AGENT_STATES:
-            return self._emit(event, [self._agent_state(line, epoch, agent, event, data)])
+            return self._emit(event, [self._agent_state(line, seq, epoch, agent, event, data)])
         if event == "ENTERQUEUE":
             return self._emit(event, [self._enter(epoch, callid, queue, data)])
         if event in ABANDONS or event in COMPLETES or event in TRANSFERS or event == "CONNECT":
@@ -196,10 +202,11 @@ class QueueLogMapper:
             self.summary.events[item["type"]] += 1
         return events
 
-    def _agent_state(self, line: str, epoch: float, agent: str, event: str, data: list[str]) -> dict[str, Any]:
+    def _agent_state(self, line: str, seq: int, epoch: float, agent: str, event: str,
+                     data: list[str]) -> dict[str, Any]:
         if agent in ("", "NONE"):
             raise BadLine("no_agent", f"{event} names no agent (4th field {agent!r})")
-        body: dict[str, Any] = {"agent_id": agent, "state": AGENT_STATES[event]}
+        body: dict[str, Any] = {"agent_id": agent, "state": AGENT_STATES[event], "seq": seq}
         if event in ("PAUSE", "PAUSEALL") and data and data[0]:
             body["reason"] = data[0]
         # a PAUSE is logged once per queue: the queue is part of the line, so each gets its own id

@@ -92,6 +92,45 @@ class FollowCounts:
         return sum(self.dead_by_reason.values())
 
 
+class Lines(Protocol):
+    """What the followed file's lines are: how one is published, and the state a checkpoint keeps beside the
+    position (a queue_log's open calls; nothing for a spool of ready events)."""
+
+    def publish(self, raw: bytes, number: int, publisher: Publisher, counts: FollowCounts) -> None: ...
+
+    def open_calls(self) -> list[list[Any]]: ...
+
+
+class QueueLogLines:
+    """queue_log lines through the batch import's mapper, resumed with the calls open at the checkpoint."""
+
+    def __init__(self, log_path: Path, open_calls: list[list[Any]]) -> None:
+        self.log_path = log_path
+        self.mapper = QueueLogMapper(remember_lines=False)  # resumes exactly at the checkpoint: no overlap
+        self.mapper.restore(open_calls)
+
+    def open_calls(self) -> list[list[Any]]:
+        return self.mapper.open_calls()
+
+    def publish(self, raw: bytes, number: int, publisher: Publisher, counts: FollowCounts) -> None:
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        if not text.strip():
+            return
+        counts.lines += 1
+        try:
+            events = self.mapper.feed(text, number)
+        except BadLine as exc:
+            letter = DeadLetter(exc.reason, f"line {number}: {exc.detail}", raw.rstrip(b"\r\n"),
+                                f"{self.log_path}:{number}")
+            publisher.send(dead_letter.record(letter), None, dead=True)
+            counts.dead_by_reason[exc.reason] += 1
+            return
+        for event in events:
+            key = event.get("contact_id") or event.get("agent_id")
+            publisher.send(orjson.dumps(event), key.encode() if key else None)
+            counts.events += 1
+
+
 class Watcher(Protocol):
     """Told of the follower's progress (its Prometheus metrics)."""
 
@@ -104,19 +143,20 @@ class Watcher(Protocol):
 
 def follow(log_path: Path, checkpoint: Checkpoint, publisher: Publisher, stop: Callable[[], bool],
            poll_seconds: float = 0.2, watcher: Watcher | None = None, outage: Outage | None = None,
-           sleep: Callable[[float], None] = time.sleep) -> FollowCounts:
+           sleep: Callable[[float], None] = time.sleep,
+           lines_of: Callable[[list[list[Any]]], Lines] | None = None) -> FollowCounts:
     """Run until ``stop()``; each batch is published, acknowledged, then checkpointed.
 
     A batch Kafka does not acknowledge is sent again until it is, however long
     Kafka is away (the outage logged when it begins and when it ends), so a
     broker restart does not end the follower; the mapper has already taken the
     batch's lines, so it is the batch's messages that are sent again, not the lines.
-    ``sleep`` is how the back-off between attempts waits (a test's is instant)."""
+    ``sleep`` is how the back-off between attempts waits (a test's is instant);
+    ``lines_of`` makes the line handler from the checkpoint's saved state (default: queue_log lines)."""
     outage = outage or Outage("Kafka")
     resume, open_calls = checkpoint.load(log_path)
     tail = FileTail(log_path, resume)
-    mapper = QueueLogMapper(remember_lines=False)  # resumes exactly at the checkpoint: no overlap to skip
-    mapper.restore(open_calls)
+    lines_handler = (lines_of or (lambda calls: QueueLogLines(log_path, calls)))(open_calls)
     counts = FollowCounts()
     try:
         while not stop():
@@ -127,10 +167,10 @@ def follow(log_path: Path, checkpoint: Checkpoint, publisher: Publisher, stop: C
                 time.sleep(poll_seconds)
                 continue
             for raw, number in lines:
-                _publish_line(raw, number, log_path, mapper, publisher, counts)
+                lines_handler.publish(raw, number, publisher, counts)
             if not _acknowledged(publisher, outage, stop, sleep):
                 break  # stopped while Kafka was down: the batch is not checkpointed, a restart sends it again
-            checkpoint.save(log_path, tail.position, mapper.open_calls())
+            checkpoint.save(log_path, tail.position, lines_handler.open_calls())
             counts.checkpoints += 1
             if watcher is not None:
                 watcher.checkpointed(counts, tail.position)
@@ -156,25 +196,6 @@ def _acknowledged(publisher: Publisher, outage: Outage, stop: Callable[[], bool]
             continue
         outage.ok()
         return True
-
-
-def _publish_line(raw: bytes, number: int, log_path: Path, mapper: QueueLogMapper, publisher: Publisher,
-                  counts: FollowCounts) -> None:
-    text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-    if not text.strip():
-        return
-    counts.lines += 1
-    try:
-        events = mapper.feed(text)
-    except BadLine as exc:
-        letter = DeadLetter(exc.reason, f"line {number}: {exc.detail}", raw.rstrip(b"\r\n"), f"{log_path}:{number}")
-        publisher.send(dead_letter.record(letter), None, dead=True)
-        counts.dead_by_reason[exc.reason] += 1
-        return
-    for event in events:
-        key = event.get("contact_id") or event.get("agent_id")
-        publisher.send(orjson.dumps(event), key.encode() if key else None)
-        counts.events += 1
 
 
 class KafkaPublisher:

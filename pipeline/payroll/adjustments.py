@@ -37,7 +37,9 @@ def _now_rows(store: Store, closed: ClosedMonth, settings: Settings) -> dict[str
     inputs = parse_inputs(text, f"supervisor inputs of the {closed.month} close", roster, policy) if text else {}
     month = Month.parse(closed.month)
     rollup = monthly_rollup(store, month, settings.model_copy(update={"tz": closed.tz}), roster)
-    return {row["agent_id"]: row for row in build_rows(rollup, roster, policy, (), inputs)}
+    groups = {group: parse_policy(text, f"seat group {group} policy of the {closed.month} close")
+              for group, text in closed.meta.get("seat_policies", {}).items()}
+    return {row["agent_id"]: row for row in build_rows(rollup, roster, policy, (), inputs, groups)}
 
 
 def booked(payroll: Store, for_month: str, before: str | None) -> dict[str, Decimal]:

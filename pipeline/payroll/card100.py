@@ -22,20 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pipeline.payroll.model import AgentInputs, AgentRollup
 from pipeline.payroll.policy import Card100
 
-INPUT_KPIS = ("callback_rate", "ticket_timeliness", "business_error_rate")
 PARTS = ("csat", "speed", "accuracy", "compliance", "workload", "attitude", "teamwork")
-
-
-def business_error_rate(r: AgentRollup, business_errors: int) -> float | None:
-    return business_errors / r.handled_total if r.handled_total else None
-
-
-def input_kpi(kpi: str, r: AgentRollup, inputs: AgentInputs, business_errors: int) -> float | None:
-    """A card KPI that needs the supervisor inputs; None when it has no denominator."""
-    if kpi == "business_error_rate":
-        return business_error_rate(r, business_errors)
-    value: float | None = getattr(inputs, kpi)
-    return value
 
 
 def _less(points: Decimal, per_unit: Decimal, units: int) -> Decimal:

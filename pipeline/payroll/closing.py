@@ -24,11 +24,12 @@ from typing import Any
 from pipeline.payroll.audit import Version, closed_months, current_close_ms, record, versions
 from pipeline.payroll.department import DepartmentResult, apply_best_agent, department_result
 from pipeline.payroll.inputs import inputs_json
+from pipeline.payroll.manual_lines import ManualLine, apply_lines
 from pipeline.payroll.model import AdjustmentLine, AgentInputs, Month
 from pipeline.payroll.policy import Policy
 from pipeline.payroll.rollup import MonthRollup
 from pipeline.payroll.roster import Roster
-from pipeline.payroll.sheet import build_rows
+from pipeline.payroll.sheet import build_rows, point_card_keys
 from pipeline.settings import Settings
 from pipeline.store import payroll_tables as tables
 from pipeline.store import reads
@@ -71,16 +72,25 @@ class CloseInputs:
     salary_total: Decimal | None = None
     department_figures: Mapping[str, Any] = field(default_factory=dict)
     points: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # ranking ledger per agent
+    seat_policies: Mapping[str, tuple[Policy, str]] = field(default_factory=dict)  # group -> policy, its text
+    manual_lines: tuple[ManualLine, ...] = ()  # penalty and bonus lines in force
+    manual_text: str = ""
+
+    @property
+    def group_policies(self) -> dict[str, Policy]:
+        return {group: policy for group, (policy, _) in self.seat_policies.items()}
 
 
 def month_rows(inputs: CloseInputs) -> tuple[list[dict[str, Any]], DepartmentResult | None]:
     """The month's rows as a close would freeze them, with the department result (None without one)."""
-    rows = build_rows(inputs.rollup, inputs.roster, inputs.policy, inputs.adjustments, inputs.inputs)
+    rows = build_rows(inputs.rollup, inputs.roster, inputs.policy, inputs.adjustments, inputs.inputs,
+                      inputs.group_policies)
     department = department_result(dict(inputs.department_figures), rows, inputs.policy, inputs.salary_total)
     apply_best_agent(rows, department, inputs.policy)
-    if inputs.policy.ranking is not None:
+    if inputs.policy.ranking is not None or inputs.policy.points is not None:
         for row in rows:
             row.update(inputs.points.get(row["agent_id"], {}))
+    apply_lines(rows, inputs.manual_lines, inputs.policy)
     return rows, department
 
 
@@ -121,7 +131,11 @@ def inputs_checksum(inputs: CloseInputs) -> str:
     if inputs.policy.department is not None:
         document["salary_total"] = None if inputs.salary_total is None else str(inputs.salary_total)
         document["department_figures"] = dict(inputs.department_figures)
-    if inputs.policy.ranking is not None:
+    if inputs.manual_text:
+        document["manual_lines"] = inputs.manual_text
+    if inputs.seat_policies:
+        document["seat_policies"] = {group: text for group, (_, text) in sorted(inputs.seat_policies.items())}
+    if inputs.policy.ranking is not None or inputs.points:
         document["points"] = {agent: dict(line) for agent, line in sorted(inputs.points.items())}
     return sha256(canonical(document))
 
@@ -171,6 +185,12 @@ def close_month(payroll: Store, source_db: str, inputs: CloseInputs, who: str,
             "not_in_roster": list(rollup.not_in_roster), "start_ms": rollup.start_ms, "end_ms": rollup.end_ms,
             "roster_format": inputs.roster_format, "card100": policy.card100 is not None,
             "ranking": policy.ranking is not None,
+            **({"point_card": keys} if (keys := list(dict.fromkeys(
+                key for p in [policy, *inputs.group_policies.values()] for key in point_card_keys(p)))) else {}),
+            **({"points": True} if policy.points else {}),
+            **({"seat_policies": {g: text for g, (_, text) in inputs.seat_policies.items()}}
+               if inputs.seat_policies else {}),
+            **({"manual_lines_text": inputs.manual_text} if inputs.manual_text else {}),
             "inputs_text": inputs.inputs_text, "department": department.as_json() if department else None}
     checksum = inputs_checksum(inputs)
     # rows, lines and the close record first: the audit version below makes the close visible

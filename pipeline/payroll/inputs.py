@@ -16,6 +16,7 @@ import io
 import json
 import time
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -62,8 +63,14 @@ def _count(raw: str, where: str, column: str) -> int:
     return int(raw)
 
 
-def parse_inputs(text: str, source: str, roster: Roster, policy: Policy) -> Inputs:
-    """Inputs by agent; InputsError names the file, row and column of the first problem."""
+def parse_inputs(text: str, source: str, roster: Roster, policy: Policy, month: Month | None = None) -> Inputs:
+    """Inputs by agent; InputsError names the file, row and column of the first problem.
+
+    A policy that declares its inputs takes exactly those columns (and ``date``
+    when they are per day: then one row per agent and local day of ``month``);
+    otherwise the columns are ``INPUT_COLUMNS``."""
+    if policy.inputs:
+        return parse_declared(text, source, roster, policy, month)
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip() for name in reader.fieldnames or []]
     if "agent_id" not in header:
@@ -77,10 +84,7 @@ def parse_inputs(text: str, source: str, roster: Roster, policy: Policy) -> Inpu
     for index, raw in enumerate(reader, start=2):
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
         where = f"{source} row {index}"
-        agent = row.get("agent_id", "")
-        if agent not in roster:
-            raise InputsError(f"{where}, column agent_id: agent {agent!r} is not in the roster; fix the id or "
-                              f"add the agent to the roster")
+        agent = _agent(row, where, roster)
         if agent in found:
             raise InputsError(f"{where}, column agent_id: agent {agent!r} is listed twice")
         values: dict[str, Any] = {}
@@ -97,31 +101,115 @@ def parse_inputs(text: str, source: str, roster: Roster, policy: Policy) -> Inpu
     return found
 
 
+def _agent(row: dict[str, str], where: str, roster: Roster) -> str:
+    agent = row.get("agent_id", "")
+    if agent not in roster:
+        raise InputsError(f"{where}, column agent_id: agent {agent!r} is not in the roster; fix the id or "
+                          f"add the agent to the roster")
+    return agent
+
+
+def parse_declared(text: str, source: str, roster: Roster, policy: Policy, month: Month | None) -> Inputs:
+    """The policy's declared inputs: per month (one row per agent) or per day (a ``date`` column)."""
+    daily = policy.inputs[0].per == "day"
+    specs = {spec.name: spec for spec in policy.inputs}
+    allowed = ("agent_id",) + (("date",) if daily else ()) + tuple(specs)
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [name.strip() for name in reader.fieldnames or []]
+    missing = [name for name in allowed[:2 if daily else 1] if name not in header]
+    if missing:
+        raise InputsError(f"{source}: no {missing[0]} column; the header is {', '.join(allowed[:2 if daily else 1])} "
+                          f"plus any of {', '.join(specs)} (policy {policy.name})")
+    unknown = [name for name in header if name not in allowed]
+    if unknown:
+        raise InputsError(f"{source} row 1, column {unknown[0]}: unknown column; policy {policy.name} takes "
+                          f"{', '.join(allowed)}")
+    monthly: dict[str, dict[str, Decimal]] = {}
+    days: dict[str, dict[date, dict[str, Decimal]]] = {}
+    for index, raw in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+        where = f"{source} row {index}"
+        agent = _agent(row, where, roster)
+        values = {}
+        for name, spec in specs.items():
+            if row.get(name, "") == "":
+                continue
+            try:
+                values[name] = spec.parse(row[name])
+            except ValueError as exc:
+                raise InputsError(f"{where}, column {name}: {exc}") from None
+        if not daily:
+            if agent in monthly:
+                raise InputsError(f"{where}, column agent_id: agent {agent!r} is listed twice")
+            monthly[agent] = values
+            continue
+        day = _day(row.get("date", ""), where, month)
+        if day in days.setdefault(agent, {}):
+            raise InputsError(f"{where}, column date: agent {agent!r} has two rows for {day}")
+        days[agent][day] = values
+    agents = sorted(set(monthly) | set(days))
+    return {agent: AgentInputs(agent_id=agent, values=monthly.get(agent, {}), days=days.get(agent, {}),
+                               **_legacy(monthly.get(agent, {}))) for agent in agents}
+
+
+def _legacy(values: Mapping[str, Decimal]) -> dict[str, Any]:
+    """Declared monthly counts named like the built-in ones also fill those (the sheet's columns)."""
+    return {name: int(values[name]) for name in COUNTS if name in values}
+
+
+def _day(raw: str, where: str, month: Month | None) -> date:
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise InputsError(f"{where}, column date: {raw!r} is not a date; write YYYY-MM-DD") from None
+    if month is not None and not month.first <= day <= month.last:
+        raise InputsError(f"{where}, column date: {day} is outside {month}; import each month's days with "
+                          f"--month of that month")
+    return day
+
+
+def policy_key(policy: Policy) -> str:
+    """Whose inputs an import is: a policy declaring its inputs keeps its own ('' for the built-in columns)."""
+    return policy.name if policy.inputs else ""
+
+
 def save_inputs(payroll: Store, month: Month, text: str, source: str, who: str, checksum: str,
-                agents: int, now_ms: int | None = None) -> int:
+                agents: int, now_ms: int | None = None, policy: str = "") -> int:
     """Keep this import as the month's inputs in force (a new version); refused for a closed month."""
     if current_close_ms(payroll, month) is not None:
         raise InputsError(f"{month} is closed; reopen it (`payroll reopen --month {month} --reason TEXT`) to "
                            f"change its supervisor inputs")
     at_ms = int(time.time() * 1000) if now_ms is None else now_ms
-    tables.add_inputs(payroll, str(month), at_ms, who, source, text)
-    version = record(payroll, str(month), "inputs", at_ms, who, f"imported {source}", "", "", "", checksum,
+    tables.add_inputs(payroll, str(month), at_ms, who, source, text, policy)
+    version = record(payroll, str(month), "inputs", at_ms, who, f"imported {source}", policy, "", "", checksum,
                      {"agents": agents})
     return version.version
 
 
-def current_inputs_text(payroll: Store, month: Month | str) -> str:
-    """The CSV text of the month's latest import ('' when none)."""
-    return tables.latest_inputs_text(payroll, str(month))
+def current_inputs_text(payroll: Store, month: Month | str, policy: str = "") -> str:
+    """The CSV text of the month's latest import for ``policy`` (see ``policy_key``; '' when none)."""
+    return tables.latest_inputs_text(payroll, str(month), policy)
 
 
 def inputs_json(inputs: Mapping[str, AgentInputs]) -> list[dict[str, Any]]:
     """Canonical form for the inputs checksum."""
-    return [json.loads(json.dumps({k: str(v) if isinstance(v, Decimal) else v
-                                   for k, v in vars(inputs[a]).items()})) for a in sorted(inputs)]
+    return [json.loads(json.dumps(_canonical(vars(inputs[a])), default=str)) for a in sorted(inputs)]
+
+
+def _canonical(values: Mapping[Any, Any]) -> dict[str, Any]:
+    """Plain JSON: decimals as text, days as ISO keys; empty declared inputs left out (earlier checksums)."""
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, Mapping):
+            if value:
+                out[str(key)] = _canonical(value)
+        else:
+            out[str(key)] = str(value) if isinstance(value, Decimal) else value
+    return out
 
 
 def month_inputs(payroll: Store, month: Month | str, roster: Roster, policy: Policy) -> tuple[str, Inputs]:
     """The month's inputs in force (text and parsed); none imported: ('', {})."""
-    text = current_inputs_text(payroll, month)
-    return text, parse_inputs(text, f"supervisor inputs of {month}", roster, policy) if text else {}
+    text = current_inputs_text(payroll, month, policy_key(policy))
+    return text, parse_inputs(text, f"supervisor inputs of {month}", roster, policy,
+                              Month.parse(str(month))) if text else {}

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -88,6 +89,13 @@ class AgentRollup:
     qa_external_avg: float | None = None
     qa_external_fatal: int = 0
     qa_external_nonfatal: int = 0
+    # the counts qa.evaluated carries apart (business errors, tariff errors, fraud orders), per source
+    qa_internal_business: int = 0
+    qa_internal_tariff: int = 0
+    qa_internal_fraud: int = 0
+    qa_external_business: int = 0
+    qa_external_tariff: int = 0
+    qa_external_fraud: int = 0
     fatal_error_share: float | None = None
     nonfatal_accuracy: float | None = None
     complaints_valid: int = 0
@@ -158,6 +166,8 @@ class AgentInputs:
     tickets_due: int = 0
     tickets_in_time: int = 0
     hours_over_limit: int = 0
+    values: Mapping[str, Decimal] = field(default_factory=dict)  # the policy's declared monthly inputs
+    days: Mapping[date, Mapping[str, Decimal]] = field(default_factory=dict)  # its declared daily inputs
 
     @property
     def callback_rate(self) -> float | None:

@@ -16,6 +16,16 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from pipeline.payroll.model import AgentRollup
+from pipeline.payroll.points_scheme import PointsScheme
+from pipeline.payroll.rules.declared_inputs import InputSpec
+from pipeline.payroll.rules.eligibility import HireRules, HourRules
+from pipeline.payroll.rules.expressions import ExpressionError, check
+from pipeline.payroll.rules.point_lines import PointCard
+from pipeline.payroll.rules.quality_tiers import Tier
+from pipeline.payroll.rules.weighted_lines import CardKpi
+from pipeline.payroll.team_figures import TEAM_NAMES
+
 
 class PolicyError(Exception):
     """The policy file is wrong; the message names the file and the bad key."""
@@ -23,50 +33,6 @@ class PolicyError(Exception):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# Rollup figures a weighted-card KPI may name (all per agent and month).
-CARD_KPIS = ("csat_avg", "csat_top2box", "nps", "resolution_rate", "fcr_rate", "qa_avg_combined",
-             "transfer_rate", "aht_s", "acw_share", "asa_s", "complaint_rate", "occupancy", "output_vs_team",
-             "nonfatal_accuracy", "fatal_error_share",
-             # from supervisor inputs (``payroll inputs``): see pipeline/payroll/scorecard.py
-             "callback_rate", "ticket_timeliness", "business_error_rate")
-
-
-class CardKpi(_Strict):
-    """One line of the weighted card: the KPI earns its full weight when it meets the target."""
-
-    kpi: Literal[CARD_KPIS]  # type: ignore[valid-type]
-    target: float
-    comparison: Literal[">=", "<="] = ">="
-    weight: Decimal = Field(gt=0, description="points (or per cent) this KPI is worth")
-
-
-class Conditions(_Strict):
-    """Limits checked on one QA source (internal or external); None: no limit.
-
-    ``max_errors`` limits fraud orders + business errors together (the
-    example's "fraud + business + tariff errors <= 3"); ``max_business_errors``
-    limits business errors alone.  QA errors of this side only are counted;
-    fraud orders and valid complaints are per agent and count on both sides.
-    """
-
-    qa_avg_min: float | None = Field(default=None, ge=0, le=100)
-    max_errors: int | None = Field(default=None, ge=0)
-    max_business_errors: int | None = Field(default=None, ge=0)
-    max_fraud_orders: int | None = Field(default=None, ge=0)
-    max_valid_complaints: int | None = Field(default=None, ge=0)
-
-
-class Tier(_Strict):
-    name: str = Field(min_length=1)
-    amount: Decimal = Field(ge=0)
-    internal: Conditions = Conditions()
-    external: Conditions = Conditions()
-
-    @property
-    def unconditional(self) -> bool:
-        return self.internal == Conditions() and self.external == Conditions()
 
 
 class QaRules(_Strict):
@@ -77,19 +43,9 @@ class QaRules(_Strict):
     missing_source: Literal["use_other", "no_bonus"] = Field(
         default="use_other",
         description="a source without evaluations: average the other alone, or fail the QA condition")
-    business_errors: Literal["fatal_errors", "nonfatal_errors", "all_errors"] = Field(
-        default="fatal_errors", description="which QA error counts are business (and tariff) errors")
-
-
-class HourRules(_Strict):
-    required: float = Field(default=176, ge=0, description="worked hours the month requires")
-    short_block: float = Field(default=8, gt=0, description="each full block of this many hours short deducts")
-    deduction_per_block: Decimal = Field(default=Decimal(10), ge=0)
-    minimum: float = Field(default=100, ge=0, description="under this many hours: no quality bonus")
-
-
-class HireRules(_Strict):
-    last_hire_day: int = Field(default=10, ge=1, le=31, description="hired after this day of the month: no bonus")
+    business_errors: Literal["fatal_errors", "nonfatal_errors", "all_errors", "business_errors"] = Field(
+        default="fatal_errors", description="which QA counts are business errors (business_errors: the "
+                                            "evaluation's own business_errors; tariff errors are then apart)")
 
 
 class Rounding(_Strict):
@@ -189,12 +145,23 @@ class Ranking(_Strict):
         return self
 
 
+# Figures of an agent's month a policy expression may name besides its inputs and KPIs.
+ROLLUP_NAMES = tuple(name for name in AgentRollup.__dataclass_fields__ if name != "agent_id") + (
+    "handled_total", "hours", "output_vs_team", "qa_avg_combined") + TEAM_NAMES
+
+
 class Policy(_Strict):
     name: str = Field(min_length=1)
+    source: str = Field(default="", description="the document (and part) the policy reads")
     currency: str = "CNY"
     rounding: Rounding = Rounding()
     qa: QaRules = QaRules()
-    tiers: tuple[Tier, ...] = Field(min_length=1, description="best first; the last one has no conditions")
+    tiers: tuple[Tier, ...] = Field(default=(Tier(name="none", amount=Decimal(0)),), min_length=1,
+                                    description="best first; the last one has no conditions")
+    inputs: tuple[InputSpec, ...] = Field(default=(), description="declared supervisor inputs (payroll inputs)")
+    kpis: dict[str, str] = Field(default_factory=dict, description="name -> expression over figures and inputs")
+    point_card: PointCard | None = None
+    points: PointsScheme | None = None
     hours: HourRules = HourRules()
     hire: HireRules = HireRules()
     card: tuple[CardKpi, ...] = ()
@@ -212,14 +179,49 @@ class Policy(_Strict):
         kpis = [c.kpi for c in self.card]
         if len(set(kpis)) != len(kpis):
             raise ValueError(f"card KPIs must be unique, got {kpis}")
+        self._check_names()
         return self
+
+    @property
+    def pays_tiers(self) -> bool:
+        """The policy names its bonus tiers (without them it pays no quality bonus, only cards or points)."""
+        return "tiers" in self.model_fields_set
+
+    def _check_names(self) -> None:
+        """Every name an expression reads is a declared input, a KPI of the policy or a rollup figure."""
+        inputs = [spec.name for spec in self.inputs]
+        if len(set(inputs)) != len(inputs):
+            raise ValueError(f"input names must be unique, got {inputs}")
+        if len({spec.per for spec in self.inputs}) > 1:
+            raise ValueError("inputs: every input is per month or every input is per day (one file shape)")
+        hours = [self.hours.replaced_by] if self.hours.replaced_by else []
+        for name in hours + list(self.hours.plus):
+            if name not in inputs:
+                raise ValueError(f"hours: {name!r} is not a declared input; declare it under inputs (kind amount)")
+        known = set(ROLLUP_NAMES) | set(inputs)
+        checks = [(f"kpis.{name}", expression, known) for name, expression in self.kpis.items()]
+        known = known | set(self.kpis)
+        for line in self.point_card.lines if self.point_card else ():
+            checks += [(f"point_card.lines.{line.name}", expression, known) for expression in line.expressions]
+        if self.points is not None:
+            checks += [("points", expression, set(inputs)) for expression in self.points.expressions]
+            ratio = self.points.ledger.value_ratio_of
+            if ratio is not None:
+                checks.append(("points.ledger.value_ratio_of", ratio, set(inputs)))
+        for key, expression, names in checks:
+            try:
+                check(expression, names)
+            except ExpressionError as exc:
+                raise ValueError(f"{key}: {exc}") from None
 
 
 def _explain(error: ValidationError, source: str) -> str:
     lines = []
     for item in error.errors():
         where = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        if item["type"] == "extra_forbidden":
+        if not item["loc"]:  # a whole-policy check: its message names the key
+            lines.append(f"{source}: {item['msg'].removeprefix('Value error, ')}")
+        elif item["type"] == "extra_forbidden":
             lines.append(f"{source}: unknown key {where!r}; check its spelling against the example policy")
         else:
             lines.append(f"{source}: {where}: {item['msg']} (got {item.get('input')!r})")
@@ -240,10 +242,17 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
         raise PolicyError(_explain(exc, source)) from None
 
 
-def load_policy(path: Path) -> tuple[Policy, str]:
-    """The policy and its exact text (the text is what a closed month keeps)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError(f"policy {path}: cannot read it ({exc.strerror})") from None
+def load_policy(path: Path | str) -> tuple[Policy, str]:
+    """The policy and its exact text (the text is what a closed month keeps).
+
+    ``path`` is a file, or the name of a shipped policy (``cckpi payroll policies``)."""
+    from pipeline.payroll.policies import shipped_text
+
+    text = shipped_text(str(path))
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise PolicyError(f"policy {path}: cannot read it ({exc.strerror}); give a policy file or the name "
+                              f"of a shipped policy (`cckpi payroll policies`)") from None
     return parse_policy(text, str(path)), text

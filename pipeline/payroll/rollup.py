@@ -106,14 +106,18 @@ def _attributed(store: Store, table: str, keys: dict[str, str], aggregates: str,
 def _qa_by_source(store: Store, start_ms: int, end_ms: int) -> dict[str, dict[str, Any]]:
     result = _attributed(store, "qa_evaluations", {"agent_id": "agent_id", "source": "source"},
                          f"count() AS n, {reads.QA_SCORE_SUM} AS score_sum, sum(fatal_errors) AS fatal, "
-                         "sum(nonfatal_errors) AS nonfatal", start_ms, end_ms)
+                         "sum(nonfatal_errors) AS nonfatal, sum(business_errors) AS business, "
+                         "sum(tariff_errors) AS tariff, sum(fraud_orders) AS fraud", start_ms, end_ms)
     out: dict[str, dict[str, Any]] = defaultdict(dict)
-    for agent, source, n, score_sum, fatal, nonfatal in zip(
+    for agent, source, n, score_sum, fatal, nonfatal, business, tariff, fraud in zip(
             result.get("k_agent_id", ()), result.get("k_source", ()), result.get("n", ()), result.get("score_sum", ()),
-            result.get("fatal", ()), result.get("nonfatal", ())):
+            result.get("fatal", ()), result.get("nonfatal", ()), result.get("business", ()),
+            result.get("tariff", ()), result.get("fraud", ())):
         side = "external" if source == "external" else "internal"
         out[agent].update({f"qa_{side}_evaluations": int(n), f"qa_{side}_avg": float(score_sum) / int(n),
-                           f"qa_{side}_fatal": int(fatal), f"qa_{side}_nonfatal": int(nonfatal)})
+                           f"qa_{side}_fatal": int(fatal), f"qa_{side}_nonfatal": int(nonfatal),
+                           f"qa_{side}_business": int(business), f"qa_{side}_tariff": int(tariff),
+                           f"qa_{side}_fraud": int(fraud)})
     return dict(out)
 
 

@@ -1,6 +1,6 @@
 """The agent roster: what payroll needs that no event carries.
 
-CSV (header ``agent_id,name,team,hire_date[,leave_date][,fraud_orders]``) or
+CSV (header ``agent_id,name,team,hire_date[,leave_date][,fraud_orders][,seat_group]``) or
 YAML (a list of mappings with the same keys).  ``fraud_orders`` is the month's
 count of fraud orders confirmed for the agent: no event carries fraud, so it
 is a payroll input (0 when absent).  Errors name the file, the row and the key.
@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 REQUIRED = ("agent_id", "name", "team", "hire_date")
-OPTIONAL = ("leave_date", "fraud_orders")
+OPTIONAL = ("leave_date", "fraud_orders", "seat_group")
 
 
 class RosterError(Exception):
@@ -33,6 +33,7 @@ class RosterEntry:
     hire_date: date
     leave_date: date | None = None
     fraud_orders: int = 0
+    seat_group: str = ""  # the agent's seat group: its own policy with --policy-for GROUP=FILE
 
     def active_in(self, first: date, last: date) -> bool:
         """Employed on some day from ``first`` to ``last`` (inclusive)."""
@@ -42,7 +43,8 @@ class RosterEntry:
         return {"agent_id": self.agent_id, "name": self.name, "team": self.team,
                 "hire_date": self.hire_date.isoformat(),
                 "leave_date": self.leave_date.isoformat() if self.leave_date else None,
-                "fraud_orders": self.fraud_orders}
+                "fraud_orders": self.fraud_orders,
+                **({"seat_group": self.seat_group} if self.seat_group else {})}
 
 
 Roster = dict[str, RosterEntry]
@@ -76,7 +78,7 @@ def _entry(raw: dict[str, Any], where: str) -> RosterEntry:
         agent_id=str(raw["agent_id"]).strip(), name=str(raw["name"]).strip(), team=str(raw["team"]).strip(),
         hire_date=_date(raw["hire_date"], where, "hire_date"),
         leave_date=_date(leave, where, "leave_date") if leave not in (None, "") else None,
-        fraud_orders=fraud_orders,
+        fraud_orders=fraud_orders, seat_group=str(raw.get("seat_group") or "").strip(),
     )
     if entry.leave_date and entry.leave_date < entry.hire_date:
         raise RosterError(f"{where}: leave_date {entry.leave_date} is before hire_date {entry.hire_date}")

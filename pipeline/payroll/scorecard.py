@@ -17,13 +17,20 @@ Definitions (documented here because payroll pays by them):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pipeline.payroll.card100 import INPUT_KPIS, card100_points, input_kpi
+from pipeline.payroll.card100 import card100_points
 from pipeline.payroll.model import AgentInputs, AgentRollup, Month
-from pipeline.payroll.policy import Conditions, Policy
+from pipeline.payroll.policy import Policy
 from pipeline.payroll.roster import RosterEntry
+from pipeline.payroll.team_figures import TEAM_NAMES
+from pipeline.payroll.rules.expressions import Number, evaluate
+from pipeline.payroll.rules.eligibility import joined_too_late, short_blocks, worked_seconds
+from pipeline.payroll.rules.point_lines import card_points
+from pipeline.payroll.rules.quality_tiers import failures
+from pipeline.payroll.rules.weighted_lines import card
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,9 @@ class ScoreCard:
     business_errors_reported: int = 0
     card100: dict[str, Decimal] = field(default_factory=dict)
     inputs: AgentInputs | None = None
+    point_card: dict[str, Decimal] = field(default_factory=dict)
+    point_reasons: tuple[str, ...] = ()
+    worked_hours: float | None = None  # when attendance inputs move them off the ACD logged-in hours
 
 
 def qa_average(r: AgentRollup, policy: Policy) -> float | None:
@@ -58,64 +68,35 @@ def qa_average(r: AgentRollup, policy: Policy) -> float | None:
     return sum(avg for avg, _ in present) / len(present)
 
 
-def business_errors(fatal: int, nonfatal: int, policy: Policy) -> int:
+def business_errors(fatal: int, nonfatal: int, policy: Policy, recorded: int = 0) -> int:
+    """The side's business errors by the policy's ``qa.business_errors`` (``recorded``: the evaluations' own)."""
     rule = policy.qa.business_errors
-    return fatal if rule == "fatal_errors" else nonfatal if rule == "nonfatal_errors" else fatal + nonfatal
+    return {"fatal_errors": fatal, "nonfatal_errors": nonfatal, "all_errors": fatal + nonfatal,
+            "business_errors": recorded}[rule]
 
 
-def _failures(side: str, c: Conditions, qa_avg: float | None, errors: int, fraud: int,
-              complaints: int) -> list[str]:
-    """Which conditions of one side fail, in words."""
-    failed = []
-    if c.qa_avg_min is not None and (qa_avg is None or qa_avg < c.qa_avg_min):
-        shown = "none" if qa_avg is None else f"{qa_avg:.2f}"
-        failed.append(f"QA avg {shown} < {c.qa_avg_min:g}")
-    if c.max_business_errors is not None and errors > c.max_business_errors:
-        failed.append(f"{side} business errors {errors} > {c.max_business_errors}")
-    if c.max_errors is not None and errors + fraud > c.max_errors:
-        failed.append(f"{side} errors (fraud {fraud} + business {errors}) {errors + fraud} > {c.max_errors}")
-    if c.max_fraud_orders is not None and fraud > c.max_fraud_orders:
-        failed.append(f"fraud orders {fraud} > {c.max_fraud_orders}")
-    if c.max_valid_complaints is not None and complaints > c.max_valid_complaints:
-        failed.append(f"valid complaints {complaints} > {c.max_valid_complaints}")
-    return failed
-
-
-def _joined_too_late(entry: RosterEntry, month: Month, last_day: int) -> bool:
-    """Hired after ``last_day`` of this month (or after the month): no quality bonus this month."""
-    if entry.hire_date > month.last:
-        return True
-    return entry.hire_date >= month.first and entry.hire_date.day > last_day
-
-
-def _short_blocks(logged_in_s: float, required_h: float, block_h: float) -> int:
-    """Full blocks short, in Decimal seconds so 168 h is exactly one 8 h block under 176 h."""
-    short = Decimal(repr(required_h)) * 3600 - Decimal(repr(logged_in_s))
-    return max(int(short // (Decimal(repr(block_h)) * 3600)), 0)
-
-
-def card(r: AgentRollup, policy: Policy, qa_avg: float | None, inputs: AgentInputs | None = None,
-         business_errors_total: int = 0) -> dict[str, Decimal]:
-    """Points per card KPI: its whole weight when the target is met, else 0 (no data: 0)."""
-    given = inputs or AgentInputs(r.agent_id)
-    scores = {}
-    for line in policy.card:
-        if line.kpi == "qa_avg_combined":
-            value = qa_avg
-        elif line.kpi in INPUT_KPIS:
-            value = input_kpi(line.kpi, r, given, business_errors_total)
-        else:
-            value = getattr(r, line.kpi)
-        met = value is not None and (value >= line.target if line.comparison == ">=" else value <= line.target)
-        scores[line.kpi] = line.weight if met else Decimal(0)
-    return scores
+def named_values(r: AgentRollup, policy: Policy, qa_avg: float | None, given: AgentInputs,
+                 team: Mapping[str, float | None] | None = None) -> dict[str, Number | None]:
+    """What a policy expression may name: the rollup's figures, the agent's team's figures
+    (``pipeline.payroll.team_figures``), the declared inputs (a count or flag not given is 0, a score or
+    amount not given has no value) and the policy's KPIs."""
+    values: dict[str, Number | None] = {k: v for k, v in r.as_json().items() if k != "agent_id"}
+    values.update({name: (team or {}).get(name) for name in TEAM_NAMES})
+    values.update(handled_total=r.handled_total, hours=r.hours, output_vs_team=r.output_vs_team,
+                  qa_avg_combined=qa_avg)
+    for spec in policy.inputs:
+        default = Decimal(0) if spec.kind in ("count", "flag") else None
+        values[spec.name] = given.values.get(spec.name, default)
+    for name, expression in policy.kpis.items():
+        values[name] = evaluate(expression, values)
+    return values
 
 
 def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Month,
-          inputs: AgentInputs | None = None) -> ScoreCard:
+          inputs: AgentInputs | None = None, team: Mapping[str, float | None] | None = None) -> ScoreCard:
     qa_avg = qa_average(r, policy)
-    internal = business_errors(r.qa_internal_fatal, r.qa_internal_nonfatal, policy)
-    external = business_errors(r.qa_external_fatal, r.qa_external_nonfatal, policy)
+    internal = business_errors(r.qa_internal_fatal, r.qa_internal_nonfatal, policy, r.qa_internal_business)
+    external = business_errors(r.qa_external_fatal, r.qa_external_nonfatal, policy, r.qa_external_business)
     given = inputs or AgentInputs(r.agent_id)
     all_business_errors = internal + external + given.business_errors
     fraud = given.fraud_orders if given.fraud_orders is not None else entry.fraud_orders if entry else 0
@@ -124,8 +105,10 @@ def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Mont
 
     tier = policy.tiers[-1]
     for candidate in policy.tiers:
-        failed = (_failures("internal", candidate.internal, qa_avg, internal, fraud, complaints)
-                  + _failures("external", candidate.external, qa_avg, external, fraud, complaints))
+        failed = (failures("internal", candidate.internal, qa_avg, internal, fraud + r.qa_internal_fraud,
+                            complaints, r.qa_internal_tariff)
+                  + failures("external", candidate.external, qa_avg, external, fraud + r.qa_external_fraud,
+                              complaints, r.qa_external_tariff))
         if not failed:
             tier = candidate
             break
@@ -135,30 +118,41 @@ def score(r: AgentRollup, entry: RosterEntry | None, policy: Policy, month: Mont
     amount = tier.amount
     deduction = Decimal(0)
     hours = policy.hours
-    if entry is None:
+    worked_s, worked_why = worked_seconds(hours, r.logged_in_s, given.values)
+    worked_h = worked_s / 3600
+    if worked_why:
+        reasons.append(worked_why)
+    if not policy.pays_tiers:
+        pass  # a points or card policy pays no quality bonus: no hire-day or hours rule to apply
+    elif entry is None:
         reasons.append("not in the roster: no bonus until the agent is added")
         amount = Decimal(0)
-    elif _joined_too_late(entry, month, policy.hire.last_hire_day):
+    elif joined_too_late(entry, month, policy.hire.last_hire_day):
         reasons.append(f"hired {entry.hire_date}, after day {policy.hire.last_hire_day}: no quality bonus")
         amount = Decimal(0)
-    elif r.logged_in_s < hours.minimum * 3600:
-        reasons.append(f"worked {r.hours:.2f} h < {hours.minimum:g} h minimum: no quality bonus")
+    elif worked_s < hours.minimum * 3600:
+        reasons.append(f"worked {worked_h:.2f} h < {hours.minimum:g} h minimum: no quality bonus")
         amount = Decimal(0)
-    elif r.logged_in_s < hours.required * 3600 and amount > 0:
-        blocks = _short_blocks(r.logged_in_s, hours.required, hours.short_block)
+    elif worked_s < hours.required * 3600 and amount > 0:
+        blocks = short_blocks(worked_s, hours.required, hours.short_block)
         if blocks:
             deduction = min(amount, blocks * hours.deduction_per_block)
-            reasons.append(f"worked {r.hours:.2f} h, {hours.required - r.hours:.2f} h short of {hours.required:g} h: "
+            reasons.append(f"worked {worked_h:.2f} h, {hours.required - worked_h:.2f} h short of "
+                           f"{hours.required:g} h: "
                            f"{blocks} x {hours.short_block:g} h x {hours.deduction_per_block} = -{deduction}")
             amount -= deduction
     rounding = policy.rounding
-    card_scores = card(r, policy, qa_avg, given, all_business_errors)
+    card_scores = card(r, policy.card, qa_avg, given, all_business_errors)
     card100 = card100_points(policy.card100, r, given, all_business_errors) if policy.card100 else {}
+    point_card, point_reasons = ({}, []) if policy.point_card is None else \
+        card_points(policy.point_card, named_values(r, policy, qa_avg, given, team))
     return ScoreCard(
         agent_id=r.agent_id, qa_avg_combined=qa_avg, business_errors_internal=internal,
-        business_errors_external=external, fraud_orders=fraud, card_scores=card_scores,
+        business_errors_external=external, fraud_orders=fraud + r.qa_internal_fraud + r.qa_external_fraud,
+        card_scores=card_scores,
         card_total=sum(card_scores.values(), Decimal(0)), tier=tier.name,
         tier_amount=rounding.money(tier.amount), hours_deduction=rounding.money(deduction),
         amount=rounding.money(amount), reasons=tuple(reasons), business_errors_reported=given.business_errors,
-        card100=card100, inputs=inputs,
+        card100=card100, inputs=inputs, point_card=point_card, point_reasons=tuple(point_reasons),
+        worked_hours=worked_h if worked_why else None,
     )

@@ -15,12 +15,13 @@ from typing import Any
 
 from pipeline.i18n import label
 from pipeline.payroll.card100 import PARTS as CARD100_PARTS
-from pipeline.payroll.card100 import business_error_rate
 from pipeline.payroll.model import AdjustmentLine, AgentInputs, AgentRollup, Month
 from pipeline.payroll.policy import Policy
 from pipeline.payroll.rollup import NOT_IN_ROSTER_TEAM, MonthRollup
 from pipeline.payroll.roster import Roster
+from pipeline.payroll.rules.weighted_lines import business_error_rate
 from pipeline.payroll.scorecard import ScoreCard, score
+from pipeline.payroll.team_figures import team_figures
 
 # kinds: text, date (ISO text, a date cell), int, float (2 decimals shown), rate (a fraction shown as %),
 # duration (seconds, [h]:mm:ss), hours (one decimal), money (currency format), points.
@@ -57,7 +58,8 @@ def header(key: str, lang: str) -> str:
         own = f"payroll.col.{kpi}"
         name = label(own, lang) if label(own, lang) != own else label(f"kpi.{kpi}", lang)
         return f"{label('payroll.col.card', lang)}: {name}"
-    return label(f"payroll.col.{key}", lang)
+    text = label(f"payroll.col.{key}", lang)
+    return key if text == f"payroll.col.{key}" else text  # a policy's own point-card line: its key names it
 
 
 RANKING_COLUMNS = (("points_day", "int"), ("points_week", "int"), ("points_month", "int"),
@@ -65,16 +67,36 @@ RANKING_COLUMNS = (("points_day", "int"), ("points_week", "int"), ("points_month
                    ("points_carried_out", "points"))
 
 
+POINTS_COLUMNS = (("points_day", "int"), ("points_week", "int"), ("points_month", "int"),
+                  ("points_units", "int"), ("points_penalty", "int"), ("points_earned", "int"), ("points_carried_in", "points"),
+                  ("points_redeemable", "points"), ("points_carried_out", "points"), ("point_value", "money"),
+                  ("points_cash", "money"), ("points_level", "text"))
+
+
+def point_card_keys(policy: Policy) -> tuple[str, ...]:
+    """The row keys of the policy's point card: one per line, then its total."""
+    card = policy.point_card
+    if card is None:
+        return ()
+    return tuple(f"{card.prefix}_{line.name}" for line in card.lines) + (f"{card.prefix}_total",)
+
+
 def columns(policy_card: tuple[str, ...], lang: str = "en", card100: bool = False,
-            ranking: bool = False) -> list[tuple[str, str, str]]:
+            ranking: bool = False, point_card: tuple[str, ...] = (),
+            points: bool = False) -> list[tuple[str, str, str]]:
     """(key, header, kind) per column: one ``card_<kpi>`` score column per card line before the card total,
-    the 100-point card's parts and total after it, and the ranking points ledger, when the policy has them."""
+    the 100-point card's parts and total (or the point card's lines) after it, and the ranking points ledger
+    (or the points scheme's), when the policy has them."""
     keys = [(key, kind) for key, kind in COLUMNS]
     if ranking:
         keys += list(RANKING_COLUMNS)
+    if points:
+        keys += list(POINTS_COLUMNS)
     at = [key for key, _ in keys].index("card_total")
     if card100:
         keys[at + 1:at + 1] = [(f"c100_{part}", "points") for part in CARD100_PARTS] + [("c100_total", "points")]
+    if point_card:
+        keys[at + 1:at + 1] = [(key, "points") for key in point_card]
     keys[at:at] = [(f"card_{kpi}", "points") for kpi in policy_card]
     return [(key, header(key, lang), kind) for key, kind in keys]
 
@@ -90,9 +112,12 @@ def _plain(value: Any) -> Any:
 
 def build_rows(rollup: MonthRollup, roster: Roster, policy: Policy,
                adjustments: Sequence[AdjustmentLine] = (),
-               inputs: Mapping[str, AgentInputs] | None = None) -> list[dict[str, Any]]:
+               inputs: Mapping[str, AgentInputs] | None = None,
+               seat_policies: Mapping[str, Policy] | None = None) -> list[dict[str, Any]]:
     """Score every agent of the month and flatten rollup + scorecard into one row each.
 
+    An agent whose roster ``seat_group`` has a policy in ``seat_policies`` is
+    scored by it (its row says which in ``policy``), every other by ``policy``.
     Carried corrections of earlier months add to the agent's ``adjustment``
     (``payable`` = amount + adjustment) with their reasons; an agent with a
     correction but nothing this month still gets a row.
@@ -103,9 +128,12 @@ def build_rows(rollup: MonthRollup, roster: Roster, policy: Policy,
     agents = list(rollup.agents)
     agents += [AgentRollup(agent_id=a) for a in sorted(set(carried) - {r.agent_id for r in agents})]
     rows = []
+    teams = team_figures(rollup.agents, roster)
     for agent in agents:
         entry = roster.get(agent.agent_id)
-        card = score(agent, entry, policy, rollup.month, (inputs or {}).get(agent.agent_id))
+        chosen = (seat_policies or {}).get(entry.seat_group, policy) if entry else policy
+        card = score(agent, entry, chosen, rollup.month, (inputs or {}).get(agent.agent_id),
+                     teams.get(entry.team) if entry else None)
         row = _row(agent, card, entry.name if entry else "", entry.team if entry else NOT_IN_ROSTER_TEAM,
                    entry.hire_date.isoformat() if entry else "", entry is not None)
         lines = carried.get(agent.agent_id, [])
@@ -115,6 +143,8 @@ def build_rows(rollup: MonthRollup, roster: Roster, policy: Policy,
         row["payable"] = _plain(policy.rounding.money(Decimal(row["amount"]) + adjustment))
         reasons = [row["reasons"]] if row["reasons"] else []
         row["reasons"] = "; ".join(reasons + [f"{line.reason}: {line.amount}" for line in lines])
+        if seat_policies:
+            row.update(seat_group=entry.seat_group if entry else "", policy=chosen.name)
         rows.append(row)
     return rows
 
@@ -150,6 +180,11 @@ def _row(agent: AgentRollup, card: ScoreCard, name: str, team: str, hired: str, 
     if card.card100:
         row.update({f"c100_{part}": points for part, points in card.card100.items()})
         row["c100_total"] = sum(card.card100.values(), Decimal(0))
+    if card.worked_hours is not None:
+        row["worked_hours"] = card.worked_hours
+    if card.point_card:
+        row.update(card.point_card)
+        row["card_reasons"] = list(card.point_reasons)
     return {key: _plain(value) for key, value in row.items()}
 
 

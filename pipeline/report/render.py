@@ -25,23 +25,24 @@ from rich.text import Text
 
 from pipeline.i18n import label
 from pipeline.report.build import KEY_NAMES, Report
-from pipeline.settings import Settings
+from pipeline.settings import QueueSettings, Settings
 from pipeline.spreadsheet_cells import neutralised
 
-PERCENT_KEYS = {"service_level", "abandon_rate", "acw_share", "frt_within_target_rate", "transfer_rate",
+PERCENT_KEYS = {"service_level", "abandon_rate", "answer_rate", "resolution_rate", "acw_share", "frt_within_target_rate", "transfer_rate",
                 "fcr_rate", "csat_top2box", "complaint_rate", "escalated_complaint_rate", "fatal_error_share",
                 "nonfatal_accuracy", "occupancy"}
 DURATION_KEYS = {"asa_s", "aht_s", "avg_talk_s", "avg_hold_s", "avg_acw_s", "frt_avg_s", "frt_p90_s", "logged_in_s"}
 # what the table shows, in order (JSON and CSV carry every key); headers are ``report.col.<key>`` labels
-TABLE_KEYS = ("offered", "answered", "abandoned", "waiting", "service_level", "abandon_rate", "asa_s", "aht_s",
-              "acw_share", "frt_avg_s", "frt_p90_s", "transfer_rate", "fcr_rate", "csat_avg", "nps", "qa_avg",
-              "complaint_rate")
+TABLE_KEYS = ("offered", "answered", "abandoned", "waiting", "service_level", "abandon_rate", "answer_rate", "asa_s",
+              "aht_s", "acw_share", "frt_avg_s", "frt_p90_s", "transfer_rate", "fcr_rate", "resolution_rate",
+              "csat_avg", "nps", "qa_avg", "complaint_rate")
 AGENT_KEYS = ("handled", "occupancy", "logged_in_s")
 # Per agent, the queue's figures mean nothing: an agent is offered only what it answers, and waiting,
 # abandons, ASA and service level are the queue's doing, not the agent's.
-NOT_PER_AGENT = {"offered", "answered", "abandoned", "waiting", "service_level", "abandon_rate", "asa_s"}
+NOT_PER_AGENT = {"offered", "answered", "abandoned", "waiting", "service_level", "abandon_rate", "answer_rate",
+                 "asa_s"}
 # Outbound contacts are dialled by the centre: nobody queues, so no service level, abandons or ASA.
-NOT_OUTBOUND = {"waiting", "service_level", "abandon_rate", "asa_s"}
+NOT_OUTBOUND = {"waiting", "service_level", "abandon_rate", "answer_rate", "asa_s"}
 # KPIs whose source is an optional feed that a ratio's denominator cannot reveal as missing: the complaint
 # rate is over answered contacts, so data with no complaint events would read 0.0%.  The other optional
 # feeds (CSAT, NPS, QA, FCR dispositions, chat first response) are their own denominators and are None
@@ -99,7 +100,7 @@ def columns(report: Report, now_ms: int) -> list[str]:
     """The KPI columns that mean something for this report's grouping, direction and range."""
     request = report.request
     keys = list(TABLE_KEYS)
-    if "agent" in request.by:
+    if {"agent", "team"} & set(request.by):  # a team is its agents' work
         keys = list(AGENT_KEYS) + [k for k in keys if k not in NOT_PER_AGENT]  # the agent's own figures first
     if request.direction == "outbound":
         keys = [k for k in keys if k not in NOT_OUTBOUND]
@@ -112,15 +113,24 @@ def columns(report: Report, now_ms: int) -> list[str]:
 
 @dataclass(frozen=True)
 class Target:
-    """A figure with a per-queue target in the settings: met when ``value <= limit`` (or ``>=``)."""
+    """A figure with a per-queue target in the settings: met when ``value <= limit`` (or ``>=``).
+
+    ``outbound_field``: the setting for outbound contacts when it differs (AHT: 002 gives 呼入 3 and 呼出 4
+    minutes).  A target left unset (None) marks nothing.
+    """
 
     key: str
     field: str
     at_most: bool
+    outbound_field: str | None = None
+
+    def limit(self, queue: QueueSettings, direction: str) -> float | None:
+        return getattr(queue, self.outbound_field if direction == "outbound" and self.outbound_field else self.field)
 
 
 TARGETS = (Target("service_level", "sl_target", at_most=False), Target("abandon_rate", "abandon_rate_target", True),
-           Target("frt_avg_s", "frt_target_s", at_most=True))
+           Target("frt_avg_s", "frt_target_s", at_most=True),
+           Target("aht_s", "aht_target_s", at_most=True, outbound_field="aht_target_outbound_s"))
 
 
 def _common(values: Iterable[float]) -> float | None:
@@ -128,13 +138,13 @@ def _common(values: Iterable[float]) -> float | None:
     return distinct.pop() if len(distinct) == 1 else None
 
 
-def marked(key: str, value: Any, queues: frozenset[str], settings: Settings) -> Text:
+def marked(key: str, value: Any, queues: frozenset[str], settings: Settings, direction: str = "inbound") -> Text:
     """The cell, with a met/missed marker when the figure has one target for all of the row's queues."""
     text = Text(cell(key, value))
     target = next((t for t in TARGETS if t.key == key), None)
     if target is None or value is None or not queues:
         return text
-    limit = _common(getattr(settings.queue(q), target.field) for q in queues)
+    limit = _common(target.limit(settings.queue(q), direction) for q in queues)
     if limit is None:  # queues with different targets in one row: no single target to mark against
         return text
     met = value <= limit if target.at_most else value >= limit
@@ -201,15 +211,18 @@ def tables(report: Report, settings: Settings, *, title: str, lang: str, width: 
     if "service_level" in headers:
         headers["service_level"] = sl_header(report, settings, lang)
     absent = {k for k, source in NEEDS_SOURCE.items() if not report.sources.get(source)}
+    direction = report.request.direction
     every_queue = frozenset().union(*report.queues) if report.queues else frozenset()
 
     body: list[tuple[list[str], dict[str, Text]]] = []
     if report.request.by:  # --by total: the one row is the total itself
         for row, queues in zip(report.rows, report.queues):
-            metrics = {k: Text("–") if k in absent else marked(k, row.get(k), queues, settings) for k in keys}
+            metrics = {k: Text("–") if k in absent else marked(k, row.get(k), queues, settings, direction)
+                       for k in keys}
             body.append((_key_cells(report, row, lang, with_date), metrics))
     total_keys = [label("group.total", lang)] + [""] * (len(report.request.by) - 1) if report.request.by else []
-    body.append((total_keys, {k: Text("–") if k in absent else marked(k, report.total.get(k), every_queue, settings)
+    body.append((total_keys, {k: Text("–") if k in absent else marked(k, report.total.get(k), every_queue, settings,
+                                                                     direction)
                               for k in keys}))
 
     console = Console(width=width, color_system=None)
@@ -253,15 +266,23 @@ def as_plain_table(rows: Sequence[dict[str, Any]], title: str) -> Table:
 
 
 def legend(report: Report, settings: Settings, lang: str) -> str:
-    """One line under the table: what the markers mean and which targets they are against."""
+    """One line under the table: what the markers mean and which targets they are against (AHT only when set)."""
     queues = set().union(*report.queues) if report.queues else set()
+    direction = report.request.direction
     parts = []
-    for target, sign in ((TARGETS[0], "≥"), (TARGETS[1], "≤"), (TARGETS[2], "≤")):
-        value = _common(getattr(settings.queue(q), target.field) for q in queues) if queues else \
-            getattr(settings.queue_defaults, target.field)
-        shown = label("report.per_queue", lang) if value is None else (cell(target.key, value) if target.key != "frt_avg_s"
-                                                   else f"{value:g}s")
-        parts.append(f"{label(f'report.col.{target.key}', lang)} {sign} {shown}")
+    for target in TARGETS:
+        value = _common(target.limit(settings.queue(q), direction) for q in queues) if queues else \
+            target.limit(settings.queue_defaults, direction)
+        if target.key == "aht_s" and value is None and not any(
+                target.limit(settings.queue(q), direction) for q in queues):
+            continue  # no AHT target anywhere: nothing marked, nothing to say
+        if value is None:
+            shown = label("report.per_queue", lang)
+        elif target.key in ("frt_avg_s", "aht_s"):
+            shown = f"{value:g}s"
+        else:
+            shown = cell(target.key, value)
+        parts.append(f"{label(f'report.col.{target.key}', lang)} {'≤' if target.at_most else '≥'} {shown}")
     return label("report.legend", lang).format(met=MET, missed=MISSED, targets=", ".join(parts))
 
 

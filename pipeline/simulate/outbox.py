@@ -32,8 +32,9 @@ class Outbox:
         self._push(ms, type_, self._stamper.utc(ms), body)
 
     def agent_state(self, ms: int, agent_id: str, state: str, reason: str | None = None) -> None:
-        """ACD state changes carry the centre's local offset, as an ACD's own log would."""
-        body: Event = {"agent_id": agent_id, "state": state}
+        """ACD state changes carry the centre's local offset, as an ACD's own log would; ``seq`` is the order
+        they were decided in, so changes of the same millisecond keep it."""
+        body: Event = {"agent_id": agent_id, "state": state, "seq": self._seq + 1}
         if reason is not None:
             body["reason"] = reason
         self._push(ms, "agent.state", self._stamper.local(ms), body)

@@ -40,6 +40,8 @@ def per_contact_columns(settings: Settings) -> list[str]:
     frt = _per_queue(settings, "frt_target_s", 1000)
     fcr = _per_queue(settings, "fcr_window_days", 86_400_000)
     mode = _per_queue(settings, "sl_abandon_mode")
+    fcr_exclude = _per_queue(settings, "fcr_exclude_escalated")
+    satisfied = _per_queue(settings, "csat_cutoff")
     return [
         "ifNull(wait_ms, 0) AS w",
         f"{sl} AS sl_ms",
@@ -53,6 +55,10 @@ def per_contact_columns(settings: Settings) -> list[str]:
         "channel = 'chat' AND isNotNull(first_response_ms) AS f_frt",
         "ifNull(first_response_ms, 0) AS frt_value",
         "is_answered AND disposition != '' AS f_disposed",
+        # FCR's population: the disposed contacts, less the escalated ones where the queue excludes them
+        # (002: 首次解決客戶問題的比例 ... 需跨部門協作的問題除外); resolution_rate keeps every disposed contact
+        f"f_disposed AND NOT ({fcr_exclude} = 1 AND disposition = 'escalated') AS f_fcr_counted",
+        f"isNotNull(csat) AND ifNull(csat, 0) >= {satisfied} AS f_satisfied",
         # next_ms: the next inbound contact's offered time, 0 when there is none (no row in contact_next)
         f"next_ms > offered_ms AND next_ms <= offered_ms + {fcr} AS f_repeat",
         "f_disposed AND disposition = 'resolved' AS f_resolved",
@@ -60,6 +66,9 @@ def per_contact_columns(settings: Settings) -> list[str]:
     ]
 
 
+# still waiting: offered and neither answered nor abandoned, and not ended either (a contact that left the
+# queue by a transfer before an agent answered, FreeSWITCH's BREAK_OUT with a transfer, ended unanswered)
+WAITING = "NOT is_answered AND NOT is_abandoned AND isNull(ended_ms)"
 # component name -> outer aggregate over the per-contact columns; the last two are
 # not additive: the FRT values for the p90 and the queues whose sl_abandon_mode applies
 AGGREGATES: dict[str, str] = {
@@ -75,7 +84,7 @@ AGGREGATES: dict[str, str] = {
     "short_abandoned": "sum(f_short)",
     "answered_within_sl": "sum(f_answered_sl)",
     "abandoned_within_sl": "sum(f_abandoned_sl)",
-    "waiting": "sum(NOT is_answered AND NOT is_abandoned)",
+    "waiting": f"sum({WAITING})",
     "sl_numerator": "sum(f_sl_num)",
     "sl_denominator": "sum(f_sl_den)",
     "wait_answered_sum_ms": "sum(if(is_answered, w, 0))",
@@ -89,10 +98,13 @@ AGGREGATES: dict[str, str] = {
     "frt_within_target": "sum(f_frt_ok)",
     "transferred": "sum(is_answered AND transferred)",
     "fcr_resolved": "sum(f_resolved AND NOT f_repeat)",
-    "fcr_with_disposition": "sum(f_disposed)",
+    "fcr_with_disposition": "sum(f_fcr_counted)",
+    # resolution_rate (000 问题解决率, 001 Resolution Rate): resolved / disposed, no repeat window, no exclusion
+    "resolved": "sum(f_resolved)",
+    "disposed": "sum(f_disposed)",
     "csat_responses": "sum(isNotNull(csat))",
     "csat_sum": "sum(ifNull(csat, 0))",
-    "csat_top2": "sum(ifNull(csat, 0) >= 4)",
+    "csat_top2": "sum(f_satisfied)",  # at or above the queue's satisfied cut-off (4 on 1-5: the top 2 boxes)
     "nps_responses": "sum(isNotNull(nps))",
     "nps_promoters": "sum(ifNull(nps, 0) >= 9)",
     "nps_detractors": "sum(isNotNull(nps) AND ifNull(nps, 0) <= 6)",
@@ -116,7 +128,8 @@ def thresholds(settings: Settings) -> str:
     """
     def text(queue: QueueSettings) -> str:
         return (f"sl={float(queue.sl_threshold_s):g};short={float(queue.short_abandon_s):g};"
-                f"frt={float(queue.frt_target_s):g};mode={queue.sl_abandon_mode};tz={settings.tz}")
+                f"frt={float(queue.frt_target_s):g};mode={queue.sl_abandon_mode};tz={settings.tz};"
+                f"fcrx={int(queue.fcr_exclude_escalated)};csat={float(queue.csat_cutoff):g}")
 
     default = literal(text(settings.queue_defaults))
     if not settings.queues:
@@ -178,7 +191,7 @@ def contact_query(
     key_select = [f"{expr} AS k_{name}" for name, expr in keys.items()]
     inner = ", ".join(
         key_select
-        + ["is_answered", "is_abandoned", "wrapup_complete", "handle_ms", "talk_ms", "hold_ms", "acw_ms",
+        + ["is_answered", "is_abandoned", "ended_ms", "wrapup_complete", "handle_ms", "talk_ms", "hold_ms", "acw_ms",
            "transferred", "disposition", "csat", "nps", "channel", "first_response_ms", "offered_ms", "queue",
            "abandon_reason", "time_conflict", "next_ms"]
         + per_contact_columns(settings)

@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from pipeline.store.components_sql import INDEXED_SPAN_MS, offered_between
+from pipeline.store.components_sql import INDEXED_SPAN_MS, WAITING, offered_between
 from pipeline.store.engines import literal
 from pipeline.store.store import Store
 
@@ -30,7 +30,7 @@ MAX_LIMIT = 10_000
 _OUTCOME_SQL = {
     "answered": "is_answered",
     "abandoned": "is_abandoned",
-    "waiting": "NOT is_answered AND NOT is_abandoned",
+    "waiting": WAITING,
 }
 
 
@@ -124,7 +124,7 @@ def _latest(store: Store, wanted: ContactFilter, keys: list[tuple[int, str]]) ->
     if not keys:
         return []
     result = store.engine.query(
-        f"SELECT {_DETAIL_COLUMNS} FROM (SELECT {_DETAIL_COLUMNS}, has_offered, direction "
+        f"SELECT {_DETAIL_COLUMNS} FROM (SELECT {_DETAIL_COLUMNS}, has_offered, direction, ended_ms "
         f"FROM {store.db}.contact_facts PREWHERE contact_id IN ({', '.join(literal(cid) for _, cid in keys)}) "
         f"ORDER BY contact_id, version DESC LIMIT 1 BY contact_id) WHERE {_filters(wanted, None)}"
     )

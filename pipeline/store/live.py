@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from pipeline.core import intervals
 from pipeline.settings import Settings
-from pipeline.store.components_sql import (AGGREGATES, INDEXED_SPAN_MS, offered_between, offered_in,
+from pipeline.store import agent_reads
+from pipeline.store.components_sql import (AGGREGATES, INDEXED_SPAN_MS, WAITING, offered_between, offered_in,
                                            per_contact_columns)
 from pipeline.store.store import Store
 
@@ -29,8 +30,6 @@ from pipeline.store.store import Store
 BOARD_COMPONENTS = ("offered", "answered", "abandoned", "short_abandoned", "answered_within_sl",
                     "abandoned_within_sl", "waiting", "sl_numerator", "sl_denominator", "wait_answered_sum_ms",
                     "aht_contacts", "handle_sum_ms")
-
-AGENT_LOOKBACK_MS = 86_400_000  # an agent with no state change for a day is not on the board
 
 
 @dataclass(frozen=True)
@@ -64,14 +63,14 @@ def _facts_part(store: Store, settings: Settings, since_ms: int, today_ms: int, 
     db = store.db
     narrowing = f"{offered_between(db, [(since_ms, end_ms)])} AND " if end_ms - since_ms <= INDEXED_SPAN_MS else ""
     inner = ", ".join(
-        ["queue", "is_answered", "is_abandoned", "wrapup_complete", "handle_ms", "disposition", "channel",
+        ["queue", "is_answered", "is_abandoned", "ended_ms", "wrapup_complete", "handle_ms", "disposition", "channel",
          "first_response_ms", "offered_ms"]
         + [c for c in per_contact_columns(settings) if "next_ms" not in c])  # no FCR: no next-contact join
     today, window = f"offered_ms >= {today_ms}", f"offered_ms >= {window_ms}"
     outer = ", ".join(
         [f"{_conditional(AGGREGATES[n], today)} AS d_{n}" for n in BOARD_COMPONENTS]
         + [f"{_conditional(AGGREGATES[n], window)} AS w_{n}" for n in BOARD_COMPONENTS]
-        + [f"minIf(offered_ms, {today} AND NOT is_answered AND NOT is_abandoned) AS oldest"])
+        + [f"minIf(offered_ms, {today} AND {WAITING}) AS oldest"])
     result = store.engine.query(
         f"SELECT queue, {outer} FROM (SELECT {inner} FROM {db}.contact_facts FINAL WHERE {narrowing}has_offered "
         f"AND direction = 'inbound' AND offered_ms >= {since_ms} AND offered_ms < {end_ms}) GROUP BY queue"
@@ -107,7 +106,7 @@ def _oldest_waiting(store: Store, starts: list[int]) -> dict[str, int]:
     narrowing = offered_between(store.db, ranges) + " AND " if len(ranges) * 900_000 <= INDEXED_SPAN_MS else ""
     result = store.engine.query(
         f"SELECT queue, min(offered_ms) AS oldest FROM {store.db}.contact_facts FINAL WHERE {narrowing}"
-        f"has_offered AND direction = 'inbound' AND NOT is_answered AND NOT is_abandoned "
+        f"has_offered AND direction = 'inbound' AND {WAITING} "
         f"AND ({offered_in(ranges)}) GROUP BY queue")
     return dict(zip(result["queue"], (int(v) for v in result["oldest"])))
 
@@ -136,12 +135,8 @@ def queues_now(store: Store, settings: Settings, day_ms: int, window_ms: int, en
 
 
 def agent_states(store: Store, now_ms: int) -> list[AgentNow]:
-    """Each agent's latest state at ``now_ms`` (logged-out agents left out), by agent id."""
-    result = store.engine.query(
-        f"SELECT agent_id, argMax(state, ts_ms) AS state, argMax(reason, ts_ms) AS reason, max(ts_ms) AS since "
-        f"FROM {store.db}.agent_states FINAL WHERE ts_ms <= {now_ms} AND ts_ms > {now_ms - AGENT_LOOKBACK_MS} "
-        f"GROUP BY agent_id ORDER BY agent_id"
-    )
-    return [AgentNow(a, s, r, int(t))
-            for a, s, r, t in zip(result["agent_id"], result["state"], result["reason"], result["since"])
-            if s != "logged_out"]
+    """Each agent's state at ``now_ms`` (logged-out agents left out), by agent id: its own changes with
+    the contacts it answered laid over them (``core.agent_work``), so an agent on a call is on a contact
+    whatever the source wrote."""
+    return [AgentNow(agent, now.state, now.reason, now.ts_ms)
+            for agent, now in sorted(agent_reads.states_now(store, now_ms).items()) if now.state != "logged_out"]

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import re
 
-from pipeline.core import intervals
 from pipeline.settings import Settings
 from pipeline.store import reads
+from pipeline.store.interval_sql import interval_start_sql
 from pipeline.store.queue_intervals import COMPONENTS as INTERVAL_COMPONENTS
 
 DB = "${database}"
@@ -48,6 +48,7 @@ METRICS: dict[str, str] = {
     "waiting": "waiting",
     "service_level": _ratio("sl_numerator", "sl_denominator"),
     "abandon_rate": _ratio("abandoned - short_abandoned", "offered - short_abandoned"),
+    "answer_rate": _ratio("answered", "offered"),
     "asa_s": _ratio("wait_answered_sum_ms", "answered", 1000),
     "aht_s": _ratio("handle_sum_ms", "aht_contacts", 1000),
     "avg_talk_s": _ratio("talk_sum_ms", "aht_contacts", 1000),
@@ -56,10 +57,11 @@ METRICS: dict[str, str] = {
     "frt_avg_s": _ratio("frt_sum_ms", "frt_contacts", 1000),
     "transfer_rate": _ratio("transferred", "answered"),
     "fcr_rate": _ratio("fcr_resolved", "fcr_with_disposition"),
+    "resolution_rate": _ratio("resolved", "disposed"),
     "csat_avg": _ratio("csat_sum", "csat_responses"),
     "csat_responses": "csat_responses",
 }
-RATIOS = {"service_level", "abandon_rate", "transfer_rate", "fcr_rate"}
+RATIOS = {"service_level", "abandon_rate", "answer_rate", "transfer_rate", "fcr_rate", "resolution_rate"}
 SECONDS = {"asa_s", "aht_s", "avg_talk_s", "avg_hold_s", "avg_acw_s", "frt_avg_s"}
 
 
@@ -77,16 +79,17 @@ def components(settings: Settings, keys: dict[str, str], where: list[str], table
 
 
 def _start(interval: str, settings: Settings) -> str:
-    """A pre-aggregated row's local interval start (epoch seconds), like ``intervals.sql_start`` on a fact."""
-    return intervals.sql_start("interval_ms", interval, settings.tz)
+    """A pre-aggregated row's local interval start (epoch seconds), like ``interval_start_sql`` on a fact."""
+    return interval_start_sql("interval_ms", interval, settings.tz)
 
 
 def _select(metrics: list[str]) -> str:
     return ", ".join(METRICS[name] if METRICS[name] == name else f"{METRICS[name]} AS {name}" for name in metrics)
 
 
-QUEUE_METRICS = ["offered", "answered", "abandoned", "service_level", "abandon_rate", "asa_s", "aht_s",
-                 "avg_talk_s", "avg_hold_s", "avg_acw_s", "frt_avg_s", "transfer_rate", "fcr_rate", "csat_avg"]
+QUEUE_METRICS = ["offered", "answered", "abandoned", "service_level", "abandon_rate", "answer_rate", "asa_s",
+                 "aht_s", "avg_talk_s", "avg_hold_s", "avg_acw_s", "frt_avg_s", "transfer_rate", "fcr_rate",
+                 "resolution_rate", "csat_avg"]
 
 
 def queue_intervals(settings: Settings, interval: str) -> str:
@@ -110,7 +113,7 @@ def service_level_series(settings: Settings, interval: str) -> str:
 
 
 AGENT_METRICS = ["answered", "aht_s", "avg_talk_s", "avg_hold_s", "avg_acw_s", "transfer_rate", "fcr_rate",
-                 "csat_avg", "csat_responses"]
+                 "resolution_rate", "csat_avg", "csat_responses"]
 
 
 def agent_scorecard(settings: Settings) -> str:

@@ -98,13 +98,30 @@ def adjustment_lines_for(payroll: Store, for_month: str) -> list[tuple[str, int,
     return [(str(m), int(c), str(t)) for m, c, t in zip(result["month"], result["closed_ms"], result["line"])]
 
 
-def add_inputs(payroll: Store, month: str, at_ms: int, who: str, source: str, text: str) -> None:
+def add_inputs(payroll: Store, month: str, at_ms: int, who: str, source: str, text: str, policy: str = "") -> None:
+    """One import of a month's supervisor inputs; ``policy`` names the policy whose declared inputs these are
+    ('' for the built-in columns)."""
     payroll.engine.insert("payroll_inputs", {"month": [month], "at_ms": [at_ms], "who": [who], "source": [source],
-                                             "text": [text]}, _INPUTS_COLUMNS)
+                                             "text": [text], "policy": [policy]},
+                          {**_INPUTS_COLUMNS, "policy": "str"})
 
 
-def latest_inputs_text(payroll: Store, month: str) -> str:
-    """The CSV text of the month's latest supervisor-inputs import ('' when none)."""
+def latest_inputs_text(payroll: Store, month: str, policy: str = "") -> str:
+    """The CSV text of the month's latest supervisor-inputs import for ``policy`` ('' when none)."""
     result = payroll.engine.query(
-        f"SELECT text FROM {payroll.db}.payroll_inputs WHERE month = {literal(month)} ORDER BY at_ms DESC LIMIT 1")
+        f"SELECT text FROM {payroll.db}.payroll_inputs WHERE month = {literal(month)} AND policy = {literal(policy)} "
+        f"ORDER BY at_ms DESC LIMIT 1")
+    return str(result["text"][0]) if result["text"] else ""
+
+
+def add_manual_lines(payroll: Store, month: str, at_ms: int, who: str, source: str, text: str) -> None:
+    payroll.engine.insert("payroll_manual_lines", {"month": [month], "at_ms": [at_ms], "who": [who],
+                                                   "source": [source], "text": [text]}, _INPUTS_COLUMNS)
+
+
+def latest_manual_lines_text(payroll: Store, month: str) -> str:
+    """The CSV text of the month's latest penalty and bonus lines ('' when none)."""
+    result = payroll.engine.query(
+        f"SELECT text FROM {payroll.db}.payroll_manual_lines WHERE month = {literal(month)} "
+        f"ORDER BY at_ms DESC LIMIT 1")
     return str(result["text"][0]) if result["text"] else ""

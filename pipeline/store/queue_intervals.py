@@ -17,6 +17,7 @@ from pipeline.settings import Settings
 from pipeline.store.components_sql import (
     AGGREGATES, FCR_PARTS, INDEXED_SPAN_MS, contact_query, offered_in, thresholds,
 )
+from pipeline.store.interval_sql import interval_start_sql
 from pipeline.store.store import Store
 
 COMPONENTS: tuple[str, ...] = (
@@ -25,7 +26,7 @@ COMPONENTS: tuple[str, ...] = (
     "hold_sum_ms", "acw_sum_ms", "frt_contacts", "frt_sum_ms", "frt_within_target", "transferred",
     "csat_responses", "csat_sum", "csat_top2", "nps_responses", "nps_promoters", "nps_detractors",
     "abandoned_customer", "abandoned_timeout", "abandoned_empty", "abandoned_key", "time_conflicts",
-    "fcr_with_disposition",
+    "fcr_with_disposition", "resolved", "disposed",
 )
 # not summed like the others: FCR's window is applied when read, and the FRT values feed a percentile
 PARTS: tuple[str, ...] = ("fcr_unrepeated", "fcr_repeat_gaps_ms", "frt_values_ms")
@@ -102,7 +103,7 @@ def _roll_up_days(store: Store, settings: Settings, local_days: list[tuple[int, 
         return
     rows = (f"({rows_in(local_days)}) AND agent_id IN "
             f"(SELECT agent_id FROM {store.db}.agent_intervals WHERE {rows_in(runs)})")
-    day = intervals.sql_start("toInt64(toUInt32(interval_start)) * 1000", "1d", settings.tz)
+    day = interval_start_sql("toInt64(toUInt32(interval_start)) * 1000", "1d", settings.tz)
     _replace(store, settings, "agent_days", AGENT_KEYS, rows, _summed(store, AGENT_KEYS, day, rows))
 
 
@@ -116,7 +117,7 @@ def _rebuild(store: Store, settings: Settings, runs: list[tuple[int, int]]) -> N
     """``agent_intervals`` of these intervals from the facts, then ``queue_intervals`` summed from those rows."""
     rows = rows_in(runs)
     keys = {name: name for name in AGENT_KEYS}
-    interval = intervals.sql_start("offered_ms", "15m", settings.tz)
+    interval = interval_start_sql("offered_ms", "15m", settings.tz)
     facts = contact_query(store.db, settings, {**keys, "interval": interval, "built_with": thresholds(settings)},
                           f"has_offered AND ({offered_in(runs)})", offered_ranges=runs, fcr_parts=True)
     _replace(store, settings, "agent_intervals", AGENT_KEYS, rows, lambda version: (

@@ -7,11 +7,13 @@ migrations and ``pipeline/store/`` only.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from pipeline.settings import Settings
-from pipeline.store.components_sql import AGGREGATES, fcr_window_ms, thresholds
+from pipeline.store import agent_reads
+from pipeline.store.components_sql import AGGREGATES, WAITING, fcr_window_ms, thresholds
 from pipeline.store.engines import Columns, literal
 from pipeline.store.queue_intervals import COMPONENTS as INTERVAL_COMPONENTS
 from pipeline.store.queue_intervals import rows_in
@@ -33,7 +35,7 @@ def waiting_by_queue(store: Store, now_ms: int, horizon_ms: int) -> dict[tuple[s
     result = store.engine.query(
         f"SELECT queue, channel, count() AS waiting, min(offered_ms) AS oldest_ms "
         f"FROM {store.db}.contact_facts FINAL "
-        f"WHERE has_offered AND direction = 'inbound' AND NOT is_answered AND NOT is_abandoned "
+        f"WHERE has_offered AND direction = 'inbound' AND {WAITING} "
         f"AND offered_ms <= {now_ms} AND offered_ms > {now_ms - horizon_ms} GROUP BY queue, channel"
     )
     return {(q, c): (int(n), int(o)) for q, c, n, o in
@@ -49,14 +51,9 @@ def newest_offered_by_queue(store: Store, now_ms: int, horizon_ms: int) -> dict[
     return {q: int(t) for q, t in zip(result["queue"], result["newest_ms"])}
 
 
-def agents_by_state(store: Store, now_ms: int, horizon_ms: int) -> dict[str, int]:
-    """state -> agents whose latest state (changed within ``horizon_ms``) it is."""
-    result = store.engine.query(
-        f"SELECT state, count() AS agents FROM (SELECT agent_id, argMax(state, ts_ms) AS state "
-        f"FROM {store.db}.agent_states FINAL WHERE ts_ms <= {now_ms} AND ts_ms > {now_ms - horizon_ms} "
-        f"GROUP BY agent_id) GROUP BY state"
-    )
-    return {s: int(n) for s, n in zip(result["state"], result["agents"])}
+def agents_by_state(store: Store, now_ms: int) -> dict[str, int]:
+    """state -> agents in it now (the live grid's states: ``agent_reads.states_now``), logged-out ones too."""
+    return dict(Counter(now.state for now in agent_reads.states_now(store, now_ms).values()))
 
 
 def events_first_ingested_after(store: Store, start_ms: int, end_ms: int, after_ms: int) -> list[dict[str, Any]]:
@@ -191,29 +188,6 @@ def side_components(store: Store, table: str, keys: dict[str, str], where: Seque
         f"ANY LEFT JOIN ({facts}) AS facts "
         f"USING contact_id WHERE {' AND '.join(where) or '1'}{group}"
     )
-
-
-def agent_state_changes(store: Store, start_ms: int, end_ms: int) -> list[tuple[str, int, str, str]]:
-    """(agent, ts_ms, event_id, state) of every change in [start_ms, end_ms), plus each agent's last change
-    before ``start_ms`` (the state it was in when the range began) and first change at or after ``end_ms``
-    (where the state running at the range end stops)."""
-    db = store.db
-    inside = store.engine.query(
-        f"SELECT agent_id, ts_ms, event_id, state FROM {db}.agent_states FINAL "
-        f"WHERE ts_ms >= {start_ms} AND ts_ms < {end_ms}"
-    )
-    before = store.engine.query(
-        f"SELECT agent_id, max(ts_ms) AS edge_ms, argMax(event_id, ts_ms) AS edge_event, "
-        f"argMax(state, ts_ms) AS edge_state FROM {db}.agent_states FINAL WHERE ts_ms < {start_ms} GROUP BY agent_id"
-    )
-    after = store.engine.query(
-        f"SELECT agent_id, min(ts_ms) AS edge_ms, argMin(event_id, ts_ms) AS edge_event, "
-        f"argMin(state, ts_ms) AS edge_state FROM {db}.agent_states FINAL WHERE ts_ms >= {end_ms} GROUP BY agent_id"
-    )
-    changes = list(zip(inside["agent_id"], inside["ts_ms"], inside["event_id"], inside["state"]))
-    for edge in (before, after):
-        changes += zip(edge["agent_id"], edge["edge_ms"], edge["edge_event"], edge["edge_state"])
-    return changes
 
 
 def conflicted_contacts(store: Store, columns: Sequence[str], direction: str, start_ms: int, end_ms: int,

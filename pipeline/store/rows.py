@@ -37,13 +37,14 @@ EVENT_COLUMNS: dict[str, str] = {
 QA_COLUMNS: dict[str, str] = {
     "event_id": "str", "ts_ms": "int", "contact_id": "str", "agent_id": "str", "score": "float",
     "fatal_errors": "int", "nonfatal_errors": "int", "opportunities": "int", "source": "str",
+    "business_errors": "int", "tariff_errors": "int", "fraud_orders": "int",
 }
 COMPLAINT_COLUMNS: dict[str, str] = {
     "event_id": "str", "ts_ms": "int", "agent_id": "str", "contact_id": "str", "valid": "bool",
     "escalated": "bool",
 }
 AGENT_STATE_COLUMNS: dict[str, str] = {
-    "event_id": "str", "ts_ms": "int", "agent_id": "str", "state": "str", "reason": "str",
+    "event_id": "str", "ts_ms": "int", "seq": "int", "agent_id": "str", "state": "str", "reason": "str",
 }
 # events kept in a table of their own besides ``events``: type -> (table, columns)
 SIDE_TABLES: dict[type, tuple[str, dict[str, str]]] = {

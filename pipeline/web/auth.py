@@ -18,6 +18,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 COOKIE = "cckpi_session"
 MIN_TOKEN_CHARS = 32
 OPEN_PATHS = ("/healthz", "/login", "/static/")
+# machine endpoints: the bearer header only, never the cookie (a logged-in browser cannot be made to post)
+BEARER_ONLY_PATHS = ("/api/alerts/alertmanager",)
 
 
 class TokenRequired(Exception):
@@ -70,6 +72,8 @@ class TokenMiddleware:
         header = request.headers.get("authorization", "")
         if header.lower().startswith("bearer ") and same_secret(header[7:].strip(), self.token):
             return True
+        if request.url.path in BEARER_ONLY_PATHS:
+            return False
         return same_secret(request.cookies.get(COOKIE, ""), self.session)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

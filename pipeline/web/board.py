@@ -1,7 +1,7 @@
 """The wallboard's numbers at one instant: per queue and per agent, with what each number drills into.
 
 Service level is over the trailing window (``trailing_window_s``) against the
-queue's target; answered, abandoned, ASA and offered are for the centre's day
+queue's target; answered, abandoned, the answer rate, ASA and offered are for the centre's day
 so far; waiting and the longest wait are now.  The ratios come from the
 catalogue's one ``compute`` over the report's own components
 (``pipeline.store.live``), so the wallboard and ``cckpi report`` cannot
@@ -63,6 +63,7 @@ def live_board(store: Store, settings: Settings, now_ms: int) -> dict[str, Any]:
             "answered": day["answered"],
             "abandoned": day["abandoned"],
             "abandon_rate": day["abandon_rate"],
+            "answer_rate": day["answer_rate"],
             "asa_s": day["asa_s"],
             "aht_s": day["aht_s"],
         })

@@ -15,6 +15,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from pipeline.alerts.relay.sender import Relay
 from pipeline.settings import Settings
 from pipeline.store.store import Store
 
@@ -45,14 +46,15 @@ class StoreAccess:
 
 @dataclass(frozen=True)
 class WebContext:
-    """The store (two lanes, see ``StoreAccess``), the settings, "now" (the demo's simulated clock) and the
-    floor token (None: no token)."""
+    """The store (two lanes, see ``StoreAccess``), the settings, "now" (the demo's simulated clock), the floor
+    token (None: no token) and the alert relay (None: this process relays no alerts, e.g. the demo)."""
 
     quick: StoreAccess
     long_reads: StoreAccess
     settings: Settings
     clock: Callable[[], int]
     token: str | None
+    relay: Relay | None = None
 
     @property
     def default_lang(self) -> str:

@@ -4,9 +4,10 @@
   ``serve_limits.max_body_bytes``): 413 by the Content-Length before the body
   is read, or by counting a chunked one as it arrives.
 - Host names: only the loopback names, the ``--host`` address and
-  ``serve_allowed_hosts`` (``allowed_hosts``; Starlette's TrustedHostMiddleware
-  answers 400), so a page on another site that rebinds its DNS name to
-  127.0.0.1 cannot read the contacts through the user's browser.
+  ``serve_allowed_hosts`` (``HostAllowlist``: Starlette's TrustedHostMiddleware,
+  400 otherwise), so a page on another site that rebinds its DNS name to
+  127.0.0.1 cannot read the contacts through the user's browser. ``/healthz``
+  answers any Host: it tells nothing, and Kubernetes probes by the pod's IP.
 - ``SecurityHeaders``: a CSP that allows only the app's own scripts and style
   sheets (no inline script, no ``<style>``, style attributes only for the
   chart library; no framing), ``nosniff``, ``X-Frame-Options``,
@@ -20,6 +21,7 @@ from __future__ import annotations
 import ipaddress
 
 from starlette.datastructures import MutableHeaders
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
@@ -46,6 +48,14 @@ def _is_wildcard(host: str) -> bool:
         return ipaddress.ip_address(host).is_unspecified
     except ValueError:
         return False
+
+
+class HostAllowlist(TrustedHostMiddleware):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/healthz":
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 class SecurityHeaders:

@@ -83,7 +83,7 @@ def compute_live(store: Store, settings: Settings, now_ms: int) -> LiveSnapshot:
         snapshot.add(m.SERVICE_LEVEL_TARGET, (queue,), targets.sl_target)
         snapshot.add(m.ABANDON_RATE_TARGET, (queue,), targets.abandon_rate_target)
         snapshot.add(m.LONGEST_WAIT_THRESHOLD, (queue,), targets.longest_wait_alert_s)
-    agents = reads.agents_by_state(store, now_ms, AGENT_HORIZON_MS)
+    agents = reads.agents_by_state(store, now_ms)
     for state in AGENT_STATES:
         snapshot.add(m.AGENTS, (state,), agents.get(state, 0))
     return snapshot

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 
 import pytest
 
 from pipeline.settings import Settings
+from tests.fixtures.robots import Received, serve_robots
 
 
 @pytest.fixture
@@ -22,3 +24,10 @@ def need(tool: str) -> str:
     if path is None:
         pytest.skip(f"{tool} not installed (apt-get install -y prometheus prometheus-alertmanager)")
     return path
+
+
+@pytest.fixture
+def robot_receivers() -> Iterator[tuple[str, Received]]:
+    """Local DingTalk, Feishu and WeCom robots that check signatures as the vendors do (tests/fixtures/robots.py)."""
+    with serve_robots() as receivers:
+        yield receivers

@@ -70,6 +70,18 @@ def test_alertmanager_config_groups_by_queue_and_inhibits_queue_alerts_while_the
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_remote_serve_example_sends_the_token_and_mails() -> None:
+    """The receiver for `cckpi serve` off loopback: a bearer token from a file, and Alertmanager's own e-mail."""
+    config = REPO_ROOT / "deploy" / "alertmanager" / "alertmanager-remote-serve.yml"
+    receiver = yaml.safe_load(config.read_text())["receivers"][0]
+    hook = receiver["webhook_configs"][0]
+    assert hook["url"].endswith("/api/alerts/alertmanager") and hook["send_resolved"] is True
+    assert hook["http_config"]["authorization"]["type"] == "Bearer"
+    assert receiver["email_configs"][0]["send_resolved"] is True
+    result = subprocess.run([need("amtool"), "check-config", str(config)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def _sl_case(queue: str, value: float) -> dict[str, object]:
     return {"series": f'cckpi_queue_service_level{{queue="{queue}",channel="voice",abandon_mode="exclude_short"}}',
             "values": f"{value}x20"}

@@ -23,6 +23,12 @@ OK = b'{"event_id":"e1","type":"survey.csat","ts":"2026-11-02T09:00:05.250Z","co
          "wrong_type"),
         (OK.replace(b'"score":5', b'"score":6'), "out_of_range"),
         (OK.replace(b'"score":5', b'"score":0'), "out_of_range"),
+        # the survey's scale bounds its score: 0-100 takes 0..100, 3-option 1..3, and 1-5 (the default) 1..5
+        (OK.replace(b'"score":5', b'"score":101,"scale":"0-100"'), "out_of_range"),
+        (OK.replace(b'"score":5', b'"score":4,"scale":"3-option"'), "out_of_range"),
+        (OK.replace(b'"score":5', b'"score":0,"scale":"3-option"'), "out_of_range"),
+        (OK.replace(b'"score":5', b'"score":80'), "out_of_range"),
+        (OK.replace(b'"score":5', b'"score":5,"scale":"1-10"'), "invalid_value"),
         (b'{"event_id":"e1","type":"survey.nps","ts":"2026-11-02T09:00:05Z","contact_id":"c1","score":11}',
          "out_of_range"),
         (b'{"event_id":"e1","type":"qa.evaluated","ts":"2026-11-02T09:00:05Z","contact_id":"c","agent_id":"a",'
@@ -55,6 +61,15 @@ def test_accepts_offsets_and_keeps_milliseconds():
 def test_unknown_extra_fields_are_not_an_error():
     outcome = decode(OK[:-1] + b',"campaign":{"id":7},"note":"x"}')
     assert isinstance(outcome, Accepted) and isinstance(outcome.event, ev.SurveyCsat)
+
+
+@pytest.mark.parametrize("score, scale", [(0, "0-100"), (100, "0-100"), (1, "3-option"), (3, "3-option"),
+                                          (1, "1-5"), (5, None)])
+def test_csat_scores_at_the_ends_of_each_scale_are_accepted(score, scale):
+    extra = b"" if scale is None else b',"scale":"' + scale.encode() + b'"'
+    outcome = decode(OK.replace(b'"score":5', b'"score":' + str(score).encode() + extra))
+    assert isinstance(outcome, Accepted), outcome
+    assert outcome.event.score == score and outcome.event.scale == (scale or "1-5")
 
 
 def test_defaults_of_optional_fields():

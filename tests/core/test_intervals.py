@@ -1,28 +1,12 @@
-"""Interval buckets in the centre's zone: the Python and SQL definitions agree."""
+"""Interval buckets in the centre's zone (the SQL form is tests/store/test_interval_sql.py)."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from pipeline.core import intervals
 from pipeline.core.agent_time import state_time
-
-ZONES = ["Asia/Shanghai", "Asia/Kolkata", "America/New_York", "Europe/London"]
-# around a New York DST change (2026-03-08), a Shanghai midnight, a Kolkata half hour
-INSTANTS = [1772953200000, 1772956799000, 1772960400000, 1793548799999, 1793548800000, 1793570400000,
-            1793571300000, 1793610005250]
-
-
-@pytest.mark.parametrize("interval", list(intervals.INTERVALS))
-@pytest.mark.parametrize("zone", ZONES)
-def test_sql_and_python_buckets_agree(store, zone, interval):
-    values = ", ".join(f"{intervals.sql_start(str(ms), interval, zone)} AS b{i}" for i, ms in enumerate(INSTANTS))
-    row = store.engine.query(f"SELECT {values}")
-    for i, ms in enumerate(INSTANTS):
-        assert row[f"b{i}"][0] * 1000 == intervals.floor_ms(ms, interval, ZoneInfo(zone)), (zone, interval, ms)
-
+from pipeline.core.agent_work import Change
 
 def test_days_start_at_local_midnight():
     zone = ZoneInfo("Asia/Shanghai")
@@ -39,7 +23,7 @@ def test_an_hourly_day_across_a_dst_change_has_23_hours():
 
 
 def test_state_time_clips_and_splits():
-    changes = [(0, "a", "available"), (100, "b", "on_contact"), (250, "c", "logged_out")]
+    changes = [Change(0, 0, "a", "available"), Change(100, 0, "b", "on_contact"), Change(250, 0, "c", "logged_out")]
     assert state_time(changes, 50, 200) == {50: {"handle_state_ms": 100, "available_ms": 50, "logged_in_ms": 150}}
     split = state_time(changes, 0, 300, boundaries=[0, 150])
     assert split == {0: {"handle_state_ms": 50, "available_ms": 100, "logged_in_ms": 150},

@@ -94,6 +94,10 @@ def _compare(rows: list[Row], expected: list[Row], key: Callable[[Row], Any], ti
     return compared
 
 
+# the wallboard's "today" stats (one metric of one queue since midnight, from queue_intervals) -> report key
+TODAY_PANELS = {"AHT today": "aht_s", "Answered today": "answer_rate"}
+
+
 def test_every_panel_query_runs_and_agrees_with_the_report(day_store: Store, settings: Settings) -> None:
     by_queue = report(day_store, DAY, NEXT_DAY, settings, by=("queue",))
     queues = sorted(r["queue"] for r in by_queue)
@@ -108,12 +112,13 @@ def test_every_panel_query_runs_and_agrees_with_the_report(day_store: Store, set
     for name, model in export.build_all(settings).items():
         for title, sql in sql_queries(model):
             label = f"{name}: {title}"
-            if title == "AHT today":
+            if title in TODAY_PANELS:
                 # once per wallboard row: billing's literal row and the repeated row per queue
+                key = TODAY_PANELS[title]
                 for queue in (["billing"] if "${queue}" not in sql else queues):
                     rows = _rows(day_store, sql, settings, [queue])
                     want = next(r for r in by_queue if r["queue"] == queue)
-                    assert len(rows) == 1 and _same(rows[0]["aht_s"], want["aht_s"]), (label, queue, rows)
+                    assert len(rows) == 1 and _same(rows[0][key], want[key]), (label, queue, rows)
                 checked[label] = checked.get(label, 0) + 1
                 continue
             rows = _rows(day_store, sql, settings, queues)
@@ -139,7 +144,7 @@ def test_every_panel_query_runs_and_agrees_with_the_report(day_store: Store, set
             else:
                 pytest.fail(f"{label}: no agreement check for this panel; add one")
     assert all(checked.values()), checked
-    expected_titles = {"AHT today", "variable queue", "Queues over the period", "15-minute intervals",
+    expected_titles = {"AHT today", "Answered today", "variable queue", "Queues over the period", "15-minute intervals",
                        "30-minute intervals", "Service level by 30 minutes", "Agents", "Quality evaluations"}
     assert {label.split(": ", 1)[1] for label in checked} == expected_titles
 
@@ -147,8 +152,8 @@ def test_every_panel_query_runs_and_agrees_with_the_report(day_store: Store, set
 def test_wallboard_today_panel_reads_queue_intervals_not_the_facts(settings: Settings) -> None:
     """The facts are not ordered by time: a panel over them scans every contact on each 10 s refresh."""
     model = export.build_all(settings)["wallboard.json"]
-    today = [query for title, query in sql_queries(model) if title == "AHT today"]
-    assert len(today) == 2  # billing's own row and the repeated row
+    today = [query for title, query in sql_queries(model) if title in TODAY_PANELS]
+    assert len(today) == 2 * len(TODAY_PANELS)  # billing's own row and the repeated row, per panel
     for query in today:
         assert "${database}.queue_intervals FINAL" in query
         assert "contact_facts" not in query

@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.payroll import examples
 from pipeline.payroll.closing import CloseInputs, ClosingError, close_month, find_closed, late_events
-from pipeline.payroll.export import BOM, NUMBER_FORMATS, money_format
+from pipeline.payroll.sheet_files import BOM, NUMBER_FORMATS, money_format
 from pipeline.payroll.model import Month
 from pipeline.payroll.month_sheet import computed, month_sheet
 from pipeline.payroll.policy import load_policy

@@ -68,6 +68,22 @@ def test_catalogue_figures_equal_the_agent_report(rolled):
     assert a1.aht_s == pytest.approx(230.0)
 
 
+def test_catalogue_figures_worked_by_hand(rolled):
+    _, _, month = rolled
+    a1 = month.agents[0]
+    # inbound c1, c2, c3: after-contact work 20 + 40 + 30 = 90 s of 690 s handled
+    assert a1.acw_share == pytest.approx(90 / 690)
+    # waits 10, 20, 5 s over 3 answered
+    assert a1.asa_s == pytest.approx(35 / 3)
+    # resolved c1, c3 of 3 disposed, no repeat contact; no transfer
+    assert (a1.fcr_rate, a1.transfer_rate) == (pytest.approx(2 / 3), 0.0)
+    # QA of October's inbound contacts: c1 (1 fatal), c2 (0), c3 (2 fatal) -> 2 of 3 evaluations with a fatal
+    # error; 1 non-fatal error each of 10 opportunities -> 1 - 3/30 = 0.9
+    assert (a1.fatal_error_share, a1.nonfatal_accuracy) == (pytest.approx(2 / 3), pytest.approx(0.9))
+    # only available / logged_out states: no time on contacts -> occupancy 0 of 10 h logged in
+    assert (a1.occupancy, a1.logged_in_s) == (0.0, 36000.0)
+
+
 def test_agent_with_no_contacts_and_output_vs_team(rolled):
     _, _, month = rolled
     a1, a2, a3 = month.agents

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 import pytest
 
 from pipeline.core.agent_time import state_time
+from pipeline.core.agent_work import Change
 from tests.fixtures.events import event
 from tests.fixtures.stores import ingest, report
 
@@ -80,7 +81,8 @@ def test_a_night_shift_over_the_month_end_counts_in_both_months(store):
 
 def test_state_time_clips_at_both_ends():
     # pure core: changes in ms, range [1000, 5000)
-    changes = [(0, "e1", "on_contact"), (2000, "e2", "available"), (9000, "e3", "logged_out")]
+    changes = [Change(0, 0, "e1", "on_contact"), Change(2000, 0, "e2", "available"),
+               Change(9000, 0, "e3", "logged_out")]
     assert state_time(changes, 1000, 5000) == {
         1000: {"handle_state_ms": 1000, "available_ms": 3000, "logged_in_ms": 4000}}
     # without the change after the end the running state counts nothing (still open)

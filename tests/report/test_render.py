@@ -102,6 +102,24 @@ def test_sl_header_threshold_mode_and_target_markers(store: Store) -> None:
     assert cell_at(mixed, "Total", "SL") == "50.0%"  # two targets in one row: no marker
 
 
+def test_aht_is_marked_against_its_queue_and_direction_target(store: Store) -> None:
+    # billing AHT: b1 and b2 each talk 60 + wrap-up 5 = 65 s; sales s1 the same 65 s
+    ingest(store, [*hand_worked(), *answered_call("o1", 0, 0, 200, 40, direction="outbound")])
+    plain = text(report(store))
+    assert cell_at(plain, "billing", "AHT") == "1:05"  # no target set: no marker, and none in the legend
+    assert "AHT ≤" not in plain
+    targets = load_settings(queues={"billing": QueueSettings(aht_target_s=60, aht_target_outbound_s=300),
+                                    "sales": QueueSettings(aht_target_s=65)})
+    output = text(report(store, targets), targets)
+    assert cell_at(output, "billing", "AHT") == "1:05 ✗"  # 65 > 60
+    assert cell_at(output, "sales", "AHT") == "1:05 ✓"  # 65 <= 65: exactly on target is met
+    assert cell_at(output, "Total", "AHT") == "1:05"  # two targets in one row: no marker
+    assert "AHT ≤ per queue" in output
+    # outbound: o1 talks 200 + wrap-up 40 = 240 s against billing's outbound 300 s
+    outbound = text(report(store, targets, direction="outbound"), targets)
+    assert cell_at(outbound, "billing", "AHT") == "4:00 ✓" and "AHT ≤ 300s" in outbound
+
+
 def test_interval_rows_are_local_clock_ranges(store: Store) -> None:
     ingest(store, hand_worked())
     output = text(report(store, by=("interval",), interval="30m"))

@@ -10,6 +10,8 @@ from pipeline.store.engines import StoreError, literal
 
 from pipeline.store.store_url import parse_url
 from pipeline.store.migrations import PARTS, load, migrate
+from pipeline.store.store import Store
+from tests.fixtures.stores import ENGINES, fresh_url
 
 
 def test_urls_of_both_engines():
@@ -22,12 +24,31 @@ def test_urls_of_both_engines():
             parse_url(bad)
 
 
-def test_migrations_are_numbered_without_gaps(tmp_path):
-    assert [m.version for m in load()] == list(range(1, len(load()) + 1))
+def test_migrations_are_numbered_rising_and_a_repeat_is_an_error(tmp_path):
+    versions = [m.version for m in load()]
+    assert versions == sorted(set(versions)) and versions[0] == 1
     (tmp_path / "0001_a.sql").write_text("SELECT 1")
-    (tmp_path / "0003_c.sql").write_text("SELECT 1")
-    with pytest.raises(ValueError, match="without gaps"):
+    (tmp_path / "0003_c.sql").write_text("SELECT 1")  # 0002 still reserved by a change not landed yet
+    assert [m.version for m in load(tmp_path)] == [1, 3]
+    (tmp_path / "0003_d.sql").write_text("SELECT 1")
+    with pytest.raises(ValueError, match="distinct"):
         load(tmp_path)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_lower_number_landing_after_a_higher_one_is_still_applied(engine: str, chdb_dir: Path, tmp_path: Path):
+    """Numbers are reserved per change: 0002 may land after a store ran 0003; it runs then, once."""
+    store = Store.open(fresh_url(engine, chdb_dir), migrate_schema=False)
+    (tmp_path / "0001_a.sql").write_text("CREATE TABLE IF NOT EXISTS {db}.mig_a (n UInt8) ENGINE = Memory")
+    (tmp_path / "0003_c.sql").write_text("CREATE TABLE IF NOT EXISTS {db}.mig_c (n UInt8) ENGINE = Memory")
+    assert migrate(store.engine, tmp_path) == 3
+    (tmp_path / "0002_b.sql").write_text("CREATE TABLE {db}.mig_b (n UInt8) ENGINE = Memory")  # no IF NOT EXISTS
+    assert migrate(store.engine, tmp_path) == 3
+    assert migrate(store.engine, tmp_path) == 3  # recorded: not run twice (it would fail)
+    tables = store.engine.query(f"SELECT name FROM system.tables WHERE database = '{store.db}' AND name LIKE 'mig_%'")
+    assert sorted(tables["name"]) == ["mig_a", "mig_b", "mig_c"]
+    store.engine.command(f"DROP DATABASE IF EXISTS {store.db}")
+    store.close()
 
 
 def test_a_statement_naming_part_runs_once_per_part_and_the_parts_cover_every_row(store, tmp_path):
@@ -50,7 +71,7 @@ def test_migrate_applies_each_step_once(store):
     latest = load()[-1].version
     assert migrate(store.engine) == latest  # the fixture migrated already: nothing to do
     rows = store.engine.query(f"SELECT version FROM {store.db}.schema_migrations ORDER BY version")
-    assert rows["version"] == list(range(1, latest + 1))
+    assert rows["version"] == [m.version for m in load()]
 
 
 def test_literals_round_trip(store):

@@ -27,7 +27,7 @@ from pipeline.core.intervals import parse_instant
 from pipeline.report import build
 from pipeline.report.build import ReportRequest
 from pipeline.settings import load_settings
-from pipeline.store import panel_sql, reads
+from pipeline.store import panel_sql, reads, report_reads
 from pipeline.store.store import Store
 from tests.fixtures.events import answered, ended, offered
 from tests.fixtures.stores import ingest
@@ -49,9 +49,9 @@ def _report(store: Store, by: tuple[str, ...], *, facts: bool, monkeypatch: pyte
     request = ReportRequest(parse_instant(START, SETTINGS.zone), parse_instant(END, SETTINGS.zone), by=by)
     with monkeypatch.context() as patch:
         if facts:
-            patch.setattr(build, "_pre_aggregated", lambda _request, _settings: None)
+            patch.setattr(report_reads, "pre_aggregate_table", lambda _request, _settings: None)
         else:
-            assert build._pre_aggregated(request, SETTINGS) is not None
+            assert report_reads.pre_aggregate_table(request, SETTINGS) is not None
         report = build.build(store, request, SETTINGS)
     return {row[build.KEY_NAMES[by[0]]]: (row["offered"], row["answered"]) for row in report.rows}
 

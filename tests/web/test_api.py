@@ -120,13 +120,17 @@ def test_live_numbers_at_a_fixed_now(client):
     assert billing["service_level"] == pytest.approx(1 / 3) and billing["sl_status"] == "missed"
     assert (billing["waiting"], billing["longest_wait_s"]) == (1, 580.0)  # c3 since 09:02:00
     assert (billing["answered"], billing["abandoned"], billing["asa_s"]) == (1, 2, 10.0)  # c5 (10:00) not yet
+    # today so far: c1, c2, c8, c3 offered (c5 at 10:00 not yet), c1 answered -> 1 / 4
+    assert billing["answer_rate"] == pytest.approx(1 / 4) and billing["offered"] == 4
     sales = queues["sales"]
     assert (sales["service_level"], sales["sl_status"], sales["waiting"], sales["longest_wait_s"]) == (
         1.0, "met", 0, None)
-    assert board["agent_counts"] == {"available": 1, "on_contact": 0, "after_contact_work": 0, "not_ready": 1}
+    # a1 answered the outbound c6 at 09:03:30 and it has not ended: on a contact whatever its own state says
+    # (available from 09:06:10), since c1's answer at 09:00:10 (c1 then c6 without a gap): 690 s
+    assert board["agent_counts"] == {"available": 0, "on_contact": 1, "after_contact_work": 0, "not_ready": 1}
     assert board["not_ready_reasons"] == {"lunch": 1}
     assert [(a["agent_id"], a["state"], a["in_state_s"]) for a in board["agents"]] == [
-        ("a1", "available", 330.0), ("a2", "not_ready", 100.0)]
+        ("a1", "on_contact", 690.0), ("a2", "not_ready", 100.0)]
 
 
 def test_live_at_another_instant(client):
@@ -194,7 +198,7 @@ def test_live_figures_equal_the_report_over_the_same_ranges(client, now, expecte
     for queue in board["queues"]:
         day = today[queue["queue"]]
         assert queue["service_level"] == window.get(queue["queue"], {}).get("service_level")
-        for key in ("offered", "answered", "abandoned", "waiting", "abandon_rate", "asa_s", "aht_s"):
+        for key in ("offered", "answered", "abandoned", "waiting", "abandon_rate", "answer_rate", "asa_s", "aht_s"):
             assert queue[key] == day[key], key
 
 

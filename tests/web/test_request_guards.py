@@ -43,12 +43,16 @@ def test_a_chunked_body_without_a_length_is_counted_as_it_arrives(app_client):
 
 
 @pytest.mark.parametrize("host, status", [
-    ("127.0.0.1:8080", 200), ("localhost", 200), ("[::1]:8080", 200), ("wall.example", 200),
+    ("127.0.0.1:8080", 401), ("localhost", 401), ("[::1]:8080", 401), ("wall.example", 401),  # then the token
     ("evil.example", 400), ("wall.example.evil.example", 400), ("192.168.1.9", 400),
 ])
 def test_only_the_loopback_and_configured_host_names_are_answered(app_client, host, status):
     """DNS rebinding: a page on evil.example whose name now points at 127.0.0.1 sends Host: evil.example."""
-    assert app_client.get("/healthz", headers={"host": host}).status_code == status
+    assert app_client.get("/api/ui", headers={"host": host}).status_code == status
+
+
+def test_the_health_check_answers_any_host_a_probe_uses(app_client):
+    assert app_client.get("/healthz", headers={"host": "10.1.2.3:8080"}).status_code == 200  # a pod's IP
 
 
 def test_the_served_address_is_allowed_and_a_wildcard_is_not_a_name():

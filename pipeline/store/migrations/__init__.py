@@ -19,6 +19,11 @@ idempotent and records the version, so two workers starting at once cannot
 break a store: CREATE statements say IF NOT EXISTS, and since 18.16 has no
 ``ADD COLUMN IF NOT EXISTS``, an ``ADD COLUMN`` that finds its column already
 there (the other worker added it) counts as applied.
+
+Numbers are reserved per change while several are made in parallel, so one
+may land before a lower one: numbers only have to rise, and every migration
+whose version is not recorded yet is applied, in order (not only those above
+the highest recorded one).
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ class Migration:
 
 
 def load(directory: Traversable = WALLBOARD_MIGRATIONS) -> list[Migration]:
-    """The migrations in version order; a gap or a repeated number is an error."""
+    """The migrations in version order; a repeated number is an error (a gap is a number still reserved)."""
     found = []
     for path in sorted((p for p in directory.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name):
         match = _NAME.match(path.name)
@@ -56,8 +61,8 @@ def load(directory: Traversable = WALLBOARD_MIGRATIONS) -> list[Migration]:
         statements = tuple(step for part in text.split(";") if part.strip() for step in _per_part(part.strip()))
         found.append(Migration(int(match.group(1)), match.group(2), statements))
     versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise ValueError(f"{directory}: migration numbers must run 1..N without gaps, got {versions}")
+    if len(set(versions)) != len(versions) or any(v < 1 for v in versions):
+        raise ValueError(f"{directory}: migration numbers must be distinct and start at 1, got {versions}")
     return found
 
 
@@ -67,9 +72,10 @@ def _per_part(statement: str) -> list[str]:
     return [statement.replace("{parts}", str(PARTS)).replace("{part}", str(k)) for k in range(PARTS)]
 
 
-def applied_version(engine: Engine) -> int:
-    rows = engine.query(f"SELECT max(version) AS v FROM {engine.database}.schema_migrations")
-    return int(rows["v"][0] or 0) if rows["v"] else 0
+def applied_versions(engine: Engine) -> set[int]:
+    """Every recorded version (a lower number may land after a higher one)."""
+    rows = engine.query(f"SELECT DISTINCT version FROM {engine.database}.schema_migrations")
+    return {int(v) for v in rows["version"]}
 
 
 def migrate(engine: Engine, directory: Traversable = WALLBOARD_MIGRATIONS) -> int:
@@ -82,16 +88,16 @@ def migrate(engine: Engine, directory: Traversable = WALLBOARD_MIGRATIONS) -> in
     migrations = load(directory)
     latest = migrations[-1].version if migrations else 0
     try:
-        if applied_version(engine) >= latest:
+        if {m.version for m in migrations} <= applied_versions(engine):
             return latest
     except Exception:  # no migrations table yet: a new store
         pass
     _apply(engine, f"CREATE DATABASE IF NOT EXISTS {db}")
     _apply(engine, f"CREATE TABLE IF NOT EXISTS {db}.schema_migrations (version UInt32, name String, applied_ms Int64) "
         "ENGINE = MergeTree() ORDER BY version")
-    current = applied_version(engine)
+    done = applied_versions(engine)
     for migration in migrations:
-        if migration.version <= current:
+        if migration.version in done:
             continue
         for statement in migration.statements:
             _apply(engine, statement.replace("{db}", db))
@@ -100,8 +106,7 @@ def migrate(engine: Engine, directory: Traversable = WALLBOARD_MIGRATIONS) -> in
             {"version": [migration.version], "name": [migration.name], "applied_ms": [int(time.time() * 1000)]},
             {"version": "int", "name": "str", "applied_ms": "int"},
         )
-        current = migration.version
-    return current
+    return latest
 
 
 def _apply(engine: Engine, statement: str) -> None:

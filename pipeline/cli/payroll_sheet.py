@@ -14,7 +14,8 @@ from typing import Any
 import click
 
 from pipeline.cli.common import open_store, settings, store_option
-from pipeline.cli.payroll_close import adjustments, close, history, inputs_command, reopen
+from pipeline.cli.payroll_close import adjustments, close, history, inputs_command, lines_command, reopen
+from pipeline.cli.payroll_review import review
 from pipeline.cli.payroll_common import (
     Inputs, console, friendly, iso, month_option, month_options, payroll_store_option, print_lines, print_sheet,
     salary_total_option,
@@ -26,8 +27,23 @@ def payroll() -> None:
     """Monthly per-agent scorecards and bonus amounts (policy file + roster), closed months."""
 
 
-for command in (close, reopen, history, adjustments, inputs_command):
+for command in (close, reopen, history, adjustments, inputs_command, lines_command, review):
     payroll.add_command(command)
+
+
+@payroll.command()
+def policies() -> None:
+    """List the shipped policies (give one by name: --policy NAME) and the document each reads."""
+    from rich.table import Table
+
+    from pipeline.payroll.policies import listing
+
+    table = Table(title="shipped pay policies (--policy NAME; copy one and give its path to change it)")
+    table.add_column("name")
+    table.add_column("source document")
+    for name, source in listing():
+        table.add_row(name, source)
+    console().print(table)
 
 
 @payroll.command()
@@ -35,17 +51,17 @@ for command in (close, reopen, history, adjustments, inputs_command):
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @salary_total_option
 @friendly
-def rollup(month: Any, policy_path: Path, roster_path: Path | None, store_url: str | None,
-           payroll_store_url: str | None, fmt: str, salary_total: Decimal | None) -> None:
+def rollup(month: Any, policy_path: str, policy_for: tuple[str, ...], roster_path: Path | None,
+           store_url: str | None, payroll_store_url: str | None, fmt: str, salary_total: Decimal | None) -> None:
     """Print the month's scorecards (the frozen ones when the month is closed)."""
     import json
 
     from pipeline.payroll.month_sheet import month_sheet
 
-    inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url)
+    inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url, policy_for=policy_for)
     with inputs.stores() as (store, payroll_store):
         sheet = month_sheet(store, payroll_store, month, inputs.config, inputs.roster, inputs.policy,
-                            inputs.policy_text, salary_total)
+                            inputs.policy_text, salary_total, inputs.seat_policies)
     if fmt == "json":
         click.echo(json.dumps({"month": str(month), "closed": sheet.closed, "rows": sheet.rows,
                                "totals": dict(sheet.totals), "adjustments": sheet.adjustments},
@@ -91,18 +107,18 @@ def check_writable(out_path: Path) -> None:
 @click.option("--by-team", is_flag=True, help="XLSX: one more sheet per team")
 @salary_total_option
 @friendly
-def export(month: Any, policy_path: Path, roster_path: Path | None, store_url: str | None,
-           payroll_store_url: str | None, fmt: str | None, out_path: Path, by_team: bool,
+def export(month: Any, policy_path: str, policy_for: tuple[str, ...], roster_path: Path | None,
+           store_url: str | None, payroll_store_url: str | None, fmt: str | None, out_path: Path, by_team: bool,
            salary_total: Decimal | None) -> None:
     """Write one row per agent (name, team, tier, amount, reasons, every figure) as CSV or XLSX."""
     from pipeline.payroll.month_sheet import month_sheet
 
     fmt = output_format(out_path, fmt)
     check_writable(out_path)
-    inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url)
+    inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url, policy_for=policy_for)
     with inputs.stores() as (store, payroll_store):
         sheet = month_sheet(store, payroll_store, month, inputs.config, inputs.roster, inputs.policy,
-                            inputs.policy_text, salary_total)
+                            inputs.policy_text, salary_total, inputs.seat_policies)
     try:
         out_path.write_bytes(sheet.export(fmt, by_team=by_team))
     except OSError as exc:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import openpyxl
 
-from pipeline.payroll.export import BOM, SheetMeta, csv_bytes, xlsx_bytes
+from pipeline.payroll.sheet_files import BOM, SheetMeta, csv_bytes, xlsx_bytes
 
 COLUMNS = [("agent_id", "Agent", "text"), ("team", "Team", "text"), ("bonus", "Bonus", "money"),
            ("reasons", "Reasons", "text")]

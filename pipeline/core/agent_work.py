@@ -1,0 +1,117 @@
+"""An agent's timeline: its own state changes with the contacts it handles laid over them.
+
+Sources do not all write a state for an agent on a contact.  Asterisk's
+queue_log has none (an agent stays ``available`` from ADDMEMBER through its
+calls), FreeSWITCH's mod_callcenter raises nothing for wrap-up, Amazon
+Connect's contact records carry no agent states at all.  The contacts say it
+for every source alike, so the timeline is derived, not trusted:
+
+* while a contact the agent answered is not ended, the agent is
+  ``on_contact`` (from ``answered`` to ``ended``);
+* after it ended, ``after_contact_work`` until its wrap-up completed; a
+  contact that ended without a wrap-up (yet) keeps the agent in wrap-up until
+  the agent's own next state change at or after the end (the agent said what
+  it does next), or for ever while there is none;
+* on a contact beats wrap-up (concurrent chats); otherwise the state the
+  agent set last, ordered by (time, source sequence, event id), so a PAUSE
+  written in the same second as the ADDMEMBER before it wins.  Before the
+  agent's first own change the state is unknown (``""``): it counts no time
+  and the grid does not show the agent.
+
+Pure: the store reads the inputs (``store.agent_work``), the live grid and
+agent time (occupancy, logged-in time) use the one result.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+ON_CONTACT = "on_contact"
+AFTER_CONTACT_WORK = "after_contact_work"
+UNKNOWN = ""
+
+
+class Change(NamedTuple):
+    """One state change; the tuple order is the order of changes."""
+
+    ts_ms: int
+    seq: int
+    event_id: str
+    state: str
+    reason: str = ""
+
+
+class Work(NamedTuple):
+    """One contact an agent answered: ended and wrap-up None while not (yet) known."""
+
+    answered_ms: int
+    ended_ms: int | None
+    wrapup_ms: int | None
+
+
+def _deltas(base: Sequence[Change], works: Iterable[Work]) -> dict[int, list[int]]:
+    """time -> [change in contacts being talked on, change in contacts in wrap-up] (a sweep's steps)."""
+    times = [c.ts_ms for c in base]
+    deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for answered, ended, wrapup in works:
+        deltas[answered][0] += 1
+        if ended is None:
+            continue
+        talk_end = max(ended, answered)  # clocks that disagree: never a negative span
+        deltas[talk_end][0] -= 1
+        deltas[talk_end][1] += 1
+        if wrapup is not None:
+            work_end: int | None = max(wrapup, talk_end)
+        else:  # no wrap-up event: until the agent's own next change at or after the end
+            index = bisect.bisect_left(times, talk_end)
+            work_end = times[index] if index < len(times) else None
+        if work_end is not None:
+            deltas[work_end][1] -= 1
+    return deltas
+
+
+def timeline(changes: Iterable[Change], works: Iterable[Work]) -> list[Change]:
+    """The agent's changes with its contacts' work laid over them, in order; repeats of a state dropped.
+
+    A derived change carries seq 0 and no event id; an own change keeps its own.
+    One sweep over the moments anything changes, so a month of an agent's calls stays cheap.
+    """
+    base = sorted(changes)
+    deltas = _deltas(base, works)
+    result: list[Change] = []
+    talking = wrapping = 0
+    index = -1
+    for t in sorted({c.ts_ms for c in base} | set(deltas)):
+        step = deltas.get(t)
+        if step is not None:
+            talking, wrapping = talking + step[0], wrapping + step[1]
+        while index + 1 < len(base) and base[index + 1].ts_ms <= t:
+            index += 1
+        if talking > 0:
+            now = Change(t, 0, "", ON_CONTACT)
+        elif wrapping > 0:
+            now = Change(t, 0, "", AFTER_CONTACT_WORK)
+        elif index >= 0:
+            now = base[index] if base[index].ts_ms == t else base[index]._replace(ts_ms=t)
+        else:
+            now = Change(t, 0, "", UNKNOWN)
+        if not result or (result[-1].state, result[-1].reason) != (now.state, now.reason):
+            result.append(now)
+    return result
+
+
+def state_now(changes: Iterable[Change], works: Iterable[Work], now_ms: int) -> Change | None:
+    """The state at ``now_ms`` (its ``ts_ms`` is since when); None if unknown.
+
+    The agent's own changes after ``now_ms`` and contacts answered after it are
+    left out; an end or wrap-up already stored for a later time is used (a
+    FreeSWITCH wrap-up is known from the agent's setting the moment the call ends).
+    """
+    known = [c for c in changes if c.ts_ms <= now_ms]
+    line = [c for c in timeline(known, [w for w in works if w.answered_ms <= now_ms]) if c.ts_ms <= now_ms]
+    if not line or line[-1].state == UNKNOWN:
+        return None
+    return line[-1]

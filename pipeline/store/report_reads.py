@@ -1,0 +1,156 @@
+"""A report's reads: which table answers a report request, and the keyed components it reads.
+
+``report/build.py`` hands its request here and gets rows of additive
+components keyed by the request's groupings; it sums them and makes the
+ratios (``core.kpi``).  Everything a report needs from the database is
+planned here, so the SQL (conditions, grouping expressions, the choice
+between the facts and a pre-aggregate) stays in ``pipeline/store/``.
+
+Three sources feed a report: contact facts (attributed to the interval the
+contact was offered in), QA evaluations and complaints (attributed to their
+contact's offered interval and queue; with no known contact, to their own
+time, and to agent groupings only), and agent-state changes (agent groupings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pipeline.core import intervals
+from pipeline.core.agent_work import Change
+from pipeline.settings import Settings
+from pipeline.store import agent_reads, reads
+from pipeline.store.components_sql import INDEXED_SPAN_MS, contact_query
+from pipeline.store.engines import Columns, literal
+from pipeline.store.interval_sql import interval_start_sql
+from pipeline.store.store import Store
+
+Key = tuple[Any, ...]
+Keyed = list[tuple[Key, dict[str, Any]]]
+
+
+class ReportScope(Protocol):
+    """What a report asks for (``report.build.ReportRequest`` is one)."""
+
+    @property
+    def start_ms(self) -> int: ...
+    @property
+    def end_ms(self) -> int: ...
+    @property
+    def by(self) -> tuple[str, ...]: ...
+    @property
+    def interval(self) -> str: ...
+    @property
+    def queues(self) -> tuple[str, ...]: ...
+    @property
+    def direction(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ReportReads:
+    """The rows a report is made of, each keyed by the request's groupings in their order.
+
+    ``contacts`` carries ``frt_values_ms`` and ``queues_seen`` beside the
+    summable components; ``agent_changes`` is, per agent, every state change
+    that overlaps the range (empty unless the report groups by agent).
+    """
+
+    contacts: Keyed
+    side: Keyed
+    agent_changes: dict[str, list[Change]]
+
+
+def read_report(store: Store, scope: ReportScope, settings: Settings) -> ReportReads:
+    """Everything ``scope`` needs from the store, read the cheapest exact way."""
+    # the agents' timelines: state changes with the contacts they answered laid over them (agent_reads)
+    changes = agent_reads.timelines(store, scope.start_ms, scope.end_ms) if "agent" in scope.by else {}
+    return ReportReads(_contact_rows(store, scope, settings), _side_rows(store, scope, settings), changes)
+
+
+def pre_aggregate_table(scope: ReportScope, settings: Settings) -> str | None:
+    """The pre-aggregate table that may answer ``scope``, or None for the facts.
+
+    A range of up to two days is read from the facts (through the offered-time
+    index: fast enough, and any range is exact there).  A longer one on the
+    pre-aggregates' boundaries reads them: local days for ``agent_days`` (by
+    agent, daily or no intervals), 15 minutes for ``queue_intervals`` and
+    ``agent_intervals`` (UTC 15 minutes are local ones: every zone's offset is
+    a multiple of 15 minutes).
+    """
+    if scope.end_ms - scope.start_ms <= INDEXED_SPAN_MS:
+        return None
+    on = {interval: all(intervals.floor_ms(ms, interval, settings.zone) == ms
+                        for ms in (scope.start_ms, scope.end_ms)) for interval in ("15m", "1d")}
+    if "agent" not in scope.by:
+        return "queue_intervals" if on["15m"] else None
+    if on["1d"] and ("interval" not in scope.by or scope.interval == "1d"):
+        return "agent_days"
+    return "agent_intervals" if on["15m"] else None
+
+
+def _keys(scope: ReportScope, settings: Settings, ms: str) -> dict[str, str]:
+    """The grouping expressions over a row whose time (epoch ms) is the expression ``ms``."""
+    exprs = {"queue": "queue", "agent": "agent_id", "channel": "channel",
+             "interval": interval_start_sql(ms, scope.interval, settings.tz)}
+    return {name: exprs[name] for name in scope.by}
+
+
+def _contact_rows(store: Store, scope: ReportScope, settings: Settings) -> Keyed:
+    """The contacts' components: from a pre-aggregate table for a long range on its boundaries, else the facts.
+
+    Both give the same numbers (tests/store/test_pre_aggregates.py); the
+    pre-aggregates are read only when every row of the range was built with
+    the settings' thresholds.
+    """
+    table = pre_aggregate_table(scope, settings)
+    if table and reads.intervals_current(store, settings, table, scope.start_ms, scope.end_ms):
+        sql = reads.interval_components(store.db, settings, table, _keys(scope, settings, "interval_ms"),
+                                        _where(scope) + [reads.interval_range(scope.start_ms, scope.end_ms)])
+    else:
+        sql = contact_query(store.db, settings, _keys(scope, settings, "offered_ms"),
+                            " AND ".join(["has_offered", *_where(scope),
+                                          f"offered_ms >= {scope.start_ms} AND offered_ms < {scope.end_ms}"]),
+                            offered_ranges=[(scope.start_ms, scope.end_ms)])
+    return _keyed(store.engine.query(sql), list(scope.by))
+
+
+def _where(scope: ReportScope) -> list[str]:
+    """Conditions on columns the facts and the pre-aggregates share."""
+    where = [f"direction = {literal(scope.direction)}"]
+    if scope.queues:
+        where.append(f"queue IN ({', '.join(literal(q) for q in scope.queues)})")
+    if "agent" in scope.by:
+        where.append("agent_id != ''")
+    return where
+
+
+def _keyed(result: Columns, keys: Sequence[str]) -> Keyed:
+    names = [n for n in result if not n.startswith("k_")]
+    count = len(next(iter(result.values()), []))
+    out = []
+    for i in range(count):
+        key = tuple(result[f"k_{k}"][i] for k in keys)
+        out.append((key, {n: result[n][i] for n in names}))
+    return out
+
+
+def _side_rows(store: Store, scope: ReportScope, settings: Settings) -> Keyed:
+    """QA evaluations and complaints, attributed through their contact when it is known."""
+    when = "if(has_offered, offered_ms, ts_ms)"
+    chosen = _keys(scope, settings, when)
+    where = [f"{when} >= {scope.start_ms} AND {when} < {scope.end_ms}",
+             f"(NOT has_offered OR direction = {literal(scope.direction)})"]
+    # by queue or channel, and for the total (``--by total``, no grouping), only the QA and complaints of
+    # known contacts: so a grouped table's totals row equals ``--by total``.  Interval and agent groupings
+    # also count those with no known contact, at their own time (as before: docs/design.md section 3).
+    if not scope.by or any(b in ("queue", "channel") for b in scope.by) or scope.queues:
+        where.append("has_offered")
+    if scope.queues:
+        where.append(f"queue IN ({', '.join(literal(q) for q in scope.queues)})")
+    rows: Keyed = []
+    for table in reads.SIDE_COMPONENTS:
+        result = reads.side_components(store, table, chosen, where)
+        rows.extend((k, v) for k, v in _keyed(result, list(chosen)) if any(v.values()))
+    return rows

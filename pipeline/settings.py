@@ -220,6 +220,21 @@ class PayrollSettings(BaseModel):
                                   "unacknowledged scorecard is overdue")
 
 
+class ServeLimits(BaseModel):
+    """What one request to ``cckpi serve`` may ask for (``CCKPI_SERVE_LIMITS__<NAME>``): a request beyond a
+    limit is refused (413, or 400 naming the limit) instead of holding the store and the memory for minutes."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="largest request body (a payroll "
+                                "inputs upload is the largest expected); larger: 413")
+    report_max_days: int = Field(400, ge=1, description="/api/report: longest range, any grouping")
+    report_max_intervals: int = Field(3000, ge=1, description="/api/report grouped by interval: most intervals "
+                                      "in the range (3000: a month of 15 minutes, 8 years of days)")
+    agent_report_max_intervals: int = Field(750, ge=1, description="/api/report grouped by agent and interval: "
+                                            "most intervals in the range (750: a week of 15 minutes)")
+    contacts_max_days: int = Field(93, ge=1, description="/api/contacts (a page or an export): longest range")
+
+
 class Settings(BaseSettings):
     """Every setting of every command, each with its ``CCKPI_`` environment name."""
 
@@ -262,11 +277,15 @@ class Settings(BaseSettings):
                                      description="`cckpi follow`'s Prometheus port (0: none)")
     serve_token: str | None = Field(
         default=None, description="`cckpi serve`: bearer token (or login cookie) the web app requires; "
-        "required to listen on any address but loopback")
+        "required to listen on any address but loopback, and then at least 32 characters")
     session_hours: float = Field(12, gt=0, le=24 * 30, description="`cckpi serve`: a login session (cookie) "
                                  "expires after this many hours")
     session_secret: str | None = Field(None, min_length=32, description="`cckpi serve`: key that signs session "
                                        "cookies (32+ characters); default: a random key per run")
+    serve_allowed_hosts: list[str] = Field(
+        default_factory=list, description="`cckpi serve`: host names the browser may use besides the loopback "
+        "names and the --host address (a Host header not listed is refused: DNS rebinding)")
+    serve_limits: ServeLimits = ServeLimits()
     wallboard_amber_margin: float = Field(
         default=0.05, ge=0, le=1, description="service level this close below its target shows amber, not red")
     wallboard_refresh_s: float = Field(default=5, gt=0, le=5, description="the wallboard page reloads its numbers")

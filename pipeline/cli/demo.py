@@ -150,8 +150,8 @@ def _serve(config: Settings, events_file: Path, host: str, port: int, speed: flo
     replaying = threading.Thread(target=paced.run, args=(clock, stop), name="demo-replay", daemon=True)
     replaying.start()
     try:
-        interrupted = run_server(create_app(store, config, clock=clock, token=config.serve_token, lock=lock), host,
-                                 port, f"replaying {events_file.name} at {speed:g}x into {url} ", duration)
+        app = create_app(store, config, clock=clock, token=config.serve_token, lock=lock, bind_host=host)
+        interrupted = run_server(app, host, port, f"replaying {events_file.name} at {speed:g}x into {url} ", duration)
     finally:
         stop.set()
         replaying.join(30)

@@ -87,7 +87,8 @@ def _serve_page(settings: Settings, url: str, clock: Callable[[], int], host: st
     from pipeline.web.factory import create_app
     from pipeline.web.server import serve_in_thread
 
-    return serve_in_thread(create_app(Store.open(url), settings, clock=clock, token=settings.serve_token), host, port)
+    app = create_app(Store.open(url), settings, clock=clock, token=settings.serve_token, bind_host=host)
+    return serve_in_thread(app, host, port)
 
 
 def run_live_demo(contacts: int, speed: float, duration: float, refresh_s: float,

@@ -36,6 +36,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from pipeline.i18n import label
 from pipeline.payroll.sheet import total_label
+from pipeline.spreadsheet_cells import neutralised
 
 NUMBER_FORMATS = {"int": "0", "float": "0.00", "rate": "0.0%", "hours": "0.0", "duration": "[h]:mm:ss",
                   "date": "yyyy-mm-dd", "points": "0.##"}
@@ -92,7 +93,7 @@ def csv_bytes(rows: list[dict[str, Any]], columns: list[tuple[str, str, str]]) -
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([key for key, _, _ in columns])
     for row in rows:
-        writer.writerow([_csv_value(row.get(key)) for key, _, _ in columns])
+        writer.writerow([_csv_value(neutralised(row.get(key))) for key, _, _ in columns])
     return BOM + out.getvalue().encode("utf-8")
 
 
@@ -106,7 +107,7 @@ def cell_value(value: Any, kind: str) -> Any:
         return date.fromisoformat(str(value))
     if kind == "duration":
         return value / 86_400  # Excel durations are fractions of a day
-    return value
+    return neutralised(value)  # an agent id or reason starting with "=" must not become a formula
 
 
 def _formats(currency: str) -> dict[str, str]:
@@ -205,12 +206,12 @@ def _policy_sheet(workbook: Workbook, totals: list[tuple[str, Any]], meta: Sheet
     for key, value in (("closed", closed), ("checksum", meta.checksum or "-"), ("tz", meta.tz),
                        ("currency", meta.currency), ("policy", meta.policy_name),
                        ("not_in_roster", ", ".join(meta.not_in_roster) or "-")):
-        info.append([label(f"payroll.info.{key}", lang), value])
+        info.append([label(f"payroll.info.{key}", lang), neutralised(value)])
     info.append([])
     info.append([label("payroll.sheet.policy_file", lang)])
     info.cell(row=info.max_row, column=1).font = bold
     for line in meta.policy_text.splitlines():
-        info.append([line])
+        info.append([neutralised(line)])
     info.column_dimensions["A"].width = 28
     info.column_dimensions["B"].width = 72
 

@@ -26,6 +26,7 @@ from rich.text import Text
 from pipeline.i18n import label
 from pipeline.report.build import KEY_NAMES, Report
 from pipeline.settings import QueueSettings, Settings
+from pipeline.spreadsheet_cells import neutralised
 
 PERCENT_KEYS = {"service_level", "abandon_rate", "answer_rate", "resolution_rate", "acw_share", "frt_within_target_rate", "transfer_rate",
                 "fcr_rate", "csat_top2box", "complaint_rate", "escalated_complaint_rate", "fatal_error_share",
@@ -66,7 +67,8 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def as_csv(rows: Sequence[dict[str, Any]], *, bom: bool = False) -> str:
-    """Every key at full precision; ``bom``: a UTF-8 byte-order mark first, so Excel reads it as UTF-8."""
+    """Every key at full precision; ``bom``: a UTF-8 byte-order mark first, so Excel reads it as UTF-8.
+    Text that a spreadsheet would run as a formula (a queue named ``=...``) is neutralised."""
     if not rows:
         return ""
     flat = [_flat(row) for row in rows]
@@ -75,7 +77,7 @@ def as_csv(rows: Sequence[dict[str, Any]], *, bom: bool = False) -> str:
         buffer.write("\ufeff")
     writer = csv.DictWriter(buffer, fieldnames=list(flat[0]), lineterminator="\n")
     writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in flat)
+    writer.writerows({k: "" if v is None else neutralised(v) for k, v in row.items()} for row in flat)
     return buffer.getvalue()
 
 

@@ -25,9 +25,15 @@ def wall_clock_ms() -> int:
 
 
 class StoreAccess:
-    """The store behind a lock: neither engine takes concurrent queries on one connection
-    (clickhouse-driver's client and chDB's session are single-threaded), and the embedded store may not be
-    opened twice, so the app reads through the store it is given (for the demo, the one the replay writes)."""
+    """A store connection behind its lock: neither engine takes concurrent queries on one connection
+    (clickhouse-driver's client and chDB's session are single-threaded).
+
+    The app has two: ``quick`` for what the wall and the health check need every few seconds (``/api/live``,
+    ``/healthz``, a page of contacts) and ``long_reads`` for what may take seconds (a
+    report over months, an export). On a ClickHouse server they are two connections with two locks, so a long
+    report never makes the health check wait. The embedded store (chDB) is one session per process and may not
+    be opened twice: there both are the same connection and lock, and the range caps (``serve_limits``) bound
+    how long a long read holds it. For the demo, ``quick`` holds the lock the replaying thread writes under."""
 
     def __init__(self, store: Store, lock: threading.Lock | None = None) -> None:
         self.store = store
@@ -40,10 +46,11 @@ class StoreAccess:
 
 @dataclass(frozen=True)
 class WebContext:
-    """The store, the settings, "now" (the demo's simulated clock), the floor token (None: no token) and the
-    alert relay (None: this process relays no alerts, e.g. the demo)."""
+    """The store (two lanes, see ``StoreAccess``), the settings, "now" (the demo's simulated clock), the floor
+    token (None: no token) and the alert relay (None: this process relays no alerts, e.g. the demo)."""
 
-    access: StoreAccess
+    quick: StoreAccess
+    long_reads: StoreAccess
     settings: Settings
     clock: Callable[[], int]
     token: str | None

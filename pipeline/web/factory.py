@@ -22,19 +22,30 @@ from pipeline.web.auth import TokenMiddleware
 from pipeline.web.context import StoreAccess, WebContext, wall_clock_ms
 from pipeline.web.http_errors import EXCEPTION_HANDLERS
 from pipeline.web.people.session_auth import PeopleContext
+from pipeline.web.request_guards import HostAllowlist, SecurityHeaders, allowed_hosts
 
 
 def create_app(store: Store, settings: Settings, clock: Callable[[], int] = wall_clock_ms,
-               token: str | None = None, lock: threading.Lock | None = None, relay: Relay | None = None,
-               payroll_store: Store | None = None) -> Starlette:
+               token: str | None = None, lock: threading.Lock | None = None, *, relay: Relay | None = None,
+               payroll_store: Store | None = None, long_reads: Store | None = None,
+               bind_host: str | None = None) -> Starlette:
     """The web app over ``store``; ``clock`` is "now" (the demo's simulated clock), ``token`` guards the floor,
     ``lock`` is the one the demo's replaying thread holds while it writes the same store, ``relay`` takes
     Alertmanager's webhook (``cckpi serve`` runs one), ``payroll_store`` is the payroll database the people and
-    payroll pages need (None: they answer 503)."""
+    payroll pages need (None: they answer 503), ``long_reads`` a second connection for reports and exports
+    (None: they share ``store``; see ``context.StoreAccess``), ``bind_host`` the address served (a Host header
+    may name it besides the loopback and configured names)."""
     routes: list[BaseRoute] = [*floor.ROUTES, *people.ROUTES, *payroll.ROUTES, *alerts.ROUTES,
                                Mount("/static", StaticFiles(packages=[("pipeline.web", "static")]), name="static")]
-    middleware = [Middleware(TokenMiddleware, token=token)] if token else []
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS)
-    app.state.web = WebContext(StoreAccess(store, lock), settings, clock, token, relay)
+    hosts = allowed_hosts(settings.serve_allowed_hosts, bind_host)
+    middleware = [Middleware(SecurityHeaders),
+                  Middleware(HostAllowlist, allowed_hosts=hosts, www_redirect=False)]
+    if token:
+        middleware.append(Middleware(TokenMiddleware, token=token))
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS,
+                    max_body_size=settings.serve_limits.max_body_bytes)
+    quick = StoreAccess(store, lock)
+    app.state.web = WebContext(quick, StoreAccess(long_reads) if long_reads is not None else quick,
+                               settings, clock, token, relay)
     app.state.people = PeopleContext.build(payroll_store, settings)
     return app

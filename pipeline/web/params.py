@@ -1,4 +1,8 @@
-"""Query parameters to typed requests; a bad one is a ``BadParameter`` naming it (the app answers 400)."""
+"""Query parameters to typed requests; a bad one is a ``BadParameter`` naming it (the app answers 400).
+
+A range is also refused when it asks for more than one request may read
+(``settings.serve_limits``): the message names the limit and its setting.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,9 @@ T = TypeVar("T")
 REPORT_FORMATS = ("json", "csv")
 CONTACT_FORMATS = ("json", "csv", "xlsx")
 DIRECTIONS = ("inbound", "outbound")
+DAY_MS = 86_400_000
+# instants the store can hold and a person means: 1970-01-01 to 2099-12-31 (UTC)
+EARLIEST_MS, LATEST_MS = 0, 4_102_444_800_000
 
 
 class BadParameter(ValueError):
@@ -44,9 +51,34 @@ def _choice(params: QueryParams, name: str, choices: tuple[str, ...], default: s
 def _instant(params: QueryParams, name: str, settings: Settings) -> int:
     text = _one(params, name)
     try:
-        return intervals.parse_instant(text, settings.zone)
-    except ValueError:
+        instant = intervals.parse_instant(text, settings.zone)
+    except (ValueError, OverflowError):  # year 1 in a zone east of UTC overflows
         raise BadParameter(name, f"{text!r} is not an ISO date or date-time such as 2026-11-02T09:00+08:00") from None
+    if not EARLIEST_MS <= instant < LATEST_MS:
+        raise BadParameter(name, f"{text!r} is not between 1970-01-01 and 2099-12-31")
+    return instant
+
+
+def _capped_range(start: int, end: int, max_days: int, setting: str) -> None:
+    if end <= start:
+        raise BadParameter("to", "must be after from")
+    if end - start > max_days * DAY_MS:
+        raise BadParameter("to", f"the range is over {max_days} days, the most one request may read "
+                           f"(CCKPI_SERVE_LIMITS__{setting}); ask for a shorter one")
+
+
+def _capped_intervals(start: int, end: int, interval: str, by: tuple[str, ...], settings: Settings) -> None:
+    """Grouped by interval, the rows grow with the range over the interval's length, and again per agent."""
+    if "interval" not in by:
+        return
+    limits = settings.serve_limits
+    most, setting = ((limits.agent_report_max_intervals, "AGENT_REPORT_MAX_INTERVALS") if "agent" in by
+                     else (limits.report_max_intervals, "REPORT_MAX_INTERVALS"))
+    length_ms = intervals.INTERVALS[interval] * 60_000
+    if -(-(end - start) // length_ms) > most:
+        raise BadParameter("to", f"the range holds over {most} intervals of {interval} grouped by {','.join(by)}, "
+                           f"the most one request may read (CCKPI_SERVE_LIMITS__{setting}); ask for a shorter "
+                           "range or a longer interval")
 
 
 def _listed(params: QueryParams, name: str) -> tuple[str, ...]:
@@ -71,16 +103,15 @@ def report_request(params: QueryParams, settings: Settings) -> tuple[ReportReque
         raise BadParameter("by", f"{','.join(unknown)}: choose from {', '.join(GROUPINGS)}")
     interval = _choice(params, "interval", tuple(intervals.INTERVALS), "1d")
     direction = _choice(params, "direction", DIRECTIONS, "inbound")
-    if end <= start:
-        raise BadParameter("to", "must be after from")
+    _capped_range(start, end, settings.serve_limits.report_max_days, "REPORT_MAX_DAYS")
+    _capped_intervals(start, end, interval, by, settings)
     request = _checked("by", lambda: ReportRequest(start, end, by, interval, _listed(params, "queue"), direction))
     return request, _choice(params, "format", REPORT_FORMATS, "json")
 
 
 def contact_filter(params: QueryParams, settings: Settings) -> ContactFilter:
     start, end = _instant(params, "from", settings), _instant(params, "to", settings)
-    if end <= start:
-        raise BadParameter("to", "must be after from")
+    _capped_range(start, end, settings.serve_limits.contacts_max_days, "CONTACTS_MAX_DAYS")
     outcome = params.get("outcome", "")
     if outcome and outcome not in OUTCOMES:
         raise BadParameter("outcome", f"{outcome!r} is not one of {', '.join(OUTCOMES)}")
@@ -91,7 +122,7 @@ def contact_filter(params: QueryParams, settings: Settings) -> ContactFilter:
 
 def contact_paging(params: QueryParams) -> tuple[int, str | None, str]:
     text = _one(params, "limit", "500")
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:  # int("²") raises
         raise BadParameter("limit", f"{text!r} is not a whole number from 1 to {MAX_LIMIT}")
     return int(text), params.get("cursor") or None, _choice(params, "format", CONTACT_FORMATS, "json")
 

@@ -15,6 +15,7 @@ from pipeline.store.engine_choice import open_engine
 from pipeline.store.store import Store
 from pipeline.web.factory import create_app
 from tests.fixtures.stores import ENGINES, fresh_url
+from tests.web.conftest import BASE_URL
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -24,7 +25,7 @@ def test_an_unmigrated_store_answers_503_naming_cckpi_store_migrate_until_it_is_
     store = Store(open_engine(url))  # what the read-only wallboard user gets: no migration
     try:
         gate = serve.SchemaGate(create_app(store, load_settings()), store)
-        with TestClient(gate, raise_server_exceptions=False) as client:
+        with TestClient(gate, base_url=BASE_URL, raise_server_exceptions=False) as client:
             for path in ("/api/live", "/", "/healthz"):
                 answer = client.get(path)
                 assert answer.status_code == 503

@@ -174,3 +174,15 @@ def test_by_total_is_one_row(store: Store) -> None:
     lines = output.splitlines()
     assert sum(line.startswith("│") for line in lines) == sum(line.startswith("┏") for line in lines)  # 1 per table
     assert "50.0% ✗" in output and "Total" not in output
+
+
+def test_csv_neutralises_text_that_would_run_as_a_formula_and_keeps_negative_numbers() -> None:
+    """A queue named like a formula (a source copies it through) gets OWASP's apostrophe in `report --excel`
+    and --format csv; a negative number (a clock behind) stays a number."""
+    rows = [{"queue": "=HYPERLINK(\"http://x\",\"y\")", "agent_id": "@a1", "offered": 2, "asa_s": -1.5,
+             "abandoned_by_reason": {"timeout": 1}},
+            {"queue": "-1+cmd", "agent_id": "a2", "offered": 0, "asa_s": None, "abandoned_by_reason": {"timeout": 0}}]
+    lines = render.as_csv(rows, bom=True).removeprefix("\ufeff").splitlines()
+    assert lines == ["queue,agent_id,offered,asa_s,abandoned_by_reason.timeout",
+                     "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'@a1,2,-1.5,1",
+                     "'-1+cmd,a2,0,,0"]

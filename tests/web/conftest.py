@@ -18,6 +18,7 @@ from tests.fixtures.events import BASE, abandoned, answered, ended, event, offer
 from tests.fixtures.stores import ENGINES, fresh_url, ingest
 
 NOW_MS = int(BASE.timestamp() * 1000) + 700_000  # 09:11:40 local
+BASE_URL = "http://127.0.0.1"  # a Host the app answers (the default "testserver" is not one)
 
 
 def morning() -> list[dict[str, Any]]:
@@ -79,5 +80,6 @@ def store_url(request: pytest.FixtureRequest, chdb_dir: Path) -> Iterator[str]:
 @pytest.fixture
 def client(store_url: str, settings: Settings) -> Iterator[TestClient]:
     store = Store.open(store_url, migrate_schema=False)
-    with TestClient(create_app(store, settings, clock=lambda: NOW_MS), raise_server_exceptions=False) as test_client:
+    with TestClient(create_app(store, settings, clock=lambda: NOW_MS), base_url=BASE_URL,
+                    raise_server_exceptions=False) as test_client:
         yield test_client

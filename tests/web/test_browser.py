@@ -53,8 +53,13 @@ def page(tmp_path: Path) -> Iterator[object]:
         # Playwright gives the browser a fresh profile folder of its own (the --user-data-dir of docs/infra-facts.md)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="en-US")
-        yield context.new_page()
+        opened = context.new_page()
+        refused: list[str] = []  # what the Content-Security-Policy blocked (an inline script or style, a chart's)
+        opened.on("console", lambda message: refused.append(message.text)
+                  if "Content Security Policy" in message.text else None)
+        yield opened
         browser.close()
+        assert refused == [], refused
 
 
 def shot(page, tmp_path: Path, name: str) -> None:

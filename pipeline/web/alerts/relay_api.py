@@ -42,7 +42,7 @@ async def alertmanager_webhook(request: Request) -> Response:
         return JSONResponse({"error": str(exc)}, status_code=400)
     settings = context.settings
     try:
-        levels = await run_in_threadpool(context.access.run,
+        levels = await run_in_threadpool(context.quick.run,
                                          lambda s: service_levels(s, settings, context.clock()))
     except StoreError as exc:
         log.warning("alert relay: the store did not answer (%s); relaying without the service level", exc)

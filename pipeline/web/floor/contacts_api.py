@@ -19,6 +19,7 @@ from pipeline.web.people.contact_scope import scoped_contacts
 CONTACT_COLUMNS = ("contact_id", "offered_at", "queue", "channel", "agent_id", "outcome", "wait_s", "talk_s",
                    "hold_s", "acw_s", "handle_s", "disposition", "csat", "nps", "abandon_reason", "transferred",
                    "time_conflict")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _zoned(row: dict[str, Any], settings: Settings) -> dict[str, Any]:
@@ -29,31 +30,28 @@ def _zoned(row: dict[str, Any], settings: Settings) -> dict[str, Any]:
 
 async def contacts(request: Request) -> Response:
     context = web_context(request)
-    settings, access = context.settings, context.access
+    settings = context.settings
     wanted = await scoped_contacts(request, params.contact_filter(request.query_params, settings))
     limit, cursor, fmt = params.contact_paging(request.query_params)
     if fmt == "json":
         try:
-            page = await run_in_threadpool(access.run, lambda s: list_contacts(s, wanted, limit, cursor))
+            page = await run_in_threadpool(context.quick.run, lambda s: list_contacts(s, wanted, limit, cursor))
         except BadCursor as exc:
             raise params.BadParameter("cursor", str(exc)) from None
         return JSONResponse({"rows": [_zoned(r, settings) for r in page.rows], "next_cursor": page.next_cursor,
                              "count": len(page.rows)})
-    name = _export_name(wanted, fmt)
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    headers = contact_exports.attachment(_export_name(wanted, fmt))
+    rows = (_zoned(r, settings) for r in _every_contact(context.long_reads, wanted))
     if fmt == "xlsx":
-        body = await run_in_threadpool(lambda: contact_exports.xlsx_bytes(
-            CONTACT_COLUMNS, (_zoned(r, settings) for r in _every_contact(access, wanted))))
-        return Response(body, headers=headers,
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    rows = (_zoned(r, settings) for r in _every_contact(access, wanted))
+        return StreamingResponse(iterate_in_threadpool(contact_exports.xlsx_chunks(CONTACT_COLUMNS, rows)),
+                                 headers=headers, media_type=XLSX_TYPE)
     return StreamingResponse(iterate_in_threadpool(contact_exports.csv_chunks(CONTACT_COLUMNS, rows)),
                              headers=headers, media_type="text/csv; charset=utf-8")
 
 
 def _every_contact(access: StoreAccess, wanted: ContactFilter) -> Iterator[dict[str, Any]]:
-    """Every matching contact, one page per turn of the lock: an export never blocks the wallboard for long,
-    and key paging neither repeats nor skips a row between pages."""
+    """Every matching contact, one page per turn of the lock (on the embedded store the wallboard's lock too:
+    an export never blocks it for long); key paging neither repeats nor skips a row between pages."""
     cursor: str | None = None
     while True:
         page = access.run(lambda s: list_contacts(s, wanted, MAX_LIMIT, cursor))

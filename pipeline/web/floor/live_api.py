@@ -14,10 +14,10 @@ from pipeline.web.context import web_context
 async def live(request: Request) -> Response:
     context = web_context(request)
     now = params.now_param(request.query_params, context.settings) or context.clock()
-    board = await run_in_threadpool(context.access.run, lambda s: live_board(s, context.settings, now))
+    board = await run_in_threadpool(context.quick.run, lambda s: live_board(s, context.settings, now))
     return JSONResponse(board)
 
 
 async def healthz(request: Request) -> Response:
-    await run_in_threadpool(web_context(request).access.run, lambda s: s.ping())
+    await run_in_threadpool(web_context(request).quick.run, lambda s: s.ping())
     return JSONResponse({"status": "ok"})

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
 from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from pipeline.web.auth import COOKIE, session_value
+from pipeline.web.auth import COOKIE, same_secret, session_value
 from pipeline.web.context import web_context
 
 LOGIN_FORM = """<!doctype html><html><head><meta charset="utf-8"><title>cckpi</title>
@@ -23,7 +22,7 @@ async def login(request: Request) -> Response:
     if token is None:  # nothing to log in to
         return RedirectResponse("/", status_code=303)
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
-    if hmac.compare_digest(form.get("token", [""])[0], token):
+    if same_secret(form.get("token", [""])[0], token):
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(COOKIE, session_value(token), httponly=True, samesite="strict", max_age=30 * 86400)
         return response

@@ -125,7 +125,7 @@ async def close(request: Request) -> Response:
     salary_total, config = _salary_total(body), desk_config(request)
     context, payroll = web_context(request), payroll_store(request)
     try:
-        result = await run_in_threadpool(context.access.run, lambda store: month_desk.close(
+        result = await run_in_threadpool(context.quick.run, lambda store: month_desk.close(
             store, payroll, month, context.settings, config, caller.user.username, dry_run, salary_total))
     except ClosingError as exc:
         raise HTTPException(409, str(exc)) from None
@@ -161,7 +161,7 @@ async def export(request: Request) -> Response:
     if fmt not in MEDIA:
         raise BadParameter("format", f"{fmt!r} is not one of xlsx, csv")
     context, payroll, config = web_context(request), payroll_store(request), desk_config(request)
-    body = await run_in_threadpool(context.access.run, lambda store: month_desk.export(
+    body = await run_in_threadpool(context.long_reads.run, lambda store: month_desk.export(
         store, payroll, month, context.settings, config, fmt))
     await _audit(request, caller, "payroll_export", f"{month} {fmt}")
     return Response(body, media_type=MEDIA[fmt], headers={

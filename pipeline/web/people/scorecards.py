@@ -49,7 +49,7 @@ async def json_body(request: Request) -> dict[str, Any]:
 
 async def _sheet(request: Request, month: Month) -> dict[str, Any]:
     context, payroll, config = web_context(request), payroll_store(request), desk_config(request)
-    return await run_in_threadpool(context.access.run, lambda store: month_desk.scorecards(
+    return await run_in_threadpool(context.quick.run, lambda store: month_desk.scorecards(
         store, payroll, month, context.settings, config))
 
 
@@ -133,7 +133,7 @@ async def qa_evaluations(request: Request) -> Response:
     allowed(lambda: require_agent(caller.user, agent, desk_config(request).roster))
     context = web_context(request)
     start, end = month.range_ms(context.settings.zone)
-    rows = await run_in_threadpool(context.access.run, lambda s: agent_evaluations(s, agent, start, end))
+    rows = await run_in_threadpool(context.quick.run, lambda s: agent_evaluations(s, agent, start, end))
     for row in rows:
         row["at"] = intervals.iso(int(row.pop("ts_ms")), context.settings.zone)
     return JSONResponse({"month": str(month), "agent_id": agent, "rows": rows}, headers=PRIVATE)

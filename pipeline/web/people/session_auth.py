@@ -66,7 +66,7 @@ def payroll_store(request: Request) -> Store:
 async def with_payroll(request: Request, work: Callable[[Store], Any]) -> Any:
     """``work(payroll store)`` on a worker thread, under the store lock (chDB shares one session)."""
     payroll = payroll_store(request)
-    access = web_context(request).access
+    access = web_context(request).quick
     return await run_in_threadpool(lambda: _locked(access.lock, lambda: work(payroll)))
 
 

@@ -19,6 +19,7 @@ from pipeline.web.alerts.firing_api import banner
 from pipeline.web.factory import create_app
 from tests.alerts.test_live_stack import _post
 from tests.fixtures.ports import free_port
+from tests.web.conftest import BASE_URL
 
 # two alerts as Alertmanager 0.25 answers GET /api/v2/alerts (trimmed to the fields the banner reads and a few more)
 LISTED = [
@@ -44,7 +45,8 @@ def test_the_banner_lists_the_active_alerts_oldest_first_in_the_centres_zone() -
 
 
 def _client(store_url: str, settings: Settings) -> TestClient:
-    return TestClient(create_app(Store.open(store_url, migrate_schema=False), settings), raise_server_exceptions=False)
+    return TestClient(create_app(Store.open(store_url, migrate_schema=False), settings), base_url=BASE_URL,
+                      raise_server_exceptions=False)
 
 
 def test_without_an_alertmanager_url_the_banner_is_empty(store_url: str, settings: Settings) -> None:

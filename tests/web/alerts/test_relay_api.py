@@ -46,7 +46,8 @@ def relay(tmp_path: Path) -> Iterator[Relay]:
 
 def _client(store_url: str, settings: Settings, relay: Relay | None, token: str | None = None) -> TestClient:
     store = Store.open(store_url, migrate_schema=False)
-    app = create_app(store, settings, clock=lambda: NOW_MS, token=token, relay=relay)
+    served = settings.model_copy(update={"serve_allowed_hosts": ["wall.example"]})  # the Host the links name
+    app = create_app(store, served, clock=lambda: NOW_MS, token=token, relay=relay)
     return TestClient(app, raise_server_exceptions=False, base_url="http://wall.example:8080")
 
 

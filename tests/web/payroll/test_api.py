@@ -13,6 +13,7 @@ from pipeline.cli.main import cli
 from pipeline.payroll.audit import versions
 from pipeline.store import payroll_tables, people_tables
 from tests.web.people.conftest import MONTH, Desk
+from tests.web.conftest import BASE_URL
 
 PAYROLL_POSTS = [("/api/payroll/close", {"month": MONTH, "dry_run": True}),
                  ("/api/payroll/reopen", {"month": MONTH, "reason": "x"})]
@@ -39,7 +40,8 @@ def test_the_floor_token_never_opens_payroll_or_scorecards(desk: Desk) -> None:
     from pipeline.web.factory import create_app
 
     app = create_app(desk.store, desk.settings, token="t" * 40, payroll_store=desk.payroll)
-    client = TestClient(app, raise_server_exceptions=False, headers={"Authorization": "Bearer " + "t" * 40})
+    client = TestClient(app, base_url=BASE_URL, raise_server_exceptions=False,
+                        headers={"Authorization": "Bearer " + "t" * 40})
     for path in (f"/api/scorecards?month={MONTH}", PAYROLL_GETS[0], "/api/me"):
         assert client.get(path).status_code == 401, path
     assert client.post("/api/payroll/close", json={"month": MONTH}).status_code == 401

@@ -26,6 +26,7 @@ from pipeline.web.factory import create_app
 from tests.fixtures.stores import fresh_url, ingest
 from tests.payroll.conftest import payroll_url_beside, url_of
 from tests.payroll.events import october
+from tests.web.conftest import BASE_URL
 
 ROSTER = ("agent_id,name,team,hire_date\na1,Li Na,blue,2025-01-01\na2,Zhao Lei,red,2025-01-01\n"
           "a3,Wu Bo,blue,2026-10-10\n")
@@ -48,7 +49,7 @@ class Desk:
     settings: Settings
 
     def client(self) -> TestClient:
-        return TestClient(self.app, raise_server_exceptions=False)
+        return TestClient(self.app, base_url=BASE_URL, raise_server_exceptions=False)
 
     def login(self, username: str) -> TestClient:
         client = self.client()

@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 
 from pipeline.web.factory import create_app
 from tests.web.people.conftest import PASSWORD, Desk
+from tests.web.conftest import BASE_URL
 
 OCTOBER = "from=2026-10-01&to=2026-11-01"
 TOKEN = "f" * 40
@@ -30,7 +31,7 @@ def test_contacts_follow_the_scope(shared_desk: Desk, who: str, query: str, stat
 
 def test_with_a_floor_token_a_session_opens_only_labels_and_its_contacts(shared_desk: Desk) -> None:
     app = create_app(shared_desk.store, shared_desk.settings, token=TOKEN, payroll_store=shared_desk.payroll)
-    ann = TestClient(app, raise_server_exceptions=False)
+    ann = TestClient(app, base_url=BASE_URL, raise_server_exceptions=False)
     assert ann.get(f"/api/contacts?{OCTOBER}").status_code == 401  # no session, no token
     logged = ann.post("/api/login", json={"username": "ann", "password": PASSWORD})
     assert logged.status_code == 200
@@ -39,5 +40,6 @@ def test_with_a_floor_token_a_session_opens_only_labels_and_its_contacts(shared_
     assert ann.get(f"/api/contacts?{OCTOBER}&agent_id=a2").status_code == 403
     assert ann.get(f"/api/report?{OCTOBER}&by=agent_id").status_code == 401
     assert ann.get(f"/api/live").status_code == 401
-    floor = TestClient(app, raise_server_exceptions=False, headers={"Authorization": f"Bearer {TOKEN}"})
+    floor = TestClient(app, base_url=BASE_URL, raise_server_exceptions=False,
+                       headers={"Authorization": f"Bearer {TOKEN}"})
     assert floor.get(f"/api/contacts?{OCTOBER}&agent_id=a2").status_code == 200  # the floor itself is unchanged

@@ -30,8 +30,8 @@ def test_login_sets_a_hardened_cookie_and_me_says_who(desk: Desk) -> None:
 
 def test_cookie_is_secure_behind_tls(desk: Desk) -> None:
     client = desk.client()
-    client.base_url = "https://testserver"  # type: ignore[assignment]
-    response = client.post("https://testserver/api/login", json={"username": "ann", "password": PASSWORD})
+    client.base_url = "https://127.0.0.1"  # type: ignore[assignment]
+    response = client.post("https://127.0.0.1/api/login", json={"username": "ann", "password": PASSWORD})
     assert "Secure" in response.headers["set-cookie"]
 
 

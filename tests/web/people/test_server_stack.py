@@ -24,6 +24,7 @@ from pipeline.payroll.closing import open_payroll_store
 from pipeline.settings import load_settings
 from pipeline.store.store import Store
 from pipeline.web.factory import create_app
+from tests.web.conftest import BASE_URL
 
 pytestmark = pytest.mark.integration
 PASSWORD = "a long stack password"
@@ -51,7 +52,8 @@ def test_accounts_for_the_payroll_user_only_and_an_agent_row_as_the_cli(stack, t
     roster = tmp_path / "roster.csv"
     roster.write_text(f"agent_id,name,team,hire_date\n{agent},Stack Agent,blue,2025-01-01\n")
     settings = load_settings(payroll={"policy_path": examples.POLICY, "roster_path": roster})
-    client = TestClient(create_app(wallboard, settings, payroll_store=payroll), raise_server_exceptions=False)
+    client = TestClient(create_app(wallboard, settings, payroll_store=payroll), base_url=BASE_URL,
+                        raise_server_exceptions=False)
     assert client.post("/api/login", json={"username": username, "password": PASSWORD}).status_code == 200
     got = client.get("/api/scorecards?month=2026-10")
     assert got.status_code == 200, got.text

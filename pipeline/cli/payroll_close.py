@@ -162,15 +162,9 @@ def inputs_command(month: Any, policy_path: str, policy_for: tuple[str, ...], ro
     """
     from pipeline.payroll.audit import who_default
     from pipeline.payroll.closing import sha256
-    from pipeline.payroll.inputs import InputsError, parse_inputs, policy_key, save_inputs
+    from pipeline.payroll.inputs import parse_inputs, policy_key, save_inputs
 
-    if roster_path is None:
-        raise click.ClickException("inputs needs --roster FILE: every agent in the inputs must be in the roster")
-    inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url, policy_for=policy_for)
-    try:
-        text = csv_path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputsError(f"inputs {csv_path}: cannot read it ({exc.strerror})") from None
+    inputs, text = _month_file("inputs", csv_path, roster_path, policy_path, store_url, payroll_store_url, policy_for)
     parsed = parse_inputs(text, str(csv_path), inputs.roster, inputs.policy, month)
     with open_stores(inputs.config) as (_, payroll_store):
         version = save_inputs(payroll_store, month, text, csv_path.name, who or who_default(), sha256(text),
@@ -192,18 +186,27 @@ def lines_command(month: Any, policy_path: str, policy_for: tuple[str, ...], ros
     """
     from pipeline.payroll.audit import who_default
     from pipeline.payroll.closing import sha256
-    from pipeline.payroll.inputs import InputsError
     from pipeline.payroll.manual_lines import parse_lines, save_lines
 
-    if roster_path is None:
-        raise click.ClickException("lines needs --roster FILE: every agent in the lines must be in the roster")
-    inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url, policy_for=policy_for)
-    try:
-        text = csv_path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputsError(f"lines {csv_path}: cannot read it ({exc.strerror})") from None
+    inputs, text = _month_file("lines", csv_path, roster_path, policy_path, store_url, payroll_store_url, policy_for)
     parsed = parse_lines(text, str(csv_path), inputs.roster)
     with open_stores(inputs.config) as (_, payroll_store):
         version = save_lines(payroll_store, month, text, csv_path.name, who or who_default(), sha256(text),
                              len(parsed))
     click.echo(f"imported {len(parsed)} penalty and bonus lines for {month} (version {version})")
+
+
+def _month_file(what: str, csv_path: Path, roster_path: Path | None, policy_path: str, store_url: str | None,
+                payroll_store_url: str | None, policy_for: tuple[str, ...]) -> tuple[Inputs, str]:
+    """The run's settings, policy and roster, and the month's uploaded CSV text (`payroll inputs` and `payroll
+    lines` alike): both need the roster, since every agent in the file must be in it."""
+    from pipeline.payroll.inputs import InputsError
+
+    if roster_path is None:
+        raise click.ClickException(f"{what} needs --roster FILE: every agent in the {what} must be in the roster")
+    inputs = Inputs(policy_path, roster_path, store_url, payroll_store_url, policy_for=policy_for)
+    try:
+        text = csv_path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputsError(f"{what} {csv_path}: cannot read it ({exc.strerror})") from None
+    return inputs, text

@@ -9,7 +9,10 @@ one statement for both engines keeps them giving the same rows.
 What goes, by each row's own time (a row exactly at the cut stays):
 
 * ``events``: raw events by their event time (``ts_ms``);
-* a contact offered before the facts' cut leaves, in this order,
+* a contact offered before the facts' cut, and neither answered, abandoned,
+  ended nor wrapped up at or after it, nor answered with its wrap-up still
+  open (else it still counts in the kept period's agent time, and waits for
+  a later cut), leaves, in this order,
   ``contact_next`` (its link to its customer's next contact), ``customer_contacts``
   (the index by customer, so no later contact links to it) and ``contact_facts``
   (every stored version of it), all chosen by ``contact_offers`` (the contacts by
@@ -29,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.retention_settings import RetentionSettings
+from pipeline.store.agent_reads import WORK_LOOKBACK_MS
 from pipeline.store.erasure import wait_for_mutations
 from pipeline.store.store import Store
 
@@ -49,13 +53,25 @@ def plan(db: str, retention: RetentionSettings, now_ms: int) -> list[Expiry]:
     events_cut = retention.cut_ms("raw_events", now_ms)
     steps = [Expiry("events", "raw_events_days", events_cut, f"ts_ms < {events_cut}")]
     cut = retention.cut_ms("contact_facts", now_ms)
-    expired = f"contact_id IN (SELECT contact_id FROM {db}.contact_offers WHERE offered_ms < {cut})"
+    if cut is None:
+        return steps + [Expiry(table, "contact_facts_days", None)
+                        for table in ("contact_next", "customer_contacts", "contact_facts", "contact_offers")]
+    # offered before the cut but answered, abandoned, ended or wrapped up at or after it, or answered with its
+    # wrap-up still open (agent time counts it as handling for WORK_LOOKBACK_MS): still in the kept period's
+    # agent time (occupancy), so kept until a later cut; these rows never go, so the set is the same whenever
+    # a mutation reads it (by the contact's latest version: an earlier one may still show the wrap-up open)
+    later = " OR ".join([f"ifNull({column}, 0) >= {cut}" for column in ("answered_ms", "abandoned_ms", "ended_ms",
+                                                                        "wrapup_ms")]
+                        + [f"(is_answered AND wrapup_ms IS NULL AND offered_ms >= {cut - WORK_LOOKBACK_MS})"])
+    straddling = f"contact_id NOT IN (SELECT contact_id FROM {db}.contact_facts FINAL WHERE {later})"
+    expired = f"contact_id IN (SELECT contact_id FROM {db}.contact_offers WHERE offered_ms < {cut}) AND {straddling}"
     steps += [Expiry("contact_next", "contact_facts_days", cut, expired),
               Expiry("customer_contacts", "contact_facts_days", cut, expired),
               # every version of an expired contact, but never one that says it was offered after the cut
               Expiry("contact_facts", "contact_facts_days", cut,
                      f"{expired} AND NOT (has_offered AND offered_ms >= {cut})"),
-              Expiry("contact_offers", "contact_facts_days", cut, f"offered_ms < {cut}", after_the_others=True)]
+              Expiry("contact_offers", "contact_facts_days", cut, f"offered_ms < {cut} AND {straddling}",
+                     after_the_others=True)]
     return steps
 
 

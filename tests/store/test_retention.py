@@ -18,6 +18,7 @@ from pipeline.store.store import Store
 from tests.fixtures.events import BASE, abandoned, answered, at, ended, event, offered, wrapup
 from tests.fixtures.stores import TEST_KEY, ingest, report
 from tests.payroll.conftest import url_of
+from tests.store.test_backup import Centre, centre  # noqa: F401 (the fixture: October closed)
 
 K1, K2, K3 = "+8613800138000", "+8613900000000", "+8613700000000"
 CUT_S = 5 * 86_400  # five days after BASE: the cut of a 5-day retention at NOW_MS
@@ -133,3 +134,20 @@ def test_the_command_prints_one_line_per_table(store: Store, chdb_dir: Path, tmp
     refused = CliRunner().invoke(cli, ["store", "expire", "--store", url])
     assert refused.exit_code == 2 and "keep at least 62 days" in refused.output
     assert len(refused.output.strip().splitlines()[-1]) < 250
+
+
+def test_the_payroll_history_and_the_closed_months_export_do_not_move(centre: Centre,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """October 2026 of tests/payroll/events.py, closed; then its contacts expire (62 days, the least payroll
+    allows with no look-back and no grace): the payroll database is not touched, so the history and the
+    closed month's export are byte for byte what they were."""
+    monkeypatch.setenv("CCKPI_PAYROLL__ADJUSTMENT_LOOKBACK_MONTHS", "0")
+    monkeypatch.setenv("CCKPI_RETENTION__RAW_EVENTS_DAYS", "62")
+    monkeypatch.setenv("CCKPI_RETENTION__CONTACT_FACTS_DAYS", "62")
+    before = centre.outputs("before")
+    result = centre.cli("store", "expire", *centre.store_args())
+    assert result.exit_code == 0, result.output
+    removed = dict(line.split(": ", 1) for line in result.output.splitlines() if not line.startswith("dead"))
+    assert not removed["contact_facts"].startswith("0 rows")  # the 5th of October is older than 62 days
+    after = centre.outputs("after")
+    assert after["history"] == before["history"] and after["export"] == before["export"]

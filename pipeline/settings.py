@@ -19,6 +19,8 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from pipeline.retention_settings import RetentionSettings, payroll_minimum_days
+
 SlAbandonMode = Literal["exclude_short", "count_against", "ignore", "count_as_met"]
 # the scales a queue's post-contact survey may use (``survey.csat`` ``scale``); 3-option: 1 不满意, 2 一般, 3 满意
 CsatScale = Literal["1-5", "0-100", "3-option"]
@@ -299,6 +301,17 @@ class Settings(BaseSettings):
         default=None, description="language of labels (wallboard, report, payroll workbook): zh-CN or en; "
         "default from the centre's zone (zh-CN in mainland China)")
     payroll: PayrollSettings = PayrollSettings()
+    retention: RetentionSettings = RetentionSettings()
+
+    @model_validator(mode="after")
+    def _facts_outlive_payroll(self) -> Settings:
+        days = self.retention.contact_facts_days
+        least = payroll_minimum_days(self.payroll.adjustment_lookback_months, self.payroll.close_grace_days)
+        if days and days < least:
+            raise ValueError(f"retention.contact_facts_days (CCKPI_RETENTION__CONTACT_FACTS_DAYS) is {days}, "
+                             f"but payroll recomputes closed months from the facts: keep at least {least} days "
+                             "(or 0 to keep them forever)")
+        return self
 
     @field_validator("tz")
     @classmethod
@@ -376,6 +389,9 @@ def explain(error: ValidationError) -> str:
     lines = []
     for item in error.errors():
         loc = [str(part) for part in item["loc"]]
+        if not loc:  # a check across settings names them in its own message
+            lines.append(item["msg"].removeprefix("Value error, "))
+            continue
         env = "CCKPI_" + "__".join(loc).upper()
         lines.append(f"setting {'.'.join(loc)} ({env}): {item['msg']}{_shown(loc, item.get('input'))}")
     return "; ".join(lines)

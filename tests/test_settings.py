@@ -39,3 +39,35 @@ def test_aht_targets_by_direction_and_none_unless_set() -> None:
 
 def test_fcr_keeps_escalated_contacts_by_default() -> None:
     assert QueueSettings().fcr_exclude_escalated is False  # section 3's definition unless a queue opts out
+
+
+def test_retention_keeps_everything_unless_set_and_cuts_strictly_older_rows() -> None:
+    retention = load_settings(retention={"raw_events_days": 30, "dead_letters_days": 0}).retention
+    now = 100 * 86_400_000
+    assert retention.cut_ms("raw_events", now) == 70 * 86_400_000
+    assert retention.cut_ms("dead_letters", now) is None and retention.cut_ms("contact_facts", now) is None
+
+
+@pytest.mark.parametrize(("given", "named"), [
+    ({"raw_events_days": -1}, "setting retention.raw_events_days (CCKPI_RETENTION__RAW_EVENTS_DAYS): "),
+    ({"dead_letter_days": 3}, "setting retention.dead_letter_days (CCKPI_RETENTION__DEAD_LETTER_DAYS): Extra"),
+    ({"contact_facts_days": "a year"}, "setting retention.contact_facts_days (CCKPI_RETENTION__CONTACT_FACTS_DAYS)"),
+])
+def test_a_bad_retention_is_one_line_naming_the_setting(given: dict, named: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(retention=given)
+    assert str(caught.value).startswith(named) and "\n" not in str(caught.value)
+
+
+def test_contact_facts_are_kept_as_long_as_payroll_recomputes_closed_months() -> None:
+    """Closing a month recomputes it and the 3 closed months before it (default), and may come a month late:
+    31 x (3 + 2) + 3 grace days = 158 days at least."""
+    assert load_settings(retention={"contact_facts_days": 158}).retention.contact_facts_days == 158
+    with pytest.raises(SettingsError) as caught:
+        load_settings(retention={"contact_facts_days": 157})
+    assert str(caught.value) == ("retention.contact_facts_days (CCKPI_RETENTION__CONTACT_FACTS_DAYS) is 157, but "
+                                 "payroll recomputes closed months from the facts: keep at least 158 days (or 0 "
+                                 "to keep them forever)")
+    fewer = load_settings(retention={"contact_facts_days": 62},
+                          payroll={"adjustment_lookback_months": 0, "close_grace_days": 0})
+    assert fewer.retention.contact_facts_days == 62

@@ -42,6 +42,8 @@ def asterisk_queue_log(path: Path, checkpoint_path: Path | None, metrics_port: i
     from pipeline.kafka.admin import KafkaAdminError, ensure_topics
     from pipeline.kafka.producer import open_producer
     from pipeline.outage import Outage, quiet
+    from pipeline.core.pseudonym import pseudonymiser
+    from pipeline.pseudonym_key import pseudonym_key
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("kafka").setLevel(logging.WARNING)  # connection chatter; our own lines say what happens
@@ -78,7 +80,8 @@ def asterisk_queue_log(path: Path, checkpoint_path: Path | None, metrics_port: i
     quiet(("kafka",), kafka_outage)  # the client's connection errors while Kafka is away: one outage, logged twice
     try:
         counts = run_follow(log_path, checkpoint, KafkaPublisher(producer, events_topic, dead_topic),
-                            stop=lambda: bool(stopping), watcher=metrics, outage=kafka_outage)
+                            stop=lambda: bool(stopping), watcher=metrics, outage=kafka_outage,
+                            pseudonymise=pseudonymiser(pseudonym_key(config)))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -116,6 +119,8 @@ def freeswitch_esl(host: str, port: int, password_file: Path, checkpoint_path: P
     from pipeline.kafka.admin import KafkaAdminError, ensure_topics
     from pipeline.kafka.producer import open_producer
     from pipeline.outage import Outage, quiet
+    from pipeline.core.pseudonym import pseudonymiser
+    from pipeline.pseudonym_key import pseudonym_key
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("kafka").setLevel(logging.WARNING)
@@ -148,7 +153,8 @@ def freeswitch_esl(host: str, port: int, password_file: Path, checkpoint_path: P
     except OSError as exc:
         raise click.ClickException(f"follow_metrics_port {config.follow_metrics_port}: {exc.strerror}; "
                                    "choose another with --metrics-port or CCKPI_FOLLOW_METRICS_PORT") from None
-    reader = SwitchReader(host, port, password, spool, stop=lambda: bool(stopping))
+    reader = SwitchReader(host, port, password, spool, stop=lambda: bool(stopping),
+                          pseudonymise=pseudonymiser(pseudonym_key(config)))
 
     def stop() -> bool:  # the publisher stops too when the switch refused the password
         return bool(stopping) or reader.refused is not None

@@ -9,7 +9,7 @@ for every line.  The exit status is 0 unless no line at all could be read.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -73,6 +73,15 @@ def _summary_table(title: str, rows: Iterable[tuple[str, str, int]]) -> Table:
     return table
 
 
+def _pseudonymiser() -> Callable[[str], str]:
+    """The pipeline's keyed hash: dead letters hold a customer's pseudonym, never their number."""
+    from pipeline.cli.command_context import settings as load
+    from pipeline.core.pseudonym import pseudonymiser
+    from pipeline.pseudonym_key import pseudonym_key
+
+    return pseudonymiser(pseudonym_key(load()))
+
+
 def _finish(console: Console, letters: list[DeadLetter], target: Path, read_any: bool) -> None:
     """Dead letters to their file (shown in part), and exit 1 only when no line could be read at all."""
     from pipeline.ingest import dead_letter
@@ -107,7 +116,8 @@ def asterisk_queue_log(paths: tuple[Path, ...], out_path: str, dead_letter: Path
 
     letters: list[DeadLetter] = []
     mapper = QueueLogMapper()
-    written = _write_events(import_queue_log(list(paths), letters.append, mapper), out_path)
+    written = _write_events(import_queue_log(list(paths), letters.append, mapper,
+                                                    pseudonymise=_pseudonymiser()), out_path)
     summary = mapper.finish()
     console = Console(stderr=True)
     console.print(f"{len(paths)} file(s): {summary.lines:,} lines -> {written:,} events -> {out_path}")
@@ -132,7 +142,7 @@ def amazon_connect_ctr(paths: tuple[Path, ...], out_path: str, dead_letter: Path
     from pipeline.importers.ctr_import import import_ctr, summary_rows
 
     letters: list[DeadLetter] = []
-    events, summary = import_ctr(list(paths), letters.append)
+    events, summary = import_ctr(list(paths), letters.append, pseudonymise=_pseudonymiser())
     written = _write_events(events, out_path)
     console = Console(stderr=True)
     console.print(f"{len(paths)} file(s): {summary.records:,} records -> {written:,} events -> {out_path}")
@@ -165,7 +175,8 @@ def freeswitch_cdr(paths: tuple[Path, ...], out_path: str, dead_letter: Path | N
             raise click.BadParameter(f"{agent_list}: {exc.detail}", param_hint="--agent-list") from None
     letters: list[DeadLetter] = []
     summary = CallcenterSummary()
-    written = _write_events(import_freeswitch_cdr(list(paths), wrap_up_s, letters.append, summary), out_path)
+    written = _write_events(import_freeswitch_cdr(list(paths), wrap_up_s, letters.append, summary,
+                                                         pseudonymise=_pseudonymiser()), out_path)
     console = Console(stderr=True)
     console.print(f"{len(paths)} file(s) -> {written:,} events -> {out_path}")
     console.print(_summary_table("FreeSWITCH CDR import", summary_rows(summary)))

@@ -120,3 +120,47 @@ def restore(directory: Path, store_url: str | None, replace: bool, with_offsets:
         rows = sum(item.rows for item in entry.tables.values())
         click.echo(f"{part} {engines[part].database}: {len(entry.tables)} tables, {rows:,} rows restored "
                    f"(backup of {manifest.created_at})")
+
+
+@store.command()
+@store_option
+@click.option("--dry-run", is_flag=True, help="count what would go, delete nothing")
+@click.option("--dead-letter", "dead_letters", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="dead-letter files to expire too (default: the store's own)")
+def expire(store_url: str | None, dry_run: bool, dead_letters: tuple[Path, ...]) -> None:
+    """Delete raw events, contact facts and dead letters older than the retention settings (`[retention]`).
+
+    One line per table or file with the rows removed.  The pre-aggregates,
+    the agent tables and payroll are kept.  Run daily (deploy/systemd's
+    cckpi-expire.timer), as the writer's user; see docs/operations.md.
+    """
+    import time
+
+    from pipeline.cli.command_context import default_dead_letter_path, open_store
+    from pipeline.ingest import dead_letter
+    from pipeline.store.retention import expire as expire_store
+
+    config = settings(store_url=store_url)
+    retention, now_ms = config.retention, int(time.time() * 1000)
+    verb = "would be removed" if dry_run else "removed"
+    with open_store(config.store_url) as opened:
+        for step, rows in expire_store(opened, retention, now_ms, dry_run):
+            if step.cut_ms is None:
+                click.echo(f"{step.table}: kept (retention.{step.setting} is not set)")
+            else:
+                click.echo(f"{step.table}: {rows} rows {verb} (before {_utc(step.cut_ms)})")
+    cut = retention.cut_ms("dead_letters", now_ms)
+    for path in list(dead_letters) or [default_dead_letter_path(config.store_url, config)]:
+        if cut is None:
+            click.echo(f"dead letters {path}: kept (retention.dead_letters_days is not set)")
+        elif not path.exists():
+            click.echo(f"dead letters {path}: no such file, nothing to expire")
+        else:
+            click.echo(f"dead letters {path}: {dead_letter.expire(path, cut, dry_run)} records {verb} "
+                       f"(before {_utc(cut)})")
+
+
+def _utc(ms: int) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -65,3 +65,19 @@ def _key_text(value: bytes) -> str:
     except orjson.JSONDecodeError:
         return value.decode("utf-8", "replace").strip('"')
     return decoded if isinstance(decoded, str) else value.decode("utf-8", "replace")
+
+
+def pseudonymise_key_in(raw: bytes, customer_key: str, pseudonymise: Callable[[str], str]) -> bytes:
+    """A rejected source record with every whole occurrence of ``customer_key`` replaced by its pseudonym.
+
+    For the importers' dead letters (queue_log, Amazon Connect, FreeSWITCH): each knows where its record
+    holds the customer's number (the field its mapper would have made the ``customer_key``), and a switch
+    or contact record repeats it elsewhere (FreeSWITCH's ``ani``, ``Caller-Caller-ID-Number``, ...), so the
+    value is replaced wherever it stands as a whole token (not inside a longer number or word), with the
+    pseudonym the store holds for the same customer.  An empty key changes nothing.
+    """
+    if not customer_key:
+        return raw
+    token = re.compile(rb"(?<![0-9A-Za-z])" + re.escape(customer_key.encode()) + rb"(?![0-9A-Za-z])")
+    pseudonym = pseudonymise(customer_key).encode()
+    return token.sub(lambda _m: pseudonym, raw)

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -273,11 +274,14 @@ def _contact_event(contact_id: str, kind: str, epoch: float, body: dict[str, Any
             "contact_id": contact_id, **body}
 
 
-def without_caller(line: bytes) -> bytes:
-    """A line for a dead letter: an ENTERQUEUE's caller id blanked (``epoch|callid|queue|agent|ENTERQUEUE|url|
-    callerid|...``), the rest as it came.  The mapping would have made it a customer key, which the store
-    only ever holds pseudonymised; a line that could not be mapped needs its shape to be fixed, not the number."""
+def pseudonymised_caller(line: bytes, pseudonymise: Callable[[str], str]) -> bytes:
+    """A line for a dead letter: an ENTERQUEUE's caller id (``epoch|callid|queue|agent|ENTERQUEUE|url|callerid|
+    ...``) replaced by its pseudonym, the rest as it came.  The mapping would have made it the customer key,
+    which the store only ever holds pseudonymised; the pseudonym is the one the store holds for the same caller
+    (an erasure finds it), and a line that could not be mapped needs its shape fixed, not the number."""
     fields = line.split(b"|")
-    if len(fields) > 6 and fields[4].strip() == b"ENTERQUEUE" and fields[6]:
-        fields[6] = b""
+    if len(fields) > 6 and fields[4].strip() == b"ENTERQUEUE":
+        caller = fields[6].decode("utf-8", "replace").strip()
+        if caller.lower() not in _NO_CALLER:
+            fields[6] = pseudonymise(caller).encode()
     return b"|".join(fields)

@@ -10,15 +10,22 @@ from typing import Any
 import orjson
 
 from pipeline.core.intake import DeadLetter
+from pipeline.core.pseudonym import pseudonymise_key_in
 from pipeline.importers.amazon_connect import (BadRecord, CtrSummary, contact_id_of, convert_record, last_update,
                                                split_json)
 from pipeline.importers.source_files import read_text
 
 
-def import_ctr(paths: list[Path],
-               on_dead_letter: Callable[[DeadLetter], None]) -> tuple[list[dict[str, Any]], CtrSummary]:
+def import_ctr(paths: list[Path], on_dead_letter: Callable[[DeadLetter], None], *,
+               pseudonymise: Callable[[str], str]) -> tuple[list[dict[str, Any]], CtrSummary]:
     """Every record of every file is read before any is converted: a newer delivery of a contact may come in a
-    later file, or earlier in the same one."""
+    later file, or earlier in the same one.  A bad record's dead letter has the customer's address
+    (``CustomerEndpoint.Address``, wherever the record repeats it) pseudonymised."""
+    def dead(exc: BadRecord, record: Any, source: str) -> None:
+        summary.dead[exc.reason] += 1
+        raw = pseudonymise_key_in(orjson.dumps(record), customer_address(record), pseudonymise)
+        on_dead_letter(DeadLetter(exc.reason, f"line {source.rsplit(':', 1)[1]}: {exc.detail}", raw, source))
+
     summary = CtrSummary()
     kept: dict[str, tuple[datetime, dict[str, Any], str]] = {}  # ContactId -> (last update, record, source)
     for path in paths:
@@ -39,7 +46,7 @@ def import_ctr(paths: list[Path],
                         continue
                 kept[contact_id] = (updated, piece.value, source)
             except BadRecord as exc:
-                _dead(summary, on_dead_letter, exc, piece.value, source)
+                dead(exc, piece.value, source)
         if stopped is not None:
             summary.dead[stopped.reason] += 1
             on_dead_letter(DeadLetter(stopped.reason, stopped.detail, b"", stopped.source))
@@ -48,7 +55,7 @@ def import_ctr(paths: list[Path],
         try:
             converted = convert_record(record, summary)
         except BadRecord as exc:
-            _dead(summary, on_dead_letter, exc, record, source)
+            dead(exc, record, source)
             continue
         events.extend(converted)
         for event in converted:
@@ -56,11 +63,11 @@ def import_ctr(paths: list[Path],
     return events, summary
 
 
-def _dead(summary: CtrSummary, on_dead_letter: Callable[[DeadLetter], None], exc: BadRecord, record: Any,
-          source: str) -> None:
-    summary.dead[exc.reason] += 1
-    on_dead_letter(DeadLetter(exc.reason, f"line {source.rsplit(':', 1)[1]}: {exc.detail}", orjson.dumps(record),
-                              source))
+def customer_address(record: Any) -> str:
+    """The customer key the mapping would take (``CustomerEndpoint.Address``, as text), '' when there is none."""
+    endpoint = record.get("CustomerEndpoint") if isinstance(record, dict) else None
+    address = endpoint.get("Address") if isinstance(endpoint, dict) else None
+    return str(address) if address else ""
 
 
 def summary_rows(summary: CtrSummary) -> list[tuple[str, str, int]]:

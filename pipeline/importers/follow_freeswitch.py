@@ -36,10 +36,11 @@ from typing import Any
 import orjson
 
 from pipeline.core.intake import DeadLetter
+from pipeline.core.pseudonym import pseudonymise_key_in
 from pipeline.importers.esl import EslConnection, EslError, EslRefused, Headers
 from pipeline.importers.follow_queue_log import FollowCounts, Publisher
-from pipeline.importers.freeswitch_callcenter import (BadEvent, CallcenterMapper, answered, epoch, offered,
-                                                       parse_agent_list)
+from pipeline.importers.freeswitch_callcenter import (BadEvent, CallcenterMapper, answered, customer_key, epoch,
+                                                       offered, parse_agent_list)
 from pipeline.ingest import dead_letter
 from pipeline.outage import Outage
 
@@ -119,8 +120,9 @@ class SwitchReader:
     """The reader half: event socket -> mapper -> spool, reconnecting until ``stop()``."""
 
     def __init__(self, host: str, port: int, password: str, spool: Spool, stop: Callable[[], bool],
-                 outage: Outage | None = None) -> None:
+                 outage: Outage | None = None, *, pseudonymise: Callable[[str], str]) -> None:
         self.host, self.port, self.password, self.spool, self.stop = host, port, password, spool, stop
+        self.pseudonymise = pseudonymise  # a dead letter's caller number (CC-Member-CID-Number, wherever repeated)
         self.mapper = CallcenterMapper()
         self.outage = outage or Outage(f"FreeSWITCH event socket ({host}:{port})")
         self.connections = 0
@@ -172,7 +174,8 @@ class SwitchReader:
                 mapped = self.mapper.feed(headers)
             except BadEvent as exc:
                 where = f"{self.host}:{self.port} Event-Sequence {headers.get('Event-Sequence', '?')}"
-                raw = orjson.dumps(headers)
+                raw = pseudonymise_key_in(orjson.dumps(headers), customer_key(headers.get("CC-Member-CID-Number", "")),
+                                          self.pseudonymise)
                 self.spool.dead(DeadLetter(exc.reason, f"{headers.get('CC-Action', '')}: {exc.detail}", raw, where))
                 continue
             for event in mapped:

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import orjson
 
 from pipeline.core.intake import DeadLetter
-from pipeline.importers.asterisk_queue_log import BadLine, QueueLogMapper, without_caller
+from pipeline.importers.asterisk_queue_log import BadLine, QueueLogMapper, pseudonymised_caller
 from pipeline.importers.tail import FileTail, Position
 from pipeline.ingest import dead_letter
 from pipeline.outage import Outage
@@ -104,8 +104,8 @@ class Lines(Protocol):
 class QueueLogLines:
     """queue_log lines through the batch import's mapper, resumed with the calls open at the checkpoint."""
 
-    def __init__(self, log_path: Path, open_calls: list[list[Any]]) -> None:
-        self.log_path = log_path
+    def __init__(self, log_path: Path, open_calls: list[list[Any]], pseudonymise: Callable[[str], str]) -> None:
+        self.log_path, self.pseudonymise = log_path, pseudonymise
         self.mapper = QueueLogMapper(remember_lines=False)  # resumes exactly at the checkpoint: no overlap
         self.mapper.restore(open_calls)
 
@@ -120,7 +120,7 @@ class QueueLogLines:
         try:
             events = self.mapper.feed(text, number)
         except BadLine as exc:
-            letter = DeadLetter(exc.reason, f"line {number}: {exc.detail}", without_caller(raw.rstrip(b"\r\n")),
+            letter = DeadLetter(exc.reason, f"line {number}: {exc.detail}", pseudonymised_caller(raw.rstrip(b"\r\n"), self.pseudonymise),
                                 f"{self.log_path}:{number}")
             publisher.send(dead_letter.record(letter), None, dead=True)
             counts.dead_by_reason[exc.reason] += 1
@@ -144,7 +144,8 @@ class Watcher(Protocol):
 def follow(log_path: Path, checkpoint: Checkpoint, publisher: Publisher, stop: Callable[[], bool],
            poll_seconds: float = 0.2, watcher: Watcher | None = None, outage: Outage | None = None,
            sleep: Callable[[float], None] = time.sleep,
-           lines_of: Callable[[list[list[Any]]], Lines] | None = None) -> FollowCounts:
+           lines_of: Callable[[list[list[Any]]], Lines] | None = None,
+           pseudonymise: Callable[[str], str] | None = None) -> FollowCounts:
     """Run until ``stop()``; each batch is published, acknowledged, then checkpointed.
 
     A batch Kafka does not acknowledge is sent again until it is, however long
@@ -152,11 +153,17 @@ def follow(log_path: Path, checkpoint: Checkpoint, publisher: Publisher, stop: C
     broker restart does not end the follower; the mapper has already taken the
     batch's lines, so it is the batch's messages that are sent again, not the lines.
     ``sleep`` is how the back-off between attempts waits (a test's is instant);
-    ``lines_of`` makes the line handler from the checkpoint's saved state (default: queue_log lines)."""
+    ``lines_of`` makes the line handler from the checkpoint's saved state (default: queue_log lines, which
+    need ``pseudonymise`` for their dead letters' caller ids)."""
     outage = outage or Outage("Kafka")
     resume, open_calls = checkpoint.load(log_path)
     tail = FileTail(log_path, resume)
-    lines_handler = (lines_of or (lambda calls: QueueLogLines(log_path, calls)))(open_calls)
+    if lines_of is None:
+        if pseudonymise is None:
+            raise ValueError("following a queue_log needs the pseudonymiser for its dead letters' caller ids")
+        scrub = pseudonymise
+        lines_of = lambda calls: QueueLogLines(log_path, calls, scrub)  # noqa: E731
+    lines_handler = lines_of(open_calls)
     counts = FollowCounts()
     try:
         while not stop():

@@ -98,10 +98,16 @@ def _contact(member: str, kind: str, at_s: float, **body: Any) -> dict[str, Any]
             **body}
 
 
+def customer_key(caller: str) -> str:
+    """The customer key a caller id number makes ('' for none: empty, anonymous, ...); the dead letters of
+    the CDR import and the event-socket follower pseudonymise this value."""
+    return caller.strip() if caller.strip().lower() not in _NO_CALLER else ""
+
+
 def offered(member: str, queue: str, joined_s: int, caller: str) -> list[dict[str, Any]]:
     body: dict[str, Any] = {"channel": "voice", "queue": queue, "direction": "inbound"}
-    if caller.strip().lower() not in _NO_CALLER:
-        body["customer_key"] = caller.strip()
+    if customer_key(caller):
+        body["customer_key"] = customer_key(caller)
     return [_contact(member, "offered", joined_s, **body)]
 
 

@@ -27,8 +27,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from pipeline.core.intake import DeadLetter
-from pipeline.importers.freeswitch_callcenter import (BadEvent, CallcenterSummary, answered, ended, epoch, left,
-                                                       offered, required)
+from pipeline.core.pseudonym import pseudonymise_key_in
+from pipeline.importers.freeswitch_callcenter import (BadEvent, CallcenterSummary, answered, customer_key, ended,
+                                                       epoch, left, offered, required)
 
 
 def record_events(variables: dict[str, str], wrap_up_s: dict[str, int], summary: CallcenterSummary
@@ -83,8 +84,10 @@ def _csv_records(text: str) -> Iterator[tuple[str, dict[str, str]]]:
 
 
 def import_freeswitch_cdr(paths: list[Path], wrap_up_s: dict[str, int], on_dead_letter: Callable[[DeadLetter], None],
-                          summary: CallcenterSummary) -> Iterator[dict[str, Any]]:
-    """The events of every member leg in the files, in the order given; bad records go to ``on_dead_letter``."""
+                          summary: CallcenterSummary, *,
+                          pseudonymise: Callable[[str], str]) -> Iterator[dict[str, Any]]:
+    """The events of every member leg in the files, in the order given; bad records go to ``on_dead_letter``
+    with the caller's number (``caller_id_number``, wherever the record repeats it) pseudonymised."""
     for path in paths:
         try:
             text = path.read_text(encoding="utf-8")
@@ -99,7 +102,8 @@ def import_freeswitch_cdr(paths: list[Path], wrap_up_s: dict[str, int], on_dead_
                     yield from record_events(variables, wrap_up_s, summary)
                 except BadEvent as exc:
                     summary.dead[exc.reason] += 1
-                    raw = json.dumps(variables, ensure_ascii=False).encode()
+                    raw = pseudonymise_key_in(json.dumps(variables, ensure_ascii=False).encode(),
+                                              customer_key(variables.get("caller_id_number", "")), pseudonymise)
                     on_dead_letter(DeadLetter(exc.reason, f"{where}: {exc.detail}", raw, f"{path}:{where}"))
         except BadEvent as exc:  # the file itself cannot be read on
             summary.dead[exc.reason] += 1

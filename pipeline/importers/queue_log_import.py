@@ -7,14 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.core.intake import DeadLetter
-from pipeline.importers.asterisk_queue_log import BadLine, QueueLogMapper, QueueLogSummary, without_caller
+from pipeline.importers.asterisk_queue_log import BadLine, QueueLogMapper, QueueLogSummary, pseudonymised_caller
 from pipeline.importers.source_files import Unreadable, read_lines
 
 
 def import_queue_log(paths: list[Path], on_dead_letter: Callable[[DeadLetter], None],
-                     mapper: QueueLogMapper | None = None) -> Iterator[dict[str, Any]]:
-    """The events of every line in file order; bad lines go to ``on_dead_letter``.  Read the summary from
-    ``mapper.finish()`` once the iterator is exhausted."""
+                     mapper: QueueLogMapper | None = None, *,
+                     pseudonymise: Callable[[str], str]) -> Iterator[dict[str, Any]]:
+    """The events of every line in file order; bad lines go to ``on_dead_letter`` with the caller id
+    pseudonymised.  Read the summary from ``mapper.finish()`` once the iterator is exhausted."""
     mapper = mapper if mapper is not None else QueueLogMapper()
     for item in read_lines(paths):
         if isinstance(item, Unreadable):
@@ -26,7 +27,7 @@ def import_queue_log(paths: list[Path], on_dead_letter: Callable[[DeadLetter], N
         try:
             yield from mapper.feed(item.text)
         except BadLine as exc:
-            on_dead_letter(DeadLetter(exc.reason, f"line {item.number}: {exc.detail}", without_caller(item.text.encode()),
+            on_dead_letter(DeadLetter(exc.reason, f"line {item.number}: {exc.detail}", pseudonymised_caller(item.text.encode(), pseudonymise),
                                       item.source))
 
 

@@ -54,7 +54,8 @@ def _ensure(settings: Settings, names: list[str], timeout_s: float, partitions: 
         missing = [name for name in dict.fromkeys(names) if name not in existing]
         if missing:
             new = [NewTopic(name=name, num_partitions=partitions or settings.topic_partitions,
-                            replication_factor=settings.topic_replication) for name in missing]
+                            replication_factor=settings.topic_replication, topic_configs=_configs(settings, name))
+                   for name in missing]
             try:
                 admin.create_topics(new, timeout_ms=int(timeout_s * 1000))
             except TopicAlreadyExistsError:
@@ -71,6 +72,15 @@ def _ensure(settings: Settings, names: list[str], timeout_s: float, partitions: 
 
 def _retriable(exc: KafkaError) -> bool:
     return isinstance(exc, KafkaConnectionError) or bool(getattr(exc, "retriable", False))
+
+
+def _configs(settings: Settings, name: str) -> dict[str, str]:
+    """The dead-letter topic keeps its records as long as ``retention.dead_letters_days`` says, like the files
+    (an existing topic is not changed: docs/operations.md says how); other topics keep the broker's default."""
+    days = settings.retention.dead_letters_days
+    if name == settings.topic("dead-letter") and days:
+        return {"retention.ms": str(days * 86_400_000)}
+    return {}
 
 
 def _admin(settings: Settings, timeout_s: float) -> KafkaAdminClient:

@@ -34,7 +34,7 @@ def erase(store: Store, pseudonym: str, timeout_s: float = 300) -> dict[str, int
         counts[table] = int(store.engine.query(f"SELECT count() AS n FROM {db}.{table} WHERE {where}")["n"][0])
         if counts[table]:
             store.engine.command(f"ALTER TABLE {db}.{table} {change} WHERE {where}")
-    _wait_for_mutations(store, timeout_s)
+    wait_for_mutations(store, timeout_s, "the erasure's changes")
     return counts
 
 
@@ -44,11 +44,13 @@ def record(store: Store, who: str, counts: dict[str, int], at_ms: int | None = N
     store.engine.insert("erasures", {name: [row.get(name, 0)] for name in ERASURE_COLUMNS}, ERASURE_COLUMNS)
 
 
-def _wait_for_mutations(store: Store, timeout_s: float) -> None:
+def wait_for_mutations(store: Store, timeout_s: float, what: str) -> None:
+    """Until ``system.mutations`` has none left undone in the store's database (both engines run ALTER TABLE
+    ... UPDATE/DELETE in the background); ``what`` names them in the timeout's message."""
     deadline = time.monotonic() + timeout_s
     while int(store.engine.query(f"SELECT count() AS n FROM system.mutations WHERE database = {literal(store.db)} "
                                  f"AND is_done = 0")["n"][0]):
         if time.monotonic() > deadline:
-            raise TimeoutError(f"the erasure's changes in {store.db} were not done in {timeout_s:.0f} s; "
+            raise TimeoutError(f"{what} in {store.db} were not done in {timeout_s:.0f} s; "
                                f"see system.mutations")
         time.sleep(0.2)

@@ -117,7 +117,7 @@ def test_dedupe_newest_last_update_wins_across_files_and_shapes(tmp_path: Path) 
     firehose = tmp_path / "c"
     firehose.write_text(json.dumps(early) + json.dumps(other))  # back to back, no separator
     letters: list = []
-    events, summary = import_ctr([tmp_path / "a.json", gz, firehose], letters.append)
+    events, summary = import_ctr([tmp_path / "a.json", gz, firehose], letters.append, pseudonymise=pseudonymiser(TEST_KEY))
     assert letters == [] and summary.records == 6 and summary.duplicates == 4
     wrapups = [e for e in events if e["type"] == "contact.wrapup_completed"]
     assert [(e["contact_id"], e["ts"]) for e in wrapups] == [("c-1", "2025-11-02T01:03:45.000Z")]

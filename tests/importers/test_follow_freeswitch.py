@@ -14,11 +14,13 @@ from pathlib import Path
 
 import orjson
 
+from pipeline.core.pseudonym import pseudonymiser
 from pipeline.importers.follow_freeswitch import Spool, SpoolLines, SwitchReader, reconcile
 from pipeline.importers.follow_queue_log import Checkpoint, PublishFailed, follow
 from pipeline.importers.freeswitch_callcenter import CallcenterMapper, parse_agent_list
 from tests.fixtures import freeswitch as fs
 from tests.fixtures.esl_server import EslServer
+from tests.fixtures.stores import TEST_KEY
 
 MEMBERS = ("queue|instance_id|uuid|session_uuid|cid_number|cid_name|system_epoch|joined_epoch|rejoined_epoch|"
            "bridge_epoch|abandoned_epoch|base_score|skill_score|serving_agent|serving_system|state|score\n"
@@ -55,7 +57,8 @@ def _expected_ids() -> set[str]:
 
 def _run_reader(server: EslServer, spool: Spool, until) -> SwitchReader:
     stop = threading.Event()
-    reader = SwitchReader("127.0.0.1", server.port, "ClueCon", spool, stop=stop.is_set)
+    reader = SwitchReader("127.0.0.1", server.port, "ClueCon", spool, stop=stop.is_set,
+                          pseudonymise=pseudonymiser(TEST_KEY))
     thread = threading.Thread(target=reader.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

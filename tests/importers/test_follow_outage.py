@@ -7,7 +7,9 @@ from pathlib import Path
 
 import orjson
 
+from pipeline.core.pseudonym import pseudonymiser
 from pipeline.importers.follow_queue_log import Checkpoint, PublishFailed, follow
+from tests.fixtures.stores import TEST_KEY
 
 T0 = 1_793_581_200  # 2026-11-02 09:00 in Asia/Shanghai
 CALL = [f"{T0}|A|sales|NONE|ENTERQUEUE||13800138000|1", f"{T0 + 12}|A|sales|SIP/1001|CONNECT|12|A2|3",
@@ -38,7 +40,8 @@ def _follow(tmp_path: Path, kafka: FlakyKafka, stop_when) -> tuple[list[float], 
     log = tmp_path / "queue_log"
     log.write_text("\n".join(CALL) + "\n")
     checkpoint, slept = Checkpoint(tmp_path / "follow.checkpoint.json"), []
-    follow(log, checkpoint, kafka, stop=lambda: stop_when(checkpoint, slept), poll_seconds=0, sleep=slept.append)
+    follow(log, checkpoint, kafka, stop=lambda: stop_when(checkpoint, slept), poll_seconds=0, sleep=slept.append,
+           pseudonymise=pseudonymiser(TEST_KEY))
     return slept, checkpoint
 
 

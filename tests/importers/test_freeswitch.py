@@ -14,12 +14,13 @@ import pytest
 
 from pipeline.core.decode import Accepted, decode
 from pipeline.core.intake import DeadLetter
+from pipeline.core.pseudonym import pseudonymiser
 from pipeline.importers.freeswitch_callcenter import BadEvent, CallcenterMapper, CallcenterSummary, parse_agent_list
 from pipeline.importers.freeswitch_cdr import import_freeswitch_cdr
 from pipeline.store import live
 from pipeline.store.store import Store
 from tests.fixtures import freeswitch as fs
-from tests.fixtures.stores import ingest, report
+from tests.fixtures.stores import TEST_KEY, ingest, report
 
 T = fs.T
 
@@ -112,7 +113,8 @@ def test_json_and_csv_cdrs_give_the_live_events_of_the_same_calls(tmp_path: Path
     (tmp_path / "b.csv").write_text(fs.csv_cdr(fs.CALLS[4:]))
     summary, letters = CallcenterSummary(), []
     wraps, _ = parse_agent_list(fs.AGENT_LIST)
-    from_cdr = list(import_freeswitch_cdr([tmp_path / "a.json", tmp_path / "b.csv"], wraps, letters.append, summary))
+    from_cdr = list(import_freeswitch_cdr([tmp_path / "a.json", tmp_path / "b.csv"], wraps, letters.append, summary,
+                                       pseudonymise=pseudonymiser(TEST_KEY)))
     assert letters == [] and summary.skipped == {"agent_leg": 1}
     assert _contact_events(from_cdr) == _contact_events(_mapped())
 
@@ -123,7 +125,8 @@ def test_bad_cdr_records_are_dead_letters_with_file_record_and_reason(tmp_path: 
     (tmp_path / "y.csv").write_text("a,b\n1,2\n")
     letters: list[DeadLetter] = []
     summary = CallcenterSummary()
-    events = list(import_freeswitch_cdr([tmp_path / "x.json", tmp_path / "y.csv"], {}, letters.append, summary))
+    events = list(import_freeswitch_cdr([tmp_path / "x.json", tmp_path / "y.csv"], {}, letters.append, summary,
+                                       pseudonymise=pseudonymiser(TEST_KEY)))
     assert [e["type"] for e in events] == ["contact.offered", "contact.answered", "contact.ended",
                                            "contact.wrapup_completed"]
     assert [(d.reason, d.source.rsplit("/", 1)[-1]) for d in letters] == [

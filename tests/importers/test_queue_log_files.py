@@ -71,8 +71,9 @@ def test_bad_lines_and_a_truncated_gzip_are_dead_letters_and_the_import_goes_on(
     assert out.read_bytes().count(b"contact.offered") >= 1  # the good line of bad.log was imported
 
 
-def test_a_dead_lettered_enterqueue_keeps_no_caller_id(tmp_path):
-    """Lines that fail on their epoch or call id keep their shape for whoever fixes the source, not the number."""
+def test_a_dead_lettered_enterqueue_keeps_the_callers_pseudonym_not_the_number(tmp_path):
+    """Lines that fail on their epoch or call id keep their shape for whoever fixes the source, and the caller's
+    pseudonym (the one the store holds for them) instead of the number."""
     bad = _write(tmp_path / "bad.log", ["soon|x|sales|NONE|ENTERQUEUE||13800138000|1",
                                         f"{T0}|NONE|sales|NONE|ENTERQUEUE|url|+8613900000000|1", OLDER[0]])
     result, _ = _import(tmp_path, bad)
@@ -81,8 +82,9 @@ def test_a_dead_lettered_enterqueue_keeps_no_caller_id(tmp_path):
     letters = [orjson.loads(line) for line in text.splitlines()]
     assert [letter["reason"] for letter in letters] == ["bad_epoch", "no_call"]
     assert "13800138000" not in text and "13900000000" not in text
-    assert letters[0]["raw"] == "soon|x|sales|NONE|ENTERQUEUE|||1"
-    assert letters[1]["raw"] == f"{T0}|NONE|sales|NONE|ENTERQUEUE|url||1"
+    pseudonym = pseudonymiser(TEST_KEY)
+    assert letters[0]["raw"] == f"soon|x|sales|NONE|ENTERQUEUE||{pseudonym('13800138000')}|1"
+    assert letters[1]["raw"] == f"{T0}|NONE|sales|NONE|ENTERQUEUE|url|{pseudonym('+8613900000000')}|1"
 
 
 def test_gzip_is_known_by_its_bytes_and_a_bzip2_file_is_one_dead_letter(tmp_path):

@@ -103,11 +103,13 @@ def asterisk_queue_log(paths: tuple[Path, ...], out_path: str, dead_letter: Path
     docs/importers.md and pipeline.importers.asterisk_queue_log.
     """
     from pipeline.importers.asterisk_queue_log import QueueLogMapper
-    from pipeline.importers.queue_log_import import import_queue_log, summary_rows
+    from pipeline.importers.queue_log_fast import write_queue_log
+    from pipeline.importers.queue_log_import import summary_rows
 
     letters: list[DeadLetter] = []
     mapper = QueueLogMapper()
-    written = _write_events(import_queue_log(list(paths), letters.append, mapper), out_path)
+    with _events_out(out_path) as handle:  # the block-at-a-time path; import_queue_log is its reference
+        written = write_queue_log(list(paths), letters.append, mapper, handle)
     summary = mapper.finish()
     console = Console(stderr=True)
     console.print(f"{len(paths)} file(s): {summary.lines:,} lines -> {written:,} events -> {out_path}")

@@ -157,7 +157,8 @@ def freeswitch_cdr(paths: tuple[Path, ...], out_path: str, dead_letter: Path | N
     Mapping rules: see docs/importers.md and pipeline.importers.freeswitch_callcenter.
     """
     from pipeline.importers.freeswitch_callcenter import BadEvent, CallcenterSummary, parse_agent_list
-    from pipeline.importers.freeswitch_cdr import import_freeswitch_cdr, summary_rows
+    from pipeline.importers.freeswitch_cdr import summary_rows
+    from pipeline.importers.freeswitch_cdr_fast import write_freeswitch_cdr
 
     wrap_up_s: dict[str, int] = {}
     if agent_list is not None:
@@ -167,7 +168,8 @@ def freeswitch_cdr(paths: tuple[Path, ...], out_path: str, dead_letter: Path | N
             raise click.BadParameter(f"{agent_list}: {exc.detail}", param_hint="--agent-list") from None
     letters: list[DeadLetter] = []
     summary = CallcenterSummary()
-    written = _write_events(import_freeswitch_cdr(list(paths), wrap_up_s, letters.append, summary), out_path)
+    with _events_out(out_path) as handle:  # CSV rows at a time; import_freeswitch_cdr is its reference
+        written = write_freeswitch_cdr(list(paths), wrap_up_s, letters.append, summary, handle)
     console = Console(stderr=True)
     console.print(f"{len(paths)} file(s) -> {written:,} events -> {out_path}")
     console.print(_summary_table("FreeSWITCH CDR import", summary_rows(summary)))

@@ -44,7 +44,8 @@ def _utf8(path: Path) -> bool:
     try:
         with path.open("rb") as handle:
             while block := handle.read(1 << 20):
-                decoder.decode(block)
+                if not block.isascii() or decoder.getstate()[0]:  # ASCII after a whole character is UTF-8
+                    decoder.decode(block)
             decoder.decode(b"", final=True)
     except (OSError, UnicodeDecodeError):
         return False

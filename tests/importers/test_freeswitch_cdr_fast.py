@@ -113,3 +113,18 @@ def test_headers_the_fast_path_leaves_to_the_reference(tmp_path: Path) -> None:
     (tmp_path / "latin1.csv").write_bytes(b'"cc_side"\n"m\xe9mber"\n')
     _, letters, summary = _same([*files, tmp_path / "none.csv", tmp_path / "latin1.csv"])
     assert summary.dead["no_header"] == 1 and summary.dead["unreadable"] == 1 and letters
+
+
+@pytest.mark.parametrize("tail, readable", [("é".encode(), True), (b"\xc3", False)])
+def test_a_character_cut_by_the_utf8_check_block_is_judged_whole(tmp_path: Path, tail: bytes, readable: bool) -> None:
+    """The check reads 1 MiB blocks: a character across the boundary is UTF-8, a lone lead byte is not."""
+    head = freeswitch_cdr_file(tmp_path, 2000).read_bytes()
+    filler = b'"agent","x","q","1","","","","","","a","1",""\n'
+    head += filler * (((1 << 20) - 1000 - len(head)) // len(filler))
+    start = b'"agent","x","q","1","","","","","","a","'
+    row = start + b"9" * ((1 << 20) - 1 - len(head) - len(start)) + tail + b'",""\n'  # tail's first byte ends block 1
+    path = tmp_path / "cut.csv"
+    path.write_bytes(head + row)
+    assert path.read_bytes()[(1 << 20) - 1:(1 << 20) - 1 + len(tail)] == tail
+    _, letters, summary = _same([path])
+    assert summary.dead.get("unreadable", 0) == (0 if readable else 1) and len(letters) == (0 if readable else 1)

@@ -171,3 +171,17 @@ def test_hand_worked_call_and_pause_lines(tmp_path: Path) -> None:
                         "queue": "sales", "direction": "inbound", "customer_key": "13800138000"}
     assert lines[4]["seq"] == 4 and lines[4]["reason"] == "Lunch" and lines[4]["state"] == "not_ready"
     assert not letters and summary.rows == {"ENTERQUEUE": 1, "CONNECT": 1, "COMPLETECALLER": 1, "PAUSE": 1}
+
+
+def test_a_mapper_that_keeps_no_lines_maps_alike(tmp_path: Path) -> None:
+    """``remember_lines=False`` (the follower's mapper): repeats are mapped again, by both paths alike."""
+    path = _random_log(tmp_path, 12, 3000)
+    letters: list[DeadLetter] = []
+    reference = QueueLogMapper(remember_lines=False)
+    expected = b"".join(orjson.dumps(e) + b"\n" for e in import_queue_log([path], letters.append, reference))
+    fast_letters: list[DeadLetter] = []
+    fast = QueueLogMapper(remember_lines=False)
+    out = io.BytesIO()
+    write_queue_log([path], fast_letters.append, fast, out)
+    assert out.getvalue() == expected and fast_letters == letters
+    assert fast.finish() == reference.finish() and "duplicate_line" not in fast.summary.skipped

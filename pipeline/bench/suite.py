@@ -38,6 +38,7 @@ class Options:
     parts: tuple[str, ...] = PARTS
     work: Path = Path("/tmp/cckpi-bench")
     queue_log_lines: int = 1_000_000
+    cdr_records: int = 1_000_000
 
 
 def simulated_events(options: Options) -> Path:
@@ -171,14 +172,29 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
         log(f"import: cckpi import asterisk-queue-log of {options.queue_log_lines:,} lines, {options.runs} runs")
         imp = importers.run(options.work, options.queue_log_lines, options.runs)
         import_rate, split_rate = imp.lines / median(imp.import_s), imp.lines / median(imp.read_split_s)
-        log(f"  import {import_rate:,.0f} lines/s, read + split {split_rate:,.0f} lines/s ({imp.lines:,} lines)")
+        log(f"  import {import_rate:,.0f} lines/s ({imp.lines / median(imp.import_cpu_s):,.0f} per CPU s), "
+            f"read + split {split_rate:,.0f} lines/s ({imp.lines:,} lines)")
         results.update(
             import_queue_log_lines=imp.lines,
             import_queue_log_lines_per_s=round(import_rate),
             import_read_split_lines_per_s=round(split_rate),
             import_vs_read_split_ratio=round(import_rate / split_rate, 3),
+            import_queue_log_lines_per_cpu_s=round(imp.lines / median(imp.import_cpu_s)),
         )
         details["import"] = imp.__dict__
+        log(f"import: cckpi import freeswitch-cdr of {options.cdr_records:,} CSV records, {options.runs} runs")
+        cdr = importers.run_freeswitch(options.work, options.cdr_records, options.runs)
+        cdr_rate, cdr_split_rate = cdr.lines / median(cdr.import_s), cdr.lines / median(cdr.read_split_s)
+        log(f"  import {cdr_rate:,.0f} records/s ({cdr.lines / median(cdr.import_cpu_s):,.0f} per CPU s), "
+            f"read + split {cdr_split_rate:,.0f} lines/s ({cdr.lines:,} records)")
+        results.update(
+            import_freeswitch_cdr_records=cdr.lines,
+            import_freeswitch_cdr_records_per_s=round(cdr_rate),
+            import_freeswitch_read_split_lines_per_s=round(cdr_split_rate),
+            import_freeswitch_vs_read_split_ratio=round(cdr_rate / cdr_split_rate, 3),
+            import_freeswitch_cdr_records_per_cpu_s=round(cdr.lines / median(cdr.import_cpu_s)),
+        )
+        details["import_freeswitch_cdr"] = cdr.__dict__
         _part_done("import", details, on_part, results)
     for part in CLUSTER_PARTS:
         if part in options.parts:

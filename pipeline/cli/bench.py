@@ -38,6 +38,10 @@ TARGETS: dict[str, tuple[str, float | None, bool]] = {
     "payroll_plain_group_by_s": ("plain GROUP BY agent, s", None, False),
     "import_queue_log_lines_per_s": ("import asterisk-queue-log, lines/s", None, True),
     "import_read_split_lines_per_s": ("read + split the same file, lines/s", None, True),
+    "import_queue_log_lines_per_cpu_s": ("same, lines per CPU second of the command", None, True),
+    "import_freeswitch_cdr_records_per_s": ("import freeswitch-cdr (CSV), records/s", None, True),
+    "import_freeswitch_read_split_lines_per_s": ("read + split the same CSV, lines/s", None, True),
+    "import_freeswitch_cdr_records_per_cpu_s": ("same, records per CPU second of the command", None, True),
     "cluster_1_workers_events_per_s": ("cluster, 1 worker, events/s", None, True),
     "cluster_2_workers_events_per_s": ("cluster, 2 workers, events/s", None, True),
     "cluster_3_workers_events_per_s": ("cluster, 3 workers, events/s", None, True),
@@ -93,6 +97,8 @@ def render(results: dict[str, Any], console: Console) -> None:
               help="length of one latency phase")
 @click.option("--queue-log-lines", type=click.IntRange(min=100), default=1_000_000, show_default=True,
               help="lines of the synthetic queue_log of the import part")
+@click.option("--cdr-records", type=click.IntRange(min=100), default=1_000_000, show_default=True,
+              help="records of the synthetic FreeSWITCH CDR CSV of the import part")
 @click.option("--only", default=None, help="comma-separated parts: stream,latency,replay,queries,payroll,import,web; "
               "on the cluster also scale (1-3 workers), broker (kill the leader)")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=Path("/tmp/cckpi-bench"),
@@ -100,14 +106,15 @@ def render(results: dict[str, Any], console: Console) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("bench/results.json"),
               show_default=True, help="JSON results (- for none)")
 def bench(events: int, runs: int, facts: int, payroll_contacts: int, payroll_agents: int, rate: float,
-          latency_seconds: float, queue_log_lines: int, only: str | None, work: Path, out: Path) -> None:
+          latency_seconds: float, queue_log_lines: int, cdr_records: int, only: str | None, work: Path,
+          out: Path) -> None:
     """Measure the pipeline on the running local stack (`cckpi stack up`; `eval "$(cckpi stack env)"`).
 
     Worker throughput and peak RSS against a bare aiokafka consumer of the same
     topic; end-to-end latency at a steady rate; replay into chDB and ClickHouse;
     dashboard SQL and `report --by queue` on FACTS contact facts generated in SQL;
-    the payroll rollup; `import asterisk-queue-log` against reading and splitting
-    the same file. Every figure is the median of RUNS runs.
+    the payroll rollup; `import asterisk-queue-log` and `import freeswitch-cdr` against
+    reading and splitting the same file. Every figure is the median of RUNS runs.
     """
     from pipeline.bench.suite import CLUSTER_PARTS, PARTS, Options, run_suite
 
@@ -119,7 +126,7 @@ def bench(events: int, runs: int, facts: int, payroll_contacts: int, payroll_age
     console = Console(stderr=True)
     options = Options(events=events, runs=runs, facts=facts, payroll_contacts=payroll_contacts,
                       payroll_agents=payroll_agents, rate=rate, latency_seconds=latency_seconds, parts=parts,
-                      work=work, queue_log_lines=queue_log_lines)
+                      work=work, queue_log_lines=queue_log_lines, cdr_records=cdr_records)
     def write(results: dict[str, Any]) -> None:
         if str(out) != "-":
             out.parent.mkdir(parents=True, exist_ok=True)

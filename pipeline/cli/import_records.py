@@ -112,12 +112,13 @@ def asterisk_queue_log(paths: tuple[Path, ...], out_path: str, dead_letter: Path
     docs/importers.md and pipeline.importers.asterisk_queue_log.
     """
     from pipeline.importers.asterisk_queue_log import QueueLogMapper
-    from pipeline.importers.queue_log_import import import_queue_log, summary_rows
+    from pipeline.importers.queue_log_fast import write_queue_log
+    from pipeline.importers.queue_log_import import summary_rows
 
     letters: list[DeadLetter] = []
     mapper = QueueLogMapper()
-    written = _write_events(import_queue_log(list(paths), letters.append, mapper,
-                                                    pseudonymise=_pseudonymiser()), out_path)
+    with _events_out(out_path) as handle:  # the block-at-a-time path; import_queue_log is its reference
+        written = write_queue_log(list(paths), letters.append, mapper, handle, pseudonymise=_pseudonymiser())
     summary = mapper.finish()
     console = Console(stderr=True)
     console.print(f"{len(paths)} file(s): {summary.lines:,} lines -> {written:,} events -> {out_path}")
@@ -165,7 +166,8 @@ def freeswitch_cdr(paths: tuple[Path, ...], out_path: str, dead_letter: Path | N
     Mapping rules: see docs/importers.md and pipeline.importers.freeswitch_callcenter.
     """
     from pipeline.importers.freeswitch_callcenter import BadEvent, CallcenterSummary, parse_agent_list
-    from pipeline.importers.freeswitch_cdr import import_freeswitch_cdr, summary_rows
+    from pipeline.importers.freeswitch_cdr import summary_rows
+    from pipeline.importers.freeswitch_cdr_fast import write_freeswitch_cdr
 
     wrap_up_s: dict[str, int] = {}
     if agent_list is not None:
@@ -175,8 +177,9 @@ def freeswitch_cdr(paths: tuple[Path, ...], out_path: str, dead_letter: Path | N
             raise click.BadParameter(f"{agent_list}: {exc.detail}", param_hint="--agent-list") from None
     letters: list[DeadLetter] = []
     summary = CallcenterSummary()
-    written = _write_events(import_freeswitch_cdr(list(paths), wrap_up_s, letters.append, summary,
-                                                         pseudonymise=_pseudonymiser()), out_path)
+    with _events_out(out_path) as handle:  # CSV rows at a time; import_freeswitch_cdr is its reference
+        written = write_freeswitch_cdr(list(paths), wrap_up_s, letters.append, summary, handle,
+                                       pseudonymise=_pseudonymiser())
     console = Console(stderr=True)
     console.print(f"{len(paths)} file(s) -> {written:,} events -> {out_path}")
     console.print(_summary_table("FreeSWITCH CDR import", summary_rows(summary)))

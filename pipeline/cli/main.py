@@ -13,8 +13,6 @@ from typing import Any
 
 import click
 
-from pipeline.settings import SettingsError
-
 # name -> "module:attribute" of a click command or group
 COMMANDS: dict[str, str] = {
     "demo": "pipeline.cli.demo:demo",
@@ -65,10 +63,17 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point: settings problems become a one-line message, not a traceback."""
+    """Entry point: settings problems become a one-line message, not a traceback.
+
+    ``pipeline.settings`` (pydantic-settings, ~0.1 s to import) is not imported here: a command that reads no
+    settings (``cckpi import``) starts without it, and a ``SettingsError`` can only come from a command that
+    imported it."""
     try:
         return cli.main(args=argv, prog_name="cckpi", standalone_mode=True)
-    except SettingsError as exc:
+    except Exception as exc:
+        settings = sys.modules.get("pipeline.settings")
+        if settings is None or not isinstance(exc, settings.SettingsError):
+            raise
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
 

@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 KEYS = ("worker_events_per_s", "bare_consumer_events_per_s", "worker_vs_bare_ratio", "e2e_latency_p50_s",
         "e2e_latency_p95_s", "e2e_latency_p99_s", "replay_chdb_1m_s", "replay_clickhouse_1m_s",
         "wallboard_query_p95_ms", "report_50m_s", "payroll_rollup_s", "worker_peak_rss_mb",
-        "import_queue_log_lines_per_s", "import_read_split_lines_per_s", "web_live_p95_ms",
+        "import_queue_log_lines_per_s", "import_read_split_lines_per_s", "import_freeswitch_cdr_records_per_s",
+        "import_freeswitch_read_split_lines_per_s", "web_live_p95_ms",
         "web_contacts_day_p95_ms", "web_contacts_month_p95_ms", "web_event_to_live_p95_s", "report_by_agent_s",
         "report_by_queue_interval_30m_s")
 
@@ -60,7 +61,7 @@ def test_tiny_bench_writes_every_key(stack: object, tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "pipeline.cli.main", "bench", "--events", "2000", "--runs", "1", "--facts", "20000",
          "--payroll-contacts", "5000", "--payroll-agents", "50", "--rate", "500", "--latency-seconds", "2",
-         "--queue-log-lines", "2000",
+         "--queue-log-lines", "2000", "--cdr-records", "2000",
          "--work", str(tmp_path / "work"), "--out", str(out)],
         capture_output=True, text=True, timeout=170)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -85,9 +85,11 @@ def backup(directory: Path, store_url: str | None, with_offsets: bool | None) ->
     except (BackupError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
     for part, entry in manifest.databases.items():
-        rows = sum(item.rows for item in entry.tables.values())
-        click.echo(f"{part} {entry.name}: {len(entry.tables)} tables, {rows:,} rows, schema version "
-                   f"{entry.migration_version}")
+        tables, rows = entry.counts()
+        shards = f", {len(entry.shards)} shard(s) frozen on {', '.join(s.replica for s in entry.shards)}" \
+            if entry.shards else ""
+        click.echo(f"{part} {entry.name}: {tables} tables, {rows:,} rows, schema version "
+                   f"{entry.migration_version}{shards}")
     if manifest.kafka_offsets is not None:
         click.echo(f"kafka: offsets of {len(manifest.kafka_offsets)} partitions of group {config.worker_group}")
     click.echo(f"backup complete: {directory / 'manifest.json'}")
@@ -117,6 +119,6 @@ def restore(directory: Path, store_url: str | None, replace: bool, with_offsets:
     except (BackupError, KafkaAdminError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
     for part, entry in manifest.databases.items():
-        rows = sum(item.rows for item in entry.tables.values())
-        click.echo(f"{part} {engines[part].database}: {len(entry.tables)} tables, {rows:,} rows restored "
+        tables, rows = entry.counts()
+        click.echo(f"{part} {engines[part].database}: {tables} tables, {rows:,} rows restored "
                    f"(backup of {manifest.created_at})")

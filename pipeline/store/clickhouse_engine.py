@@ -42,7 +42,11 @@ class ClickhouseEngine:
     changes no number.
     """
 
-    dump_format = "rows"  # pipeline.store.row_files (``dump``)
+    @property
+    def dump_format(self) -> str:
+        """``rows`` (``pipeline.store.row_files``, through ``dump``); ``parts`` on a cluster, whose backup
+        freezes each shard's parts on one replica (``pipeline.store.cluster_backup``)."""
+        return "rows" if self.cluster is None else "parts"
 
     def __init__(self, url: StoreUrl, settings: dict[str, Any] | None = None) -> None:
         self.database = url.database
@@ -169,17 +173,22 @@ class ClickhouseEngine:
         if self.cluster is None:
             self.command(sql)
             return
-        from clickhouse_driver import Client
-
         servers = self.query(f"SELECT DISTINCT host_address, port FROM system.clusters "
                              f"WHERE cluster = {literal(self.cluster)}")
         for host, port in zip(servers["host_address"], servers["port"]):
-            client = Client(host=host, port=int(port), user=self._url.user, password=self._url.password,
-                            database=self.database, settings=self._settings, connect_timeout=5)
+            client = self.server_client(host, int(port))
             try:
                 client.execute(sql)
             finally:
                 client.disconnect()
+
+    def server_client(self, host: str, port: int) -> Any:
+        """A clickhouse-driver client of this one server (no failover), as this URL's user in its database:
+        for what must run on a chosen replica (a DDL 18.16 refuses ON CLUSTER, a FREEZE, an ATTACH)."""
+        from clickhouse_driver import Client
+
+        return Client(host=host, port=port, user=self._url.user, password=self._url.password,
+                      database=self.database, settings=self._settings, connect_timeout=5)
 
     def query(self, sql: str) -> Columns:
         data, types = self._run(lambda client: client.execute(sql, columnar=True, with_column_types=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +21,17 @@ _UNKNOWN_DATABASE = 81
 # errors), a quorum write could not complete (too few live replicas, previous quorum write unfinished), timeouts
 _REPLICA_ERRORS = frozenset({159, 209, 210, 225, 242, 285, 286, 319, 999})
 FAILOVER_S = 20.0  # how long one statement keeps trying the replicas before its error counts
+
+
+def server_message(exc: BaseException) -> str:
+    """A server error in one line: clickhouse-driver's text is "Code: N." on a line of its own, then the
+    server's message and its stack trace."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    if re.fullmatch(r"Code: \d+\.", lines[0]) and len(lines) > 1:
+        return f"{lines[0]} {lines[1].split(' Stack trace:')[0]}"
+    return lines[0]
 
 
 def _replica_problem(exc: BaseException) -> bool:
@@ -115,7 +127,7 @@ class ClickhouseEngine:
             )
         return StoreError(
             f"cannot use ClickHouse at {where} as {url.user} in database {url.database}: "
-            f"{str(exc).splitlines()[0]}; is the stack up (`cckpi stack up`), and may this user use that database?"
+            f"{server_message(exc)}; is the stack up (`cckpi stack up`), and may this user use that database?"
         )
 
     def _run(self, call: Callable[[Any], T]) -> T:

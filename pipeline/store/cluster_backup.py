@@ -110,9 +110,11 @@ def _first_answering(engine: ClickhouseEngine, replicas: list[tuple[str, int]], 
 
 
 def _replicated_tables(client: Any, database: str) -> list[str]:
-    """The tables holding the shard's data: replicated ones, never the migrations table (a restore rebuilds it)."""
+    """The tables holding the shard's data: replicated ones (``t``, or ``t_local`` with several shards), never
+    the migrations table (a restore rebuilds it at the backup's version)."""
     rows = client.execute(f"SELECT name FROM system.tables WHERE database = {literal(database)} "
-                          f"AND engine LIKE 'Replicated%' AND name != 'schema_migrations' ORDER BY name")
+                          f"AND engine LIKE 'Replicated%' AND name NOT IN ('schema_migrations', 'schema_migrations_local') "
+                          f"ORDER BY name")
     return [name for (name,) in rows]
 
 

@@ -1,16 +1,17 @@
-"""Backup and restore on the real cluster (1 shard of 2 replicas): frozen parts, attached on one replica.
+"""Backup and restore on the real cluster (1 shard of 2 replicas; 2 shards of 1): frozen parts, attached again.
 
 Data in (the October of tests/payroll/events.py and its closed payroll
 month), a backup (each shard frozen once), both databases dropped on every
 replica, a restore (ATTACH PARTITION on one replica): every report, the
 payroll history and the closed month's export are byte for byte as before,
-through the cluster URL and through each replica read alone, and each
-replica holds the backup's rows of every table.
+through the cluster URL and, with one shard, through each replica read
+alone; each replica holds the backup's rows of every table.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,15 +25,25 @@ from pipeline.store.store import Store
 from pipeline.store.store_url import with_database
 from tests.fixtures.stores import ingest
 from tests.payroll.events import october
-from tests.stack.cluster_run import drop_everywhere, running_cluster
+from tests.stack.cluster_run import cluster_status, drop_everywhere, running_cluster
+from tests.stack.test_cluster_shards import SHARDED
 from tests.store.test_backup import Centre
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[ClusterInfo]:
-    with running_cluster() as info:
+@pytest.fixture(scope="module", params=["1x2", "2x1"])
+def cluster(request: pytest.FixtureRequest) -> Iterator[ClusterInfo]:
+    """The default cluster (1 shard of 2 replicas), then test_cluster_shards.py's (2 shards of 1 replica)."""
+    if request.param == "1x2":
+        with running_cluster() as info:
+            yield info
+        return
+    if any(item["pid"] for item in cluster_status().values()):
+        pytest.skip("the cluster is running (same ports); stop it with `cckpi stack down --cluster`")
+    for stale in ("clickhouse-1", "clickhouse-2", "zookeeper", "kafka-1", "kafka-2", "kafka-3"):
+        shutil.rmtree(Path(SHARDED["CCKPI_STACK__CLUSTER__DIR"]) / stale, ignore_errors=True)
+    with running_cluster(SHARDED) as info:
         yield info
 
 
@@ -80,45 +91,56 @@ def _per_replica_counts(cluster: ClusterInfo, centre: Centre) -> list[dict[str, 
 
 def test_a_cluster_restore_gives_every_output_and_equal_replicas(cluster: ClusterInfo, centre: Centre,
                                                                  tmp_path: Path) -> None:
+    shards = centre.store.engine.shards
+    per_shard = len(cluster.clickhouse) // shards
+    local = "contact_facts" if shards == 1 else "contact_facts_local"
     before = centre.outputs("before")
     assert json.loads(before["history"])[0]["action"] == "close" and before["export"].count(b"\n") > 1
     rows_before = _per_replica_counts(cluster, centre)
-    assert rows_before[0] == rows_before[1] and rows_before[0][f"{centre.store.db}.contact_facts"] > 0
+    by_shard = [rows_before[i * per_shard:(i + 1) * per_shard] for i in range(shards)]
+    assert all(counts == replicas[0] for replicas in by_shard for counts in replicas)  # replicas of a shard agree
+    assert all(replicas[0][f"{centre.store.db}.{local}"] > 0 for replicas in by_shard)  # each shard holds facts
 
     folder = tmp_path / "backup"
     made = centre.cli("store", "backup", str(folder), "--store", centre.url, "--no-kafka-offsets")
     assert made.exit_code == 0, made.output
-    assert "1 shard(s) frozen on 127.0.0.1:" in made.output
+    assert f"{shards} shard(s) frozen on 127.0.0.1:" in made.output
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["dump_format"] == "parts" and manifest["cluster"] == cluster.cluster
     events = manifest["databases"]["events"]
-    assert events["tables"] == {} and [s["shard"] for s in events["shards"]] == [1]
-    facts = events["shards"][0]["tables"]["contact_facts"]
-    # the rows frozen are the raw rows the replica held: the same count a replica alone gives
-    assert facts["rows"] == rows_before[0][f"{centre.store.db}.contact_facts"] and len(facts["sha256"]) == 64
-    assert (folder / facts["folder"] / facts["parts"][0] / "count.txt").is_file()
-    assert {"payroll_closes", "payroll_audit", "payroll_rows"} <= set(
-        manifest["databases"]["payroll"]["shards"][0]["tables"])
-    assert "schema_migrations" not in events["shards"][0]["tables"]
+    assert events["tables"] == {} and [s["shard"] for s in events["shards"]] == list(range(1, shards + 1))
+    for number, shard in enumerate(events["shards"]):
+        facts = shard["tables"][local]
+        # the rows frozen are the raw rows the shard's replicas hold
+        assert facts["rows"] == by_shard[number][0][f"{centre.store.db}.{local}"] and len(facts["sha256"]) == 64
+        assert (folder / facts["folder"] / facts["parts"][0] / "count.txt").is_file()
+        assert not {"schema_migrations", "schema_migrations_local"} & set(shard["tables"])  # the restore rebuilds it
+        if shards > 1:
+            assert "contact_facts" not in shard["tables"]  # the Distributed table holds no data
+    assert {"payroll_closes", "payroll_audit", "payroll_rows"} <= {
+        table.removesuffix("_local") for table in manifest["databases"]["payroll"]["shards"][0]["tables"]}
 
     # a backup of another layout is refused before anything is touched
-    other = tmp_path / "two-shards"
+    other = tmp_path / "other-layout"
     other.mkdir()
     for name in ("events", "payroll"):
         (other / name).symlink_to(folder / name)
-    two = dict(manifest)
-    two["databases"] = {**manifest["databases"], "events": {**events, "shards": [
-        events["shards"][0], {**events["shards"][0], "shard": 2}]}}
-    (other / "manifest.json").write_bytes(msgspec.json.encode(two))
+    extra = {**events["shards"][0], "shard": shards + 1}
+    (other / "manifest.json").write_bytes(msgspec.json.encode(
+        {**manifest, "databases": {**manifest["databases"], "events": {**events, "shards": [*events["shards"],
+                                                                                             extra]}}}))
     refused = centre.cli("store", "restore", str(other), "--store", centre.url, "--replace", "--no-kafka-offsets")
-    assert refused.exit_code == 1 and "the backup has 2 shard(s) and cluster 'cckpi' has 1" in refused.output
+    assert refused.exit_code == 1, refused.output
+    assert f"the backup has {shards + 1} shard(s) and cluster 'cckpi' has {shards}" in refused.output
 
     centre.store.drop()
     open_payroll_store(centre.payroll_url).drop()
     restored = centre.cli("store", "restore", str(folder), "--store", centre.url, "--no-kafka-offsets")
     assert restored.exit_code == 0, restored.output
     assert centre.outputs("after") == before
-    assert _per_replica_counts(cluster, centre) == rows_before  # replication carried the parts to the other
+    assert _per_replica_counts(cluster, centre) == rows_before  # replication carried the parts to every replica
+    if shards > 1:
+        return  # one server of several shards alone still reads every shard through the Distributed tables
     for host in cluster.clickhouse:
         url, payroll_url = (cluster.store_url("cckpi_admin", u.split("?")[0].rsplit("/", 1)[1], host=host)
                             for u in (centre.url, centre.payroll_url))

@@ -69,7 +69,12 @@ def _offsets_wanted(config: Settings, flag: bool | None) -> bool:
               help="note the worker group's committed offsets, for the restore to set back "
                    "(default: on for ClickHouse server, off for the embedded store)")
 def backup(directory: Path, store_url: str | None, with_offsets: bool | None) -> None:
-    """Back up the events store and the payroll database into DIRECTORY (new or empty), while the worker runs."""
+    """Back up the events store and the payroll database into DIRECTORY (new or empty), while the worker runs.
+
+    On a replicated cluster (``cluster=`` in the URL) each shard is frozen
+    once, on one replica, and its parts copied: run it where the replicas'
+    data folders are visible (docs/operations.md).
+    """
     from pipeline.kafka.admin import KafkaAdminError
     from pipeline.kafka.offsets import committed
     from pipeline.store.backup import BackupError

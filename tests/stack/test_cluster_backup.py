@@ -120,7 +120,14 @@ def test_a_cluster_restore_gives_every_output_and_equal_replicas(cluster: Cluste
     assert {"payroll_closes", "payroll_audit", "payroll_rows"} <= {
         table.removesuffix("_local") for table in manifest["databases"]["payroll"]["shards"][0]["tables"]}
 
-    # a backup of another layout is refused before anything is touched
+    # a damaged part and a backup of another layout are refused before anything is touched
+    damaged_file = sorted((folder / events["shards"][0]["tables"][local]["folder"]).rglob("*.bin"))[0]
+    original = damaged_file.read_bytes()
+    damaged_file.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))
+    damaged = centre.cli("store", "restore", str(folder), "--store", centre.url, "--replace", "--no-kafka-offsets")
+    assert damaged.exit_code == 1, damaged.output
+    assert f"does not match the manifest's checksum (table {centre.store.db}.{local}, shard 1)" in damaged.output
+    damaged_file.write_bytes(original)
     other = tmp_path / "other-layout"
     other.mkdir()
     for name in ("events", "payroll"):

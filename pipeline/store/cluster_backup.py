@@ -9,7 +9,8 @@ server's ``shadow/`` folder (a consistent cut of that table while the
 workers write), and the parts are copied from there into the backup.  The
 restore copies them into the table's ``detached/`` folder on one replica of
 each shard and runs ``ATTACH PARTITION ID``; the replicated table then tells
-its other replicas, which fetch the parts themselves.  ``Distributed``
+its other replicas, which fetch the parts themselves, and each replica is
+checked to hold the backup's rows.  ``Distributed``
 tables hold no data and are not backed up: the migrations make them again.
 
 The parts are read and written where the server keeps them
@@ -21,7 +22,9 @@ host (docs/operations.md).
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +34,9 @@ from pipeline.store.engines import StoreError, literal
 
 if TYPE_CHECKING:
     from pipeline.store.clickhouse_engine import ClickhouseEngine
+
+log = logging.getLogger("cckpi.store")
+REPLICATION_WAIT_S = 120.0  # how long a replica may take to fetch the attached parts
 
 
 class PartsEntry(msgspec.Struct):
@@ -64,17 +70,42 @@ def freeze_shards(engine: ClickhouseEngine, folder: Path, label: str) -> list[Sh
 
 
 def attach_shards(engine: ClickhouseEngine, directory: Path, shards: list[ShardEntry]) -> None:
-    """Each shard's parts attached on one replica of it, then every other replica of it checked to hold them."""
+    """Each shard's parts attached on one replica of it, then every replica of it checked to hold them.
+
+    Merges of the restored tables are stopped on the shard's replicas until
+    every replica holds the backup's rows: a ReplacingMergeTree merge drops
+    replaced rows, so the raw row count the manifest noted is only there to
+    compare before the parts merge.  The tables were just made, empty, so no
+    merge was pending.
+    """
     layout = check_layout(engine, shards)
     for entry in shards:
-        client, _ = _first_answering(engine, layout[entry.shard], entry.shard)
+        servers = [(f"{host}:{port}", engine.server_client(host, port)) for host, port in layout[entry.shard]]
+        stopped: list[tuple[Any, str]] = []
         try:
+            for where, client in servers:
+                try:
+                    client.execute("SELECT 1")
+                except Exception as exc:  # noqa: BLE001 - said in one line, with the fix
+                    raise StoreError(f"replica {where} of shard {entry.shard} does not answer "
+                                     f"({str(exc).splitlines()[0][:120]}): a restore fills and checks every replica; "
+                                     f"start it (`cckpi stack up --cluster` locally) and restore again") from None
+                for table in entry.tables:
+                    client.execute(f"SYSTEM STOP MERGES {engine.database}.{table}")
+                    stopped.append((client, table))
             for table, item in entry.tables.items():
-                _attach(client, engine.database, table, directory / item.folder, item)
+                _attach(servers[0][1], engine.database, table, directory / item.folder, item)
+            for where, client in servers:
+                for table, item in entry.tables.items():
+                    _wait_rows(client, where, f"{engine.database}.{table}", item.rows)
         finally:
-            client.disconnect()
-        for host, port in layout[entry.shard]:
-            _check_replica(engine, host, port, entry)
+            for client, table in stopped:
+                try:
+                    client.execute(f"SYSTEM START MERGES {engine.database}.{table}")
+                except Exception as exc:  # noqa: BLE001 - said; the server starts them again when it restarts
+                    log.warning("could not start merges of %s.%s again: %s", engine.database, table, exc)
+            for _, client in servers:
+                client.disconnect()
 
 
 def check_layout(engine: ClickhouseEngine, shards: list[ShardEntry]) -> dict[int, list[tuple[str, int]]]:
@@ -181,21 +212,13 @@ def _attach(client: Any, database: str, table: str, source: Path, item: PartsEnt
             partitions.append(partition)
     for partition in partitions:
         client.execute(f"ALTER TABLE {database}.{table} ATTACH PARTITION ID {literal(partition)}")
-    count = client.execute(f"SELECT count() FROM {database}.{table}")[0][0]
-    if count != item.rows:
-        raise StoreError(f"{database}.{table} holds {count} rows after the restore, the backup {item.rows}: "
-                         f"restore again with --replace (nothing else may write meanwhile)")
 
 
-def _check_replica(engine: ClickhouseEngine, host: str, port: int, entry: ShardEntry) -> None:
-    """The replica fetched what was attached (SYSTEM SYNC REPLICA waits for its replication queue)."""
-    client = engine.server_client(host, port)
-    try:
-        for table, item in entry.tables.items():
-            client.execute(f"SYSTEM SYNC REPLICA {engine.database}.{table}")
-            count = client.execute(f"SELECT count() FROM {engine.database}.{table}")[0][0]
-            if count != item.rows:
-                raise StoreError(f"replica {host}:{port} holds {count} rows of {engine.database}.{table} after the "
-                                 f"restore, the backup {item.rows}: check its replication (system.replication_queue)")
-    finally:
-        client.disconnect()
+def _wait_rows(client: Any, where: str, table: str, rows: int, timeout_s: float = REPLICATION_WAIT_S) -> None:
+    """The replica holds ``rows`` rows of ``table``: attached there, or fetched from the replica that attached."""
+    deadline = time.monotonic() + timeout_s
+    while (count := client.execute(f"SELECT count() FROM {table}")[0][0]) != rows and time.monotonic() < deadline:
+        time.sleep(0.5)
+    if count != rows:
+        raise StoreError(f"replica {where} holds {count} rows of {table} after the restore, the backup {rows}: "
+                         f"check its replication (system.replication_queue) and restore again with --replace")

@@ -1,5 +1,9 @@
 """Backup and restore on the real cluster (1 shard of 2 replicas; 2 shards of 1): frozen parts, attached again.
 
+And a backup taken while two workers write, restored into the dropped
+store: the workers' restart from the offsets the backup noted loses nothing
+and doubles nothing (the reports of a single-node replay of the day).
+
 Data in (the October of tests/payroll/events.py and its closed payroll
 month), a backup (each shard frozen once), both databases dropped on every
 replica, a restore (ATTACH PARTITION on one replica): every report, the
@@ -11,10 +15,12 @@ alone; each replica holds the backup's rows of every table.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import msgspec
 import pytest
@@ -25,7 +31,7 @@ from pipeline.store.store import Store
 from pipeline.store.store_url import with_database
 from tests.fixtures.stores import ingest
 from tests.payroll.events import october
-from tests.stack.cluster_run import cluster_status, drop_everywhere, running_cluster
+from tests.stack.cluster_run import Day, Run, cckpi, cluster_status, drop_everywhere, make_day, running_cluster, same_as
 from tests.stack.test_cluster_shards import SHARDED
 from tests.store.test_backup import Centre
 
@@ -45,6 +51,12 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[ClusterInfo]:
         shutil.rmtree(Path(SHARDED["CCKPI_STACK__CLUSTER__DIR"]) / stale, ignore_errors=True)
     with running_cluster(SHARDED) as info:
         yield info
+
+
+@pytest.fixture(scope="module")
+def day(tmp_path_factory: pytest.TempPathFactory, chdb_dir: Path) -> Day:
+    """800 simulated contacts (about 7,500 events with 5 % repeats) and their single-node replay."""
+    return make_day(tmp_path_factory.mktemp("backup-day"), chdb_dir, contacts=800)
 
 
 @pytest.fixture
@@ -154,3 +166,48 @@ def test_a_cluster_restore_gives_every_output_and_equal_replicas(cluster: Cluste
         (tmp_path / f"alone-{host[1]}").mkdir()
         alone = Centre(centre.store, url, payroll_url, tmp_path / f"alone-{host[1]}")
         assert alone.outputs("alone") == before, f"replica {host} alone"
+
+
+def test_a_backup_while_workers_write_restores_to_the_numbers_of_the_whole_day(cluster: ClusterInfo, day: Day,
+                                                                               tmp_path: Path) -> None:
+    run = Run(cluster, tmp_path)
+    payroll_db = f"p{run.db}"
+    env = {**run.env(), "CCKPI_PAYROLL_STORE_URL": with_database(run.url, payroll_db)}
+    store = Store.open(run.url)
+    try:
+        run.start_worker()
+        run.start_worker()
+        producer = run.produce(day.path, rate=day.distinct / 10)  # about 10 s of traffic
+        run.wait_stored(store, day.distinct // 5, timeout=90)
+        with mock.patch.dict(os.environ, env):
+            made = cckpi("store", "backup", str(tmp_path / "backup"))
+        assert made.returncode == 0, made.stdout + made.stderr
+        assert producer.wait(timeout=120) == 0
+        run.wait_stored(store, day.distinct, timeout=120)  # the workers went on meanwhile
+        run.stop()
+        run.workers.clear()  # stopped on purpose (SIGTERM: each committed the batch it held)
+        manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+        noted, sent = sum(manifest["kafka_offsets"].values()), len(day.path.read_bytes().splitlines())
+        assert 0 < noted < sent, f"the backup did not land mid-stream ({noted} of {sent})"
+
+        store.drop()
+        with mock.patch.dict(os.environ, env):
+            restored = cckpi("store", "restore", str(tmp_path / "backup"))
+        assert restored.returncode == 0, restored.stdout + restored.stderr
+        assert "set back to the backup's offsets" in restored.stdout
+        assert run.stored(store) < day.distinct  # the restored store lacks what came later ...
+        run.start_worker()  # ... which the worker reads again from the noted offsets
+        run.wait_stored(store, day.distinct, timeout=120)
+        assert run.stored(store) == day.distinct
+        same_as(day, store, timeout=30)
+        for host in cluster.clickhouse:  # every replica (or shard's server) alone agrees
+            alone = Store.open(cluster.store_url("cckpi_admin", run.db, host=host), migrate_schema=False)
+            try:
+                assert run.stored(alone) == day.distinct
+            finally:
+                alone.close()
+    finally:
+        run.stop()
+        store.close()
+        drop_everywhere(cluster, run.db)
+        drop_everywhere(cluster, payroll_db)

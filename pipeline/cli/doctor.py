@@ -21,8 +21,9 @@ from pipeline.cli.command_context import store_option
               help="free space wanted under CCKPI_DATA_DIR")
 def doctor(store_url: str | None, kafka: bool, checkpoints: tuple[Path, ...], max_checkpoint_age: float,
            min_free_gib: float) -> None:
-    """Check settings, the store (reachable, migrations, clock), Kafka topics, disk and followers."""
+    """Check settings, the store (reachable, migrations, clock), its users' rights, Kafka topics, disk and followers."""
     from pipeline import doctor as checks
+    from pipeline.doctor_grants import grants_check
     from pipeline.settings import SettingsError, load_settings
 
     try:
@@ -31,6 +32,8 @@ def doctor(store_url: str | None, kafka: bool, checkpoints: tuple[Path, ...], ma
         _print([checks.Check("settings", False, str(exc))])
         raise SystemExit(1) from None
     found = [checks.Check("settings", True, "valid"), *checks.store_check(config)]
+    if found[1].ok:
+        found.extend(grants_check(config))  # the ClickHouse users (none for the embedded store)
     if kafka:
         found.append(checks.kafka_check(config))
     found.append(checks.disk_check(config, int(min_free_gib * 2**30)))

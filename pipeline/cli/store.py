@@ -69,7 +69,12 @@ def _offsets_wanted(config: Settings, flag: bool | None) -> bool:
               help="note the worker group's committed offsets, for the restore to set back "
                    "(default: on for ClickHouse server, off for the embedded store)")
 def backup(directory: Path, store_url: str | None, with_offsets: bool | None) -> None:
-    """Back up the events store and the payroll database into DIRECTORY (new or empty), while the worker runs."""
+    """Back up the events store and the payroll database into DIRECTORY (new or empty), while the worker runs.
+
+    On a replicated cluster (``cluster=`` in the URL) each shard is frozen
+    once, on one replica, and its parts copied: run it where the replicas'
+    data folders are visible (docs/operations.md).
+    """
     from pipeline.kafka.admin import KafkaAdminError
     from pipeline.kafka.offsets import committed
     from pipeline.store.backup import BackupError
@@ -85,9 +90,11 @@ def backup(directory: Path, store_url: str | None, with_offsets: bool | None) ->
     except (BackupError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
     for part, entry in manifest.databases.items():
-        rows = sum(item.rows for item in entry.tables.values())
-        click.echo(f"{part} {entry.name}: {len(entry.tables)} tables, {rows:,} rows, schema version "
-                   f"{entry.migration_version}")
+        tables, rows = entry.counts()
+        shards = f", {len(entry.shards)} shard(s) frozen on {', '.join(s.replica for s in entry.shards)}" \
+            if entry.shards else ""
+        click.echo(f"{part} {entry.name}: {tables} tables, {rows:,} rows, schema version "
+                   f"{entry.migration_version}{shards}")
     if manifest.kafka_offsets is not None:
         click.echo(f"kafka: offsets of {len(manifest.kafka_offsets)} partitions of group {config.worker_group}")
     click.echo(f"backup complete: {directory / 'manifest.json'}")
@@ -117,8 +124,8 @@ def restore(directory: Path, store_url: str | None, replace: bool, with_offsets:
     except (BackupError, KafkaAdminError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
     for part, entry in manifest.databases.items():
-        rows = sum(item.rows for item in entry.tables.values())
-        click.echo(f"{part} {engines[part].database}: {len(entry.tables)} tables, {rows:,} rows restored "
+        tables, rows = entry.counts()
+        click.echo(f"{part} {engines[part].database}: {tables} tables, {rows:,} rows restored "
                    f"(backup of {manifest.created_at})")
 
 

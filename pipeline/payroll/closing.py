@@ -33,7 +33,7 @@ from pipeline.payroll.sheet import build_rows, point_card_keys
 from pipeline.settings import Settings
 from pipeline.store import payroll_tables as tables
 from pipeline.store import reads
-from pipeline.store.store_url import parse_url
+from pipeline.store.store_url import parse_url, with_database
 from pipeline.store.migrations import PAYROLL_MIGRATIONS, migrate
 from pipeline.store.store import Store
 
@@ -95,14 +95,15 @@ def month_rows(inputs: CloseInputs) -> tuple[list[dict[str, Any]], DepartmentRes
 
 
 def payroll_url(settings: Settings, store_url: str) -> str:
-    """The payroll store: the setting, else the events store's place with the payroll database."""
+    """The payroll store: the setting, else the events store's place with the payroll database (on a
+    cluster its replicas, cluster and quorum too: a backup freezes both databases the same way)."""
     if settings.payroll_store_url:
         return settings.payroll_store_url
     parsed = parse_url(store_url)
     database = settings.stack.payroll_database
     if parsed.scheme == "chdb":
         return f"chdb://{parsed.path}?database={database}"  # chDB: one folder per process
-    return f"{store_url.split('?')[0].rsplit('/', 1)[0]}/{database}"
+    return with_database(store_url, database)
 
 
 def open_payroll_store(url: str) -> Store:

@@ -16,6 +16,10 @@ before it touches the store, refuses a backup from a newer schema, and
 refuses a store that holds data unless told to replace it; it loads the
 tables into the backup's own schema version, checks the row counts, then
 migrates to this version.
+
+A replicated ClickHouse store (the store URL's ``cluster=``) is backed up
+as frozen parts instead, once per shard (``cluster_backup``): the manifest's
+``dump_format`` is then ``parts`` and each database lists its ``shards``.
 """
 
 from __future__ import annotations
@@ -29,8 +33,9 @@ from pathlib import Path
 
 import msgspec
 
+from pipeline.store.cluster_backup import ShardEntry, attach_shards, check_layout, freeze_shards, parts_sha256
 from pipeline.store.cluster_sql import cluster_form
-from pipeline.store.engines import Engine, literal
+from pipeline.store.engines import Engine, StoreError, literal
 from pipeline.store.migrations import PAYROLL_MIGRATIONS, WALLBOARD_MIGRATIONS, applied_versions, is_missing_table, load
 from pipeline.store.migrations import migrate
 
@@ -52,8 +57,16 @@ class TableEntry(msgspec.Struct):
 class DatabaseEntry(msgspec.Struct):
     name: str
     migration_version: int  # the highest applied
-    tables: dict[str, TableEntry]
+    tables: dict[str, TableEntry]  # row files (chDB, one server); empty for a cluster's parts
     migrations: list[int] = []  # every applied version (numbers may land out of order)
+    shards: list[ShardEntry] = []  # a cluster's frozen parts, shard by shard
+
+    def counts(self) -> tuple[int, int]:
+        """(tables, rows) of this database's backup, over every shard."""
+        if self.shards:
+            rows = sum(item.rows for shard in self.shards for item in shard.tables.values())
+            return len({table for shard in self.shards for table in shard.tables}), rows
+        return len(self.tables), sum(item.rows for item in self.tables.values())
 
 
 class Manifest(msgspec.Struct):
@@ -62,6 +75,7 @@ class Manifest(msgspec.Struct):
     dump_format: str
     databases: dict[str, DatabaseEntry]  # "events", "payroll"
     kafka_offsets: dict[str, int] | None = None  # "topic:partition" -> the worker group's next offset
+    cluster: str | None = None  # the ClickHouse cluster of a ``parts`` backup
 
 
 def backup(engines: Mapping[str, Engine], directory: Path, kafka_offsets: dict[str, int] | None = None) -> Manifest:
@@ -84,14 +98,18 @@ def backup(engines: Mapping[str, Engine], directory: Path, kafka_offsets: dict[s
                               f"(`cckpi store migrate` makes them)") from None
         folder = directory / part
         folder.mkdir(parents=True, exist_ok=True)
-        tables = {}
-        for table in _tables(engine):
-            path = folder / f"{table}.{engine.dump_format}"
-            rows = engine.dump(table, path)
-            tables[table] = TableEntry(f"{part}/{path.name}", rows, _sha256(path))
-        databases[part] = DatabaseEntry(engine.database, max(versions, default=0), tables, versions)
+        tables, shards = {}, []
+        if engine.dump_format == "parts":
+            shards = freeze_shards(engine, folder, part)  # type: ignore[arg-type]
+        else:
+            for table in _tables(engine):
+                path = folder / f"{table}.{engine.dump_format}"
+                rows = engine.dump(table, path)
+                tables[table] = TableEntry(f"{part}/{path.name}", rows, _sha256(path))
+        databases[part] = DatabaseEntry(engine.database, max(versions, default=0), tables, versions, shards)
+    clusters = {engine.cluster for engine in engines.values()}
     manifest = Manifest(FORMAT, datetime.now(timezone.utc).isoformat(timespec="seconds"), formats.pop(), databases,
-                        kafka_offsets)
+                        kafka_offsets, clusters.pop() if len(clusters) == 1 else None)
     unfinished = directory / f".{MANIFEST}.partial"
     unfinished.write_bytes(msgspec.json.format(msgspec.json.encode(manifest)) + b"\n")
     os.replace(unfinished, directory / MANIFEST)
@@ -114,6 +132,12 @@ def verify(directory: Path) -> Manifest:
             if not path.is_file() or _sha256(path) != item.sha256:
                 raise BackupError(f"{path} does not match the manifest's checksum (table {entry.name}.{table}): "
                                   f"the backup is damaged; use another backup")
+        for shard in entry.shards:
+            for table, parts in shard.tables.items():
+                folder = directory / parts.folder
+                if not folder.is_dir() or parts_sha256(folder) != parts.sha256:
+                    raise BackupError(f"{folder} does not match the manifest's checksum (table {entry.name}.{table}, "
+                                      f"shard {shard.shard}): the backup is damaged; use another backup")
     return manifest
 
 
@@ -129,8 +153,14 @@ def restore(engines: Mapping[str, Engine], directory: Path, replace: bool = Fals
                               f"the one that made it")
         engine = engines[part]
         if engine.dump_format != manifest.dump_format:
-            raise BackupError(f"this backup was made from the other kind of store ({manifest.dump_format} files); "
-                              f"restore it into the same kind (chDB or ClickHouse server) it came from")
+            raise BackupError(f"this backup was made from another kind of store ({manifest.dump_format} files); "
+                              f"restore it into the same kind (chDB, one ClickHouse server, or a ClickHouse "
+                              f"cluster) it came from")
+        if entry.shards:
+            try:
+                check_layout(engine, entry.shards)  # type: ignore[arg-type]
+            except StoreError as exc:
+                raise BackupError(str(exc)) from None
         if not replace and _holds_data(engine):
             raise BackupError(f"the {part} store {engine.database!r} already holds data: pass --replace to drop it "
                               f"and restore the backup in its place")
@@ -147,6 +177,8 @@ def _restore_database(engine: Engine, directory: Path, entry: DatabaseEntry, sch
     migrate(engine, schema, up_to=entry.migration_version)
     for table, item in entry.tables.items():
         engine.load(table, directory / item.file)
+    if entry.shards:
+        attach_shards(engine, directory, entry.shards)  # type: ignore[arg-type]
     migrate(engine, schema)
 
 

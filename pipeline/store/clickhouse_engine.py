@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +21,17 @@ _UNKNOWN_DATABASE = 81
 # errors), a quorum write could not complete (too few live replicas, previous quorum write unfinished), timeouts
 _REPLICA_ERRORS = frozenset({159, 209, 210, 225, 242, 285, 286, 319, 999})
 FAILOVER_S = 20.0  # how long one statement keeps trying the replicas before its error counts
+
+
+def server_message(exc: BaseException) -> str:
+    """A server error in one line: clickhouse-driver's text is "Code: N." on a line of its own, then the
+    server's message and its stack trace."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    if re.fullmatch(r"Code: \d+\.", lines[0]) and len(lines) > 1:
+        return f"{lines[0]} {lines[1].split(' Stack trace:')[0]}"
+    return lines[0]
 
 
 def _replica_problem(exc: BaseException) -> bool:
@@ -42,7 +54,11 @@ class ClickhouseEngine:
     changes no number.
     """
 
-    dump_format = "rows"  # pipeline.store.row_files (``dump``)
+    @property
+    def dump_format(self) -> str:
+        """``rows`` (``pipeline.store.row_files``, through ``dump``); ``parts`` on a cluster, whose backup
+        freezes each shard's parts on one replica (``pipeline.store.cluster_backup``)."""
+        return "rows" if self.cluster is None else "parts"
 
     def __init__(self, url: StoreUrl, settings: dict[str, Any] | None = None) -> None:
         self.database = url.database
@@ -111,7 +127,7 @@ class ClickhouseEngine:
             )
         return StoreError(
             f"cannot use ClickHouse at {where} as {url.user} in database {url.database}: "
-            f"{str(exc).splitlines()[0]}; is the stack up (`cckpi stack up`), and may this user use that database?"
+            f"{server_message(exc)}; is the stack up (`cckpi stack up`), and may this user use that database?"
         )
 
     def _run(self, call: Callable[[Any], T]) -> T:
@@ -169,17 +185,22 @@ class ClickhouseEngine:
         if self.cluster is None:
             self.command(sql)
             return
-        from clickhouse_driver import Client
-
         servers = self.query(f"SELECT DISTINCT host_address, port FROM system.clusters "
                              f"WHERE cluster = {literal(self.cluster)}")
         for host, port in zip(servers["host_address"], servers["port"]):
-            client = Client(host=host, port=int(port), user=self._url.user, password=self._url.password,
-                            database=self.database, settings=self._settings, connect_timeout=5)
+            client = self.server_client(host, int(port))
             try:
                 client.execute(sql)
             finally:
                 client.disconnect()
+
+    def server_client(self, host: str, port: int) -> Any:
+        """A clickhouse-driver client of this one server (no failover), as this URL's user in its database:
+        for what must run on a chosen replica (a DDL 18.16 refuses ON CLUSTER, a FREEZE, an ATTACH)."""
+        from clickhouse_driver import Client
+
+        return Client(host=host, port=port, user=self._url.user, password=self._url.password,
+                      database=self.database, settings=self._settings, connect_timeout=5)
 
     def query(self, sql: str) -> Columns:
         data, types = self._run(lambda client: client.execute(sql, columnar=True, with_column_types=True))

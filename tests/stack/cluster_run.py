@@ -72,9 +72,10 @@ class Day:
     intervals: list[tuple[Any, ...]]
 
 
-def make_day(tmp: Path, chdb_dir: Path) -> Day:
-    """About 28,000 events with 5 % repeats, shuffled, and their single-node replay (the embedded store)."""
-    lines = [orjson.dumps(e) for e in generate(SimulationConfig(contacts=3000, seed=16))]
+def make_day(tmp: Path, chdb_dir: Path, contacts: int = 3000) -> Day:
+    """About 28,000 events (3,000 contacts) with 5 % repeats, shuffled, and their single-node replay (the
+    embedded store)."""
+    lines = [orjson.dumps(e) for e in generate(SimulationConfig(contacts=contacts, seed=16))]
     rng = random.Random(16)
     messy = lines + rng.sample(lines, len(lines) // 20)
     rng.shuffle(messy)

@@ -24,6 +24,16 @@ def test_urls_of_both_engines():
             parse_url(bad)
 
 
+def test_the_payroll_database_beside_a_cluster_store_keeps_its_replicas_and_cluster():
+    from pipeline.payroll.closing import payroll_url
+    from pipeline.settings import load_settings
+
+    url = "clickhouse://w:pw@127.0.0.1:29001/cckpi?alt_hosts=127.0.0.1:29002&cluster=cckpi&insert_quorum=2"
+    beside = parse_url(payroll_url(load_settings(payroll_store_url=None), url))
+    assert (beside.database, beside.user, beside.hosts, beside.cluster, beside.settings) == (
+        "cckpi_payroll", "w", [("127.0.0.1", 29001), ("127.0.0.1", 29002)], "cckpi", (("insert_quorum", 2),))
+
+
 def test_migrations_are_numbered_rising_and_a_repeat_is_an_error(tmp_path):
     versions = [m.version for m in load()]
     assert versions == sorted(set(versions)) and versions[0] == 1

@@ -107,12 +107,7 @@ class Chain:
 
 def take_in(intake: Intake, load: Load) -> None:
     """Every message through the intake (each outcome kept when the caller asked for them), then its batch taken."""
-    feed = intake.feed
-    if load.outcomes is None:
-        for raw, source in load.messages:
-            feed(raw, source)
-    else:
-        load.outcomes.extend(feed(raw, source) for raw, source in load.messages)
+    intake.feed_all(load.messages, load.outcomes)
     load.batch = intake.take()
 
 

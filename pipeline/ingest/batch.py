@@ -1,10 +1,6 @@
 """The batch path (``cckpi replay``): JSON Lines files through the worker's chain (``pipeline.ingest.chain``).
 
-Every ``chunk`` lines run the whole chain, with a replay's ends (``replay_chain``): the take-in (and dead
-letters) of a chunk here, its store to commit on one store thread while the next chunk is read and decoded,
-as the worker does.  The store steps of the chunks run one after the other, in order, so the stored result
-is the one of running the chunks in turn; the intake is pure, so reading ahead changes nothing (the store
-engines release the GIL while they work, which is what overlaps).
+Every ``chunk`` lines run the whole chain, with a replay's ends (``replay_chain``).
 
 Files come as people have them: a UTF-8 byte-order mark on the first line (a
 file saved by Excel or Notepad) is skipped, and a gzip file (``.jsonl.gz``,
@@ -15,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -78,20 +73,14 @@ def replay(
     lines = _every_line(paths, on_bytes, per_path)
     contacts: set[str] = set()
     letters = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-store") as storing:
-        stored: Future[None] | None = None
-        while True:
-            read_before = counts.read
-            load = Load(messages=islice(lines, chunk))
-            chain.run(load, last="dead letters")
-            letters += len(load.batch.dead_letters)
-            contacts.update(load.batch.contacts)
-            if stored is not None:
-                stored.result()  # one batch stored while the next is read: at most two in memory
-            stored = storing.submit(chain.run, load, "store", "commit")
-            if counts.read - read_before < chunk:
-                break
-        stored.result()
+    while True:
+        read_before = counts.read
+        load = Load(messages=islice(lines, chunk))
+        chain.run(load)
+        letters += len(load.batch.dead_letters)
+        contacts.update(load.batch.contacts)
+        if counts.read - read_before < chunk:
+            break
     return ReplaySummary(counts, len(contacts), letters, dead_letter_path, per_path)
 
 

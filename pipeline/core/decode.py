@@ -66,6 +66,23 @@ def to_epoch_ms(ts: datetime) -> int:
     return (ts - _EPOCH) // _MS
 
 
+_UNIX_DAY = 719163  # date(1970, 1, 1).toordinal()
+_offsets_us: dict[object, int] = {}  # a decoded time's tzinfo -> its UTC offset in microseconds
+
+
+def epoch_ms(ts: datetime) -> int:
+    """``to_epoch_ms`` without the two ``timedelta`` objects it makes (the intake's batch path: a third of its
+    time went to them), for the fixed-offset times the decoder makes; any other tzinfo takes ``to_epoch_ms``."""
+    tz = ts.tzinfo
+    offset = _offsets_us.get(tz)
+    if offset is None:
+        if type(tz) is not timezone:
+            return to_epoch_ms(ts)
+        offset = _offsets_us[tz] = ts.utcoffset() // timedelta(microseconds=1)  # type: ignore[operator]
+    return ((ts.toordinal() - _UNIX_DAY) * 86_400_000_000 + ((ts.hour * 60 + ts.minute) * 60 + ts.second) * 1_000_000
+            + ts.microsecond - offset) // 1000
+
+
 def decode(raw: bytes) -> Accepted | Rejected:
     """Validate one message of the event contract v1."""
     try:

@@ -18,6 +18,7 @@ from pathlib import Path
 from pipeline.core.intake import Counts, Intake
 from pipeline.ingest import dead_letter
 from pipeline.ingest.chain import Chain, Ends, Load, refresh_now
+from pipeline.ingest.gc_pause import gc_paused
 from pipeline.ingest.input_files import DAMAGED, PackedFileError, open_input
 from pipeline.settings import Settings
 from pipeline.store.store import Store
@@ -75,10 +76,12 @@ def replay(
     letters = 0
     while True:
         read_before = counts.read
-        load = Load(messages=islice(lines, chunk))
-        chain.run(load)
-        letters += len(load.batch.dead_letters)
-        contacts.update(load.batch.contacts)
+        with gc_paused():  # the batch let go inside the pause: the collector then has no chunk to scan
+            load = Load(messages=islice(lines, chunk))
+            chain.run(load)
+            letters += len(load.batch.dead_letters)
+            contacts.update(load.batch.contacts)
+            del load
         if counts.read - read_before < chunk:
             break
     return ReplaySummary(counts, len(contacts), letters, dead_letter_path, per_path)

@@ -30,6 +30,7 @@ from pipeline.core.contact import ContactState, merge
 from pipeline.core.decode import Accepted
 from pipeline.core.facts import derive
 from pipeline.core.intake import Batch, DeadLetter, Intake
+from pipeline.ingest.gc_pause import gc_paused
 from pipeline.settings import Settings
 from pipeline.store import next_contact, queue_intervals
 from pipeline.store.store import Store
@@ -91,25 +92,22 @@ class Chain:
         return [step for _, step in self.steps[names.index(first):names.index(last) + 1]]
 
     def run(self, load: Load, first: str = "take in", last: str = "commit") -> None:
-        for step in self.stretch(first, last):
-            step(load)
+        with gc_paused():  # the batch's objects live until it is stored: nothing for the collector to find
+            for step in self.stretch(first, last):
+                step(load)
 
     async def run_async(self, load: Load, first: str = "take in", last: str = "commit") -> None:
         """The same on an event loop: a step's awaitable (the worker's dead letters) is awaited before the next."""
         for step in self.stretch(first, last):
-            result = step(load)
+            with gc_paused():  # not across the await: other tasks of the loop run then
+                result = step(load)
             if inspect.isawaitable(result):
                 await result
 
 
 def take_in(intake: Intake, load: Load) -> None:
     """Every message through the intake (each outcome kept when the caller asked for them), then its batch taken."""
-    feed = intake.feed
-    if load.outcomes is None:
-        for raw, source in load.messages:
-            feed(raw, source)
-    else:
-        load.outcomes.extend(feed(raw, source) for raw, source in load.messages)
+    intake.feed_all(load.messages, load.outcomes)
     load.batch = intake.take()
 
 

@@ -164,29 +164,31 @@ def offered_between(db: str, ranges: Sequence[tuple[int, int]]) -> str:
     return f"contact_id IN (SELECT contact_id FROM {db}.contact_offers WHERE {offered_in(ranges)})"
 
 
-def _narrowing(db: str, ranges: Sequence[tuple[int, int]] | None) -> str:
-    """``offered_between ... AND `` when the ranges are short enough to be worth it, else nothing."""
-    if ranges is None or sum(hi - lo for lo, hi in ranges) > INDEXED_SPAN_MS:
+def _narrowing(db: str, ranges: Sequence[tuple[int, int]] | None, indexed: bool = False) -> str:
+    """``offered_between ... AND `` when the ranges are short enough to be worth it (or ``indexed``: the caller
+    counted their contacts and knows they are few), else nothing."""
+    if ranges is None or (not indexed and sum(hi - lo for lo, hi in ranges) > INDEXED_SPAN_MS):
         return ""
     return f"{offered_between(db, ranges)} AND "
 
 
-def next_contacts(db: str, offered_ranges: Sequence[tuple[int, int]] | None) -> str:
+def next_contacts(db: str, offered_ranges: Sequence[tuple[int, int]] | None, indexed: bool = False) -> str:
     """``contact_next`` as (contact_id, next_ms), only for the contacts offered in short ranges when known."""
     return (f"SELECT contact_id, min(next_offered_ms) AS next_ms FROM {db}.contact_next "
-            f"WHERE {_narrowing(db, offered_ranges)}1 GROUP BY contact_id")
+            f"WHERE {_narrowing(db, offered_ranges, indexed)}1 GROUP BY contact_id")
 
 
 def contact_query(
     db: str, settings: Settings, keys: dict[str, str], where: str,
-    offered_ranges: Sequence[tuple[int, int]] | None = None, fcr_parts: bool = False,
+    offered_ranges: Sequence[tuple[int, int]] | None = None, fcr_parts: bool = False, indexed: bool = False,
 ) -> str:
     """Components grouped by ``keys`` (name -> expression over a fact), returned as ``k_<name>``.
 
     ``offered_ranges``: the ranges of offered time ``where`` keeps, when the
-    caller knows them as numbers; short ones (``INDEXED_SPAN_MS``) are looked up
-    in ``contact_offers`` instead of scanning every fact, and so are their next
-    contacts.  ``fcr_parts`` adds ``FCR_PARTS`` (for the pre-aggregates).
+    caller knows them as numbers; short ones (``INDEXED_SPAN_MS``), or any when
+    ``indexed``, are looked up in ``contact_offers`` instead of scanning every
+    fact, and so are their next contacts.  ``fcr_parts`` adds ``FCR_PARTS``
+    (for the pre-aggregates).
     """
     key_select = [f"{expr} AS k_{name}" for name, expr in keys.items()]
     inner = ", ".join(
@@ -201,6 +203,6 @@ def contact_query(
     group = f" GROUP BY {', '.join('k_' + name for name in keys)}" if keys else ""
     return (
         f"SELECT {outer} FROM (SELECT {inner} FROM {db}.contact_facts FINAL "
-        f"ANY LEFT JOIN ({next_contacts(db, offered_ranges)}) AS nexts USING contact_id "
-        f"WHERE {_narrowing(db, offered_ranges)}{where}){group}"
+        f"ANY LEFT JOIN ({next_contacts(db, offered_ranges, indexed)}) AS nexts USING contact_id "
+        f"WHERE {_narrowing(db, offered_ranges, indexed)}{where}){group}"
     )

@@ -36,6 +36,7 @@ assert set(COMPONENTS) <= set(AGGREGATES) and set(PARTS) <= set(AGGREGATES) | se
 QUEUE_KEYS: tuple[str, ...] = ("queue", "channel", "direction")
 AGENT_KEYS: tuple[str, ...] = ("agent_id", *QUEUE_KEYS)
 INTERVAL_MS = 900_000
+CONTACTS_PER_REBUILD = 500_000  # contacts one rebuild step reads at most, unless one day holds more (``_joined``)
 
 
 def touched(offered_ms: Iterable[int], settings: Settings) -> set[int]:
@@ -82,9 +83,59 @@ def refresh(store: Store, settings: Settings, starts: Iterable[int]) -> None:
     time, so each step reads only that day's contacts and next contacts.
     """
     starts = sorted(set(starts))
-    for runs in _chunks(_runs(starts)):
-        _rebuild(store, settings, runs)
+    days_of = _chunks(_runs(starts))
+    if len(days_of) < 2:  # a worker's flush: a day at most, found through the index
+        for runs in days_of:
+            _rebuild(store, settings, runs)
+    else:
+        counts, stored = _offered_counts(store, days_of)
+        for runs, n in _joined(days_of, counts):
+            # through the index while the step's contacts are few beside the stored ones; else one scan is cheaper
+            _rebuild(store, settings, _runs_of(runs), indexed=n * 4 <= stored)
     _roll_up_days(store, settings, days(starts, settings), _runs(starts))
+
+
+def _offered_counts(store: Store, groups: list[list[tuple[int, int]]]) -> tuple[list[int], int]:
+    """The contacts ``contact_offers`` holds in each group of ranges, and in all (a stale index row counts once
+    more, which only makes a step smaller)."""
+    cases = ", ".join(f"({offered_in(group)}), {index}" for index, group in enumerate(groups))
+    result = store.engine.query(
+        f"SELECT multiIf({cases}, -1) AS g, count() AS n FROM {store.db}.contact_offers "
+        f"WHERE {offered_in([r for group in groups for r in group])} GROUP BY g")
+    counts = [0] * len(groups)
+    for group, n in zip(result["g"], result["n"]):
+        if group >= 0:
+            counts[int(group)] = int(n)
+    return counts, int(store.engine.query(f"SELECT count() AS n FROM {store.db}.contact_offers")["n"][0])
+
+
+def _runs_of(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Adjacent ranges as one (a joined step's days are one range of time, not 30 conditions)."""
+    merged: list[tuple[int, int]] = []
+    for lo, hi in ranges:
+        if merged and merged[-1][1] == lo:
+            merged[-1] = (merged[-1][0], hi)
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def _joined(groups: list[list[tuple[int, int]]], counts: list[int],
+            budget: int = CONTACTS_PER_REBUILD) -> list[tuple[list[tuple[int, int]], int]]:
+    """Consecutive groups (``_chunks``' days) joined while their contacts add up to at most ``budget``.
+
+    Why: each step is two queries with a fixed cost, so the rebuild of a month of 110,000 contacts (a replay of
+    1M events) went in 30 steps: 4.5-5.4 s on ClickHouse 18.16, against 2.2-2.7 s joined (this machine,
+    loaded).  A joined step reads no more contacts than ``budget``, the memory bound the day at a time was
+    for; a day above the budget stays a step of its own.
+    """
+    joined: list[tuple[list[tuple[int, int]], int]] = []
+    for group, n in zip(groups, counts):
+        if not joined or joined[-1][1] + n > budget:
+            joined.append(([], 0))
+        joined[-1][0].extend(group)
+        joined[-1] = (joined[-1][0], joined[-1][1] + n)
+    return joined
 
 
 def days(starts: Iterable[int], settings: Settings) -> list[tuple[int, int]]:
@@ -113,13 +164,13 @@ def rows_in(ranges: Iterable[tuple[int, int]]) -> str:
                        for lo, hi in ranges) or "0"
 
 
-def _rebuild(store: Store, settings: Settings, runs: list[tuple[int, int]]) -> None:
+def _rebuild(store: Store, settings: Settings, runs: list[tuple[int, int]], indexed: bool = False) -> None:
     """``agent_intervals`` of these intervals from the facts, then ``queue_intervals`` summed from those rows."""
     rows = rows_in(runs)
     keys = {name: name for name in AGENT_KEYS}
     interval = interval_start_sql("offered_ms", "15m", settings.tz)
     facts = contact_query(store.db, settings, {**keys, "interval": interval, "built_with": thresholds(settings)},
-                          f"has_offered AND ({offered_in(runs)})", offered_ranges=runs, fcr_parts=True)
+                          f"has_offered AND ({offered_in(runs)})", offered_ranges=runs, fcr_parts=True, indexed=indexed)
     _replace(store, settings, "agent_intervals", AGENT_KEYS, rows, lambda version: (
         f"SELECT {', '.join('k_' + k for k in keys)}, toDateTime(k_interval, 'UTC'), k_built_with, "
         f"toUInt64({version}), {_typed_columns()} FROM ({facts})"))

@@ -88,3 +88,34 @@ def test_a_long_rebuild_goes_a_day_at_a_time() -> None:
     # scattered intervals share a step while they add up to a day
     assert queue_intervals._chunks([(0, 900_000), (5 * day, 5 * day + 900_000)]) == [
         [(0, 900_000), (5 * day, 5 * day + 900_000)]]
+
+
+def test_quiet_days_are_rebuilt_in_one_step_up_to_the_budget() -> None:
+    day = 86_400_000
+    days = [[(0, day)], [(day, 2 * day)], [(2 * day, 3 * day)], [(5 * day, 5 * day + 900_000)]]
+    # 300 + 150 contacts fit a budget of 500; the third day's 100 would not; the last interval joins it
+    assert queue_intervals._joined(days, [300, 150, 100, 20], budget=500) == [
+        ([(0, day), (day, 2 * day)], 450), ([(2 * day, 3 * day), (5 * day, 5 * day + 900_000)], 120)]
+    # a day above the budget is a step of its own
+    assert queue_intervals._joined(days[:2], [900, 10], budget=500) == [([(0, day)], 900), ([(day, 2 * day)], 10)]
+    assert queue_intervals._runs_of([(0, day), (day, 2 * day), (5 * day, 6 * day)]) == [(0, 2 * day),
+                                                                                      (5 * day, 6 * day)]
+
+
+def test_days_rebuilt_in_one_joined_step_equal_a_rebuild_interval_by_interval(store: Store) -> None:
+    """Three days of contacts rebuilt as one joined step give the rows of rebuilding each interval alone."""
+    from tests.fixtures.replay_identity.dumps import table_dumps
+
+    def pre_aggregates() -> dict[str, Any]:
+        return {k: v for k, v in table_dumps(store).items() if k in ("agent_intervals", "queue_intervals",
+                                                                       "agent_days")}
+
+    _write(store, answered_call("c1", 0, 12, 200) + answered_call("c2", 86_400, 30, 100)
+           + answered_call("c3", 2 * 86_400, 5, 60))
+    starts = sorted(queue_intervals.touched([NINE_MS + k * 86_400_000 for k in range(3)], SETTINGS))
+    queue_intervals.refresh(store, SETTINGS, starts)  # three days: joined into one step
+    joined = pre_aggregates()
+    for start in starts:  # one interval at a time: the worker's path, through the index
+        queue_intervals.refresh(store, SETTINGS, [start])
+    assert pre_aggregates() == joined
+    assert _intervals(store) == {NINE_MS + k * 86_400_000: (1, 0, 0) for k in range(3)}

@@ -7,8 +7,8 @@ The rebuild of the 15-minute aggregates a flush touched runs on a refresh
 thread of its own (its own connection), also in read order: it costs as much
 as the write and more (0.3-1 s for a few events on a busy 2-core machine),
 and the next batch's write must not wait for it, or the live agent grid lags
-by it.  A batch is released (its offsets committed) only after both.  The
-embedded store (chDB: one session per process) keeps both on one thread.
+by it.  A batch is released (its offsets committed) only after both.  (The
+worker runs on ClickHouse server only: ``cckpi worker`` refuses chDB.)
 A store that cannot be reached is waited for, as long as it takes, with the
 outage logged once when it begins and once when it ends (``outage.Outage``);
 a flush that keeps failing for another reason ends the process (exit 70)
@@ -50,11 +50,8 @@ class Sink:
         self.stopping = threading.Event()  # set when the worker stops: an outage is no longer waited out
         self.store = Store.open(settings.store_url)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckpi-flush")
-        if _is_server(settings.store_url):
-            self.refresh_store = Store.open(settings.store_url, migrate_schema=False)
-            self.refreshing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckpi-refresh")
-        else:  # one chDB session per process: one thread writes
-            self.refresh_store, self.refreshing = self.store, self.executor
+        self.refresh_store = Store.open(settings.store_url, migrate_schema=False)
+        self.refreshing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckpi-refresh")
         self.refresher = Refresher(self.refresh_store, settings)  # only ever called on the refresh thread
         self._recovered: Future[float] | None = None
         self._overdue_check: Future[float] | None = None
@@ -133,8 +130,7 @@ class Sink:
             self.refresher.rebuild()
         except Exception as exc:  # noqa: BLE001 - stopping anyway; stale_intervals keeps what is left
             log.warning("the deferred 15-minute aggregates were not rebuilt (the partitions' next owner will): %s", exc)
-        if self.refresh_store is not self.store:
-            self.refresh_store.close()
+        self.refresh_store.close()
         self.store.close()
 
     async def stored(self, future: Future[float], batch: Batch) -> None:
@@ -150,13 +146,6 @@ class Sink:
         observe = self.metrics.latency.observe
         for _event, ts_ms, _raw in batch.accepted:
             observe(max(0.0, now_s - ts_ms / 1000.0))
-
-
-def _is_server(store_url: str) -> bool:
-    """A ClickHouse server (connections are cheap and independent), not the embedded chDB folder."""
-    from pipeline.store.store_url import parse_url
-
-    return parse_url(store_url).path is None
 
 
 def _log_failure(future: Future[float]) -> None:

@@ -20,7 +20,8 @@ from pipeline.cli.command_context import settings, store_option
 def worker(store_url: str | None, clock: str, gauge_interval: float, metrics_port: int | None, loglevel: str) -> None:
     """Consume <CCKPI_TOPIC_PREFIX>.events into the store until SIGTERM or Ctrl-C.
 
-    Batches of CCKPI_BATCH_MAX_EVENTS messages or CCKPI_BATCH_MAX_SECONDS seconds;
+    Batches of CCKPI_BATCH_MAX_EVENTS messages or CCKPI_BATCH_MAX_SECONDS seconds,
+    or less once caught up;
     offsets are committed only after the batch is stored. Rejected messages go to
     <prefix>.dead-letter. Run more than one in the same group (CCKPI_CONSUMER_GROUP)
     to split the partitions.

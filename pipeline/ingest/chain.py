@@ -10,9 +10,9 @@ rest is the same code for both, so a stream and a replay of the same events
 give the same numbers.
 
 A replay runs the whole list per chunk of lines (``ingest.batch``); the
-worker runs it in three stretches, because it changes thread between them
-(``worker.agent``): up to the dead letters on the event loop, store to
-refresh on the store thread, commit back on the loop.
+worker runs it in four stretches, because it changes thread between them
+(``worker.agent``): up to the dead letters on the event loop, store and link
+on the store thread, refresh on the refresh thread, commit back on the loop.
 
 Merging with the stored state makes a second file (late surveys, the rest of
 a day) exact, and re-writing a merged state is harmless, so the chain is

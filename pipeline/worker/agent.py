@@ -1,11 +1,12 @@
 """The ``ingest`` agent: a batch of Kafka records through the chain (``pipeline.ingest.chain``), with the worker's
 ends, its offsets released once stored.
 
-The worker runs the chain's steps in three stretches because it changes
+The worker runs the chain's steps in four stretches because it changes
 thread between them: up to the dead letters on the event loop (delivery
-awaited before the batch goes on), store to refresh on the sink's store
-thread (``sink.Sink``, which waits out store outages), commit back on the
-loop (``Work.stored`` resolves and the consumer commits, in read order).  So
+awaited before the batch goes on), store and link on the sink's store
+thread, refresh on its refresh thread (``sink.Sink``, which waits out store
+outages; the next batch's write does not wait for this one's rebuild), commit
+back on the loop (``Work.stored`` resolves and the consumer commits, in read order).  So
 batch N+1's intake overlaps batch N's flush (``consumer.IN_FLIGHT`` bounds
 it).  Any error resolves ``Work.stored`` with it, and the consumer ends the
 process without committing: Kafka re-delivers, and the idempotent store makes
@@ -85,7 +86,8 @@ class IngestAgent:
             except Exception as exc:  # noqa: BLE001 - the consumer dies on it, committing nothing
                 work.stored.set_exception(exc)
                 continue
-            flushing = self.sink.submit(lambda load=load: self.chain.run(load, "store", "refresh"))
+            flushing = self.sink.submit(lambda load=load: self.chain.run(load, "store", "link"),
+                                        lambda load=load: self.chain.run(load, "refresh", "refresh"))
             task = asyncio.ensure_future(self._release(load, flushing))
             self._storing.add(task)
             task.add_done_callback(self._storing.discard)

@@ -7,8 +7,10 @@ flush per batch), so this loop takes whole batches from aiokafka's ``getmany``
 and hands each to the Faust agent as one item (``faust_app.py``).  It joins the
 consumer group itself and commits by hand:
 
-* a batch closes at ``batch_max_events`` messages or ``batch_max_seconds`` after
-  its first message, whichever comes first (the same rule as before);
+* a batch closes at ``batch_max_events`` messages, ``batch_max_seconds`` after
+  its first message, or as soon as the worker has read every assigned partition
+  to its end (``caught_up``), whichever comes first: a backlog is read in full
+  batches, and a live worker stores each trickle at once (the live grid's lag);
 * its offsets are committed once it is stored (dead letters delivered, store
   flush done), in the order the batches were read; a crash before that
   re-delivers the batch, and the merge and the store are idempotent;
@@ -195,7 +197,9 @@ class BatchConsumer:
             self.on_committed(offsets, consumer)
 
     async def _next_batch(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list[Any]]:
-        """Wait up to ``batch_max_seconds`` for a first message, then as long again from it, for more."""
+        """Wait up to ``batch_max_seconds`` for a first message, then for more until the batch is full, the
+        window ends, or nothing more is waiting (``caught_up``): a live worker stores what came at once
+        instead of sitting out the window, and a backlog still comes in full batches."""
         limit = self.settings.batch_max_events
         window_ms = int(self.settings.batch_max_seconds * 1000)
         records: dict[TopicPartition, list[Any]] = await consumer.getmany(timeout_ms=window_ms, max_records=limit)
@@ -204,12 +208,28 @@ class BatchConsumer:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.batch_max_seconds
         count = sum(len(batch) for batch in records.values())
-        while count < limit and (remaining := deadline - loop.time()) > 0:
+        while count < limit and not await caught_up(consumer) and (remaining := deadline - loop.time()) > 0:
             more = await consumer.getmany(timeout_ms=max(1, int(remaining * 1000)), max_records=limit - count)
             for tp, batch in more.items():
                 records.setdefault(tp, []).extend(batch)
                 count += len(batch)
         return records
+
+
+async def caught_up(consumer: AIOKafkaConsumer) -> bool:
+    """Every assigned partition has been read up to its end as the last fetch saw it (position = highwater).
+
+    Records produced since that fetch go into the next batch, which begins at
+    once.  A partition not fetched yet (no highwater), or a rebalance under way,
+    counts as not caught up: the batch then waits out its window, as it always did."""
+    try:
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)
+            if highwater is None or await consumer.position(tp) < highwater:
+                return False
+    except (IllegalStateError, AssertionError):  # unassigned meanwhile (aiokafka asserts in ``highwater``)
+        return False
+    return True
 
 
 def _is_done(stored: Awaitable[None]) -> bool:

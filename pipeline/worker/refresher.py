@@ -15,7 +15,8 @@ before its offsets are committed: if the worker dies, the rebalance that hands
 its partitions to the others, or to the next worker to start, makes them
 rebuild it (``recover``, at every partition assignment), and a worker that
 stops cleanly rebuilds what it holds (``rebuild``).  Nothing here is shared
-with another thread: the sink's single store thread calls every method.
+with another thread: the sink's refresh thread calls every method (through its
+own store connection, so the next batch's write does not wait for a rebuild).
 """
 
 from __future__ import annotations

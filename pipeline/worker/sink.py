@@ -1,8 +1,14 @@
-"""The blocking end of the worker: the chain's store-to-refresh steps on a thread of its own, retried through
-outages (the ``Refresher`` is the worker's refresh step).
+"""The blocking end of the worker: the chain's store steps on a thread of its own and its refresh step on
+another, retried through outages (the ``Refresher`` is the worker's refresh step).
 
 The event loop must keep answering Kafka's heartbeats while ClickHouse
 writes, so flushes run on one store thread, in the order batches were read.
+The rebuild of the 15-minute aggregates a flush touched runs on a refresh
+thread of its own (its own connection), also in read order: it costs as much
+as the write and more (0.3-1 s for a few events on a busy 2-core machine),
+and the next batch's write must not wait for it, or the live agent grid lags
+by it.  A batch is released (its offsets committed) only after both.  (The
+worker runs on ClickHouse server only: ``cckpi worker`` refuses chDB.)
 A store that cannot be reached is waited for, as long as it takes, with the
 outage logged once when it begins and once when it ends (``outage.Outage``);
 a flush that keeps failing for another reason ends the process (exit 70)
@@ -44,15 +50,22 @@ class Sink:
         self.stopping = threading.Event()  # set when the worker stops: an outage is no longer waited out
         self.store = Store.open(settings.store_url)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckpi-flush")
-        self.refresher = Refresher(self.store, settings)
+        self.refresh_store = Store.open(settings.store_url, migrate_schema=False)
+        self.refreshing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckpi-refresh")
+        self.refresher = Refresher(self.refresh_store, settings)  # only ever called on the refresh thread
         self._recovered: Future[float] | None = None
         self._overdue_check: Future[float] | None = None
 
-    def _flush(self, steps: Callable[[], None]) -> float:
-        """One batch's store-to-refresh steps (retried whole: each is idempotent); seconds taken."""
-        if self._recovered is not None:
-            self._recovered.result()  # raises if the last recovery failed: the worker dies before storing more
-        return self._retrying(steps)
+    def _refresh_after(self, stored: Future[float], steps: Callable[[], None]) -> float:
+        """On the refresh thread: once the batch is stored, its refresh step; seconds taken by both.
+
+        A recovery queued before it ran first (one thread, in order): if it failed, the batch fails,
+        so the worker dies before committing more.  (The store thread never waits for this thread,
+        so the two cannot wait for each other.)"""
+        seconds = stored.result()  # raises if the flush failed: nothing of the batch is committed
+        if self._recovered is not None and self._recovered.done():
+            self._recovered.result()
+        return seconds + self._retrying(steps)
 
     def _retrying(self, step: Callable[[], None]) -> float:
         """Run ``step``; wait out an outage of the store however long it lasts (nothing is committed
@@ -84,16 +97,18 @@ class Sink:
         Called at every partition assignment, the first one included: a worker
         that dies hands its partitions to the others through a rebalance, so the
         survivors rebuild what it had deferred, not only the next worker to start.
-        On the store thread, so before any batch of the new assignment is stored."""
+        On the refresh thread, so before the refresh of any batch of the new assignment."""
         try:
-            self._recovered = self.executor.submit(self._retrying, self.refresher.recover)
+            self._recovered = self.refreshing.submit(self._retrying, self.refresher.recover)
         except RuntimeError:  # shut down meanwhile: the next worker's assignment recovers
             return
 
-    def submit(self, steps: Callable[[], None]) -> Future[float]:
-        """Queue a batch's store-to-refresh steps on the store thread: one thread, so flushes run in the order
-        batches were read."""
-        return self.executor.submit(self._flush, steps)
+    def submit(self, store: Callable[[], None], refresh: Callable[[], None]) -> Future[float]:
+        """Queue a batch's store steps on the store thread and its refresh step on the refresh thread, to run
+        once the store steps returned; one thread each, so both run in the order batches were read.  The
+        future resolves when both are done."""
+        stored = self.executor.submit(self._retrying, store)
+        return self.refreshing.submit(self._refresh_after, stored, refresh)
 
     def rebuild_overdue(self) -> None:
         """Queue a rebuild of the intervals deferred for longer than ``catch_up_refresh_s``: a backlog that
@@ -101,7 +116,7 @@ class Sink:
         if self.stopping.is_set() or (self._overdue_check is not None and not self._overdue_check.done()):
             return  # one check queued at most: a flush waiting out an outage must not pile up a check a second
         try:
-            self._overdue_check = self.executor.submit(self._retrying, self.refresher.rebuild_overdue)
+            self._overdue_check = self.refreshing.submit(self._retrying, self.refresher.rebuild_overdue)
         except RuntimeError:  # shut down meanwhile: close() rebuilds what is left
             return
         self._overdue_check.add_done_callback(_log_failure)
@@ -110,10 +125,12 @@ class Sink:
         """After the last flush: rebuild the deferred intervals (once; a store that fails leaves them marked
         stale for the workers that take over the partitions), then close the store."""
         self.executor.shutdown(wait=True)
+        self.refreshing.shutdown(wait=True)
         try:
             self.refresher.rebuild()
         except Exception as exc:  # noqa: BLE001 - stopping anyway; stale_intervals keeps what is left
             log.warning("the deferred 15-minute aggregates were not rebuilt (the partitions' next owner will): %s", exc)
+        self.refresh_store.close()
         self.store.close()
 
     async def stored(self, future: Future[float], batch: Batch) -> None:

@@ -10,8 +10,10 @@ import pytest
 
 from pipeline.importers.amazon_connect import CtrSummary, convert_record
 from pipeline.importers.asterisk_queue_log import QueueLogMapper
+from pipeline.importers.freeswitch_callcenter import CallcenterMapper, parse_agent_list
 from pipeline.store import live, reads
 from pipeline.store.store import Store
+from tests.fixtures import freeswitch as fs
 from tests.fixtures.events import answered, ended, event, offered, wrapup
 from tests.fixtures.stores import ingest, report
 
@@ -101,3 +103,26 @@ def test_contact_records_with_no_agent_states_still_show_the_agent_on_the_contac
     # 160 s on the contact + 45 s wrap-up = 205 s handling, all of its known time: occupancy 1
     assert (rows["li.na"]["logged_in_s"], rows["li.na"]["occupancy"]) == (205, 1)
 
+
+
+def test_freeswitch_on_contact_from_the_bridge_wrap_up_from_the_agent_list_and_sequence_beats_event_id(
+        store: Store) -> None:
+    """The day of tests/fixtures/freeswitch.py (T is its T too), plus two status changes of 1002 in one
+    microsecond whose ids sort against the switch's order: ``fs/<core>/10000`` < ``fs/<core>/9999``."""
+    assert fs.T == T
+    wraps, _ = parse_agent_list(fs.AGENT_LIST)
+    mapper = CallcenterMapper(wraps)
+    events = [e for headers in fs.esl_events() for e in mapper.feed(headers)]
+    sequence = fs.Sequence()
+    sequence.n = 9998
+    for status in ("On Break", "Available"):  # Event-Sequence 9999, then 10000, both at T+30.000000
+        events += mapper.feed({**sequence.core(T + 30), "CC-Action": "agent-status-change",
+                               "CC-Agent": "1002@default", "CC-Agent-Status": status})
+    ingest(store, events)
+    # T+20: 1001 on m1 since its bridge at T+10; 1002 available since its login before the day (T-60)
+    assert grid(store, 20) == {"1001@default": ("on_contact", "", 10), "1002@default": ("available", "", -60)}
+    # T+45: 1002's later change of the same microsecond wins (by Event-Sequence, not by event id)
+    assert grid(store, 45)["1002@default"] == ("available", "", 30)
+    # T+75: m1 ended at T+70, 1001's wrap_up_time (agent list) is 10 s: wrap-up until T+80; 1002 on m2 since T+60
+    assert grid(store, 75) == {"1001@default": ("after_contact_work", "", 70), "1002@default": ("on_contact", "", 60)}
+    assert grid(store, 80)["1001@default"] == ("available", "", 80)

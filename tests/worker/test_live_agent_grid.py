@@ -52,10 +52,12 @@ SCRIPT: list[tuple[list[str], dict[str, tuple[str, str]]]] = [
     ([f"{{t}}|NONE|support|{A}|REMOVEMEMBER|"],
      {B: AVAILABLE, C: ("not_ready", "Meeting"), D: AVAILABLE}),
 ]
-# The target is 2 s: the lag is the follower's poll (0.2 s), the worker's 1 s batch window and the flush.
-# Measured 0.05-1.3 s a second on this 2-core machine when it was quiet, but up to 2-3 s with eight test suites
-# running on it (load 11-17), so the test holds 3 s, not 2: a busy CI machine must not make it flaky.
-WITHIN_S = 3.0
+# The target: each second within 2 s.  The lag is the follower's poll (0.2 s), the publish, the worker's read
+# (a batch closes as soon as the worker has read its partitions to their end, not after the 1 s window) and its write
+# (the 15-minute rebuild runs on a thread of its own, so a write never waits for the last batch's rebuild).  Measured
+# on this 2-core machine shared with other suites: max lag per run 0.34, 1.02, 0.72 s at load 9.5-13.7, and 0.61-1.23 s
+# over six more runs at load 13-17.  Before those two changes: 1.4 s at load 3 and 1.9 s at load 8-9 (it held 3 s).
+WITHIN_S = 2.0
 
 
 def _grid_at(store: Store) -> tuple[float, dict[str, tuple[str, str]]]:
@@ -92,6 +94,7 @@ def test_the_grid_follows_a_live_queue_log_each_second_within_two_seconds(pipeli
                 time.sleep(0.05)
                 read_at, seen = _grid_at(store)
             lags.append(read_at - written)
+        print(f"lags per second: {[round(lag, 2) for lag in lags]}, max {max(lags):.2f} s")
         assert len(lags) == len(SCRIPT) and max(lags) <= WITHIN_S, lags
     finally:
         store.close()

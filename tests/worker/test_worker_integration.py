@@ -241,9 +241,9 @@ def test_bad_input_goes_to_the_dead_letter_topic_and_good_events_count(pipeline:
 
 def test_sigterm_commits_every_stored_batch_so_a_restart_reads_nothing_again(pipeline: Pipeline,
                                                                               small_day: Day) -> None:
-    # a batch closes 60 s after its first message, and the consumer commits a stored batch when its next read
-    # returns, up to 60 s later: so the day's one batch is stored and still uncommitted when SIGTERM comes,
-    # and only the stop path can commit it
+    # the consumer commits a stored batch when its next read returns, and a read waits up to 60 s for a first
+    # message: so the day's last batch is stored and still uncommitted when SIGTERM comes, and only the stop
+    # path can commit it
     pipeline.extra_env["CCKPI_BATCH_MAX_SECONDS"] = "60"
     worker = pipeline.start_worker()
     pipeline.produce(small_day.path)
@@ -288,3 +288,4 @@ def test_a_conflicting_duplicate_is_counted_apart_and_dead_lettered_with_both_ha
     state = store.engine.query(f"SELECT state FROM {pipeline.db}.agent_states FINAL")["state"]
     assert state == ["available"]  # the first copy is the one kept
     store.close()
+

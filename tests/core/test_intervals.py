@@ -24,6 +24,18 @@ def test_an_hourly_day_across_a_dst_change_has_23_hours():
     assert len(day) == 23
 
 
+def test_daily_starts_cross_the_25_hour_autumn_day():
+    # New York falls back on 1 November 2026: that day runs 25 hours (00:00 -04:00 to 00:00 -05:00 next day).
+    # A step of 24 h from its midnight lands at 23:00 the same day and floors back to that midnight (the loop
+    # never ends), which is why a day steps 26 h and floors again
+    zone = ZoneInfo("America/New_York")
+    starts = intervals.starts(intervals.parse_instant("2026-10-31", zone), intervals.parse_instant("2026-11-03", zone),
+                              "1d", zone)
+    assert [intervals.iso(s, zone) for s in starts] == [
+        "2026-10-31T00:00:00-04:00", "2026-11-01T00:00:00-04:00", "2026-11-02T00:00:00-05:00"]
+    assert starts[2] - starts[1] == 25 * 3_600_000
+
+
 def test_state_time_clips_and_splits():
     changes = [Change(0, 0, "a", "available"), Change(100, 0, "b", "on_contact"), Change(250, 0, "c", "logged_out")]
     assert state_time(changes, 50, 200) == {50: {"handle_state_ms": 100, "available_ms": 50, "logged_in_ms": 150}}

@@ -44,6 +44,23 @@ def test_state_time_clips_and_splits():
                      150: {"handle_state_ms": 100, "available_ms": 0, "logged_in_ms": 100}}
 
 
+def test_state_time_skips_spans_before_the_range_and_logged_out_and_crosses_several_buckets():
+    # buckets start at 0, 100, 200, 300; the range is [0, 400).  By hand, span by span:
+    #   -100..-50 available:  wholly before the range, nothing (and the spans after it still count)
+    #    -50..50  on_contact: clipped to 0..50: bucket 0, handling 50
+    #     50..120 logged_out: not logged in, nothing
+    #    120..350 available:  starts in bucket 100 (80), fills bucket 200 (100), ends in bucket 300 (50)
+    #    350..450 on_contact: clipped to 350..400: bucket 300, handling 50
+    changes = [Change(-100, 0, "a", "available"), Change(-50, 0, "b", "on_contact"), Change(50, 0, "c", "logged_out"),
+               Change(120, 0, "d", "available"), Change(350, 0, "e", "on_contact"), Change(450, 0, "f", "logged_out")]
+    assert state_time(changes, 0, 400, boundaries=[0, 100, 200, 300]) == {
+        0: {"handle_state_ms": 50, "available_ms": 0, "logged_in_ms": 50},
+        100: {"handle_state_ms": 0, "available_ms": 80, "logged_in_ms": 80},
+        200: {"handle_state_ms": 0, "available_ms": 100, "logged_in_ms": 100},
+        300: {"handle_state_ms": 50, "available_ms": 50, "logged_in_ms": 100},
+    }
+
+
 def test_each_interval_floors_to_its_local_boundary():
     # by hand: 09:47:30 Shanghai time lies in the 09:45 quarter, the 09:30 half hour, the 09:00 hour and the day
     # that began at local midnight

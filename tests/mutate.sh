@@ -33,7 +33,7 @@ echo "$GROUPS_TABLE" | while IFS='|' read -r name paths tests; do
     case " ${wanted:-$name} " in *" $name "*) ;; *) continue ;; esac
     echo "== mutate: $name: $paths <- $tests ($(date -u +%H:%M:%S) UTC)"
     timeout "$MUTATE_TIMEOUT" "$BIN/mutmut" run --paths-to-mutate "$paths" --simple-output --no-progress \
-        --runner "$BIN/python -m pytest -x -q -p no:cacheprovider -m 'not integration and not slow' $tests"
+        --runner "$BIN/python tests/mutate_pytest.py -x -q -p no:cacheprovider -m 'not integration and not slow' $tests"
     echo "== mutate: $name done, exit $? ($(date -u +%H:%M:%S) UTC; mutmut exit bits: 2 survived, 4 timed out)"
 done
 "$BIN/mutmut" results

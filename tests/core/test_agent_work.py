@@ -91,3 +91,10 @@ def test_concurrent_chats_count_each_contact_and_derived_changes_carry_no_sequen
         Change(200, 0, "", "on_contact"), Change(300, 0, "", "after_contact_work"), Change(400, 5, "e1", "available"),
         Change(1000, 0, "", "on_contact"),
     ]
+
+
+def test_a_contact_answered_at_exactly_now_is_on_contact_now():
+    # available since 0; a call answered at exactly 100 ms, asked at 100 ms: on the contact since 100
+    own, works = [Change(0, 5, "e1", "available")], [Work(100, None, None)]
+    assert state_now(own, works, 100) == Change(100, 0, "", "on_contact")
+    assert state_now(own, works, 99) == Change(0, 5, "e1", "available")  # a millisecond before: the own state

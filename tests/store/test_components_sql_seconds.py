@@ -24,7 +24,7 @@ def test_a_contact_one_millisecond_past_each_threshold_is_past_it(store: Store) 
         *answered_call("p1", 0, 30.001, 60, 5),
         # p2: abandoned after 5.001 s: not a short abandon (under 5 s); abandoned within 30 s
         offered("p2", 100), abandoned("p2", 105.001),
-        # p3 (queue webchat): a chat answered after 1 s (within the service level), first agent message 15.001 s after the offer
+        # p3 (queue webchat): a chat answered after 1 s, its first agent message 15.001 s after the offer
         offered("p3", 200, "webchat", "chat"), answered("p3", 201),
         event("contact.message", 215.001, contact_id="p3", sender="agent"),
     ])

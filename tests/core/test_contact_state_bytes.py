@@ -1,0 +1,60 @@
+"""A contact's state as the store keeps it (``core/contact.py``: ``dumps``/``loads``), worked by hand.
+
+The ``state`` column holds these bytes across upgrades, so their shape is a contract, not a detail: each
+part is a msgpack array in field order (``array_like``), a field added later decodes with its default, and
+the parts are immutable values (``frozen``), because ``apply`` and ``merge`` share one part between states
+(``new is not state.offered`` compares identities): a part changed in place would change another state too.
+"""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from pipeline.core.contact import Abandon, ByAgent, ContactState, Hold, Mark, Offer, Score, dumps, loads
+
+
+def _state() -> ContactState:
+    return ContactState(
+        "c1",
+        offered=Offer(1000, "e1", "billing", "voice", "inbound", "k1"),
+        answered=ByAgent(2000, "e2", "a1"),  # an answer has no disposition: ""
+        abandoned=Abandon(2500, "e3"),  # a reason not given: the customer left
+        ended=Mark(3000, "e4"),
+        wrapup=ByAgent(4000, "e5", "a1", "resolved"),
+        csat=Score(5000, "e6", 5),
+        holds={"h1": Hold(2100, True)},
+    )
+
+
+def test_the_stored_bytes_are_arrays_in_field_order():
+    assert msgspec.msgpack.decode(dumps(_state())) == [
+        "c1",
+        [1000, "e1", "billing", "voice", "inbound", "k1"],
+        [2000, "e2", "a1", ""],
+        [2500, "e3", "customer"],
+        [3000, "e4"],
+        [4000, "e5", "a1", "resolved"],
+        None,  # first agent message
+        None,  # transferred
+        [5000, "e6", 5],
+        None,  # nps
+        {"h1": [2100, True]},
+    ]
+    assert loads(dumps(_state())) == _state()
+
+
+def test_a_state_stored_before_reasons_and_dispositions_decodes_with_the_defaults():
+    old = msgspec.msgpack.encode(["c1", None, [2000, "e2", "a1"], [2500, "e3"], None, [4000, "e5", "a1"]])
+    state = loads(old)
+    assert (state.answered, state.abandoned, state.wrapup) == (
+        ByAgent(2000, "e2", "a1", ""), Abandon(2500, "e3", "customer"), ByAgent(4000, "e5", "a1", ""))
+
+
+@pytest.mark.parametrize("part", [Mark(1, "e"), Abandon(1, "e"), Offer(1, "e", "q", "voice", "inbound", "k"),
+                                  ByAgent(1, "e", "a1"), Score(1, "e", 5), Hold(1, True)],
+                         ids=lambda part: type(part).__name__)
+def test_the_parts_of_a_state_cannot_be_changed_in_place(part):
+    with pytest.raises(AttributeError):
+        part.ts_ms = 2
+    assert part.ts_ms == 1

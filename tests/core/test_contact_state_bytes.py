@@ -58,3 +58,28 @@ def test_the_parts_of_a_state_cannot_be_changed_in_place(part):
     with pytest.raises(AttributeError):
         part.ts_ms = 2
     assert part.ts_ms == 1
+
+
+def test_an_event_applied_again_changes_nothing_and_says_so():
+    # apply() answers False when the state already holds the event (a duplicate delivery): the worker writes
+    # nothing then.  A duplicate ties with the kept part on (time, event id), and the tie keeps the part held.
+    import orjson
+
+    from pipeline.core.contact import apply
+    from pipeline.core.decode import Accepted, decode
+    from tests.fixtures.events import abandoned, answered, ended, event, offered, wrapup
+
+    raw = [offered("c", 0), answered("c", 5), abandoned("c", 6), ended("c", 60),
+           wrapup("c", 70, disposition="resolved"),
+           event("contact.message", 8, contact_id="c", sender="agent"),
+           event("contact.transferred", 30, contact_id="c", to_queue="sales"),
+           event("contact.hold_started", 10, contact_id="c"), event("survey.csat", 90, contact_id="c", score=5),
+           event("survey.nps", 95, contact_id="c", score=9)]
+    state = ContactState("c")
+    for item in raw:
+        accepted = decode(orjson.dumps(item))
+        assert isinstance(accepted, Accepted), accepted
+        assert apply(state, accepted.event, accepted.ts_ms) is True, item["type"]
+        before = dumps(state)
+        assert apply(state, accepted.event, accepted.ts_ms) is False, item["type"]
+        assert dumps(state) == before

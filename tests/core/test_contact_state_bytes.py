@@ -83,3 +83,6 @@ def test_an_event_applied_again_changes_nothing_and_says_so():
         before = dumps(state)
         assert apply(state, accepted.event, accepted.ts_ms) is False, item["type"]
         assert dumps(state) == before
+    # the offer carried no customer key: "" (the store links no repeat contacts for "", so anonymous callers
+    # never become one customer whose calls break each other's FCR)
+    assert state.offered is not None and state.offered.customer_key == ""

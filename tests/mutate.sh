@@ -23,7 +23,7 @@ contact|pipeline/core/contact.py,pipeline/core/facts.py,pipeline/core/decode.py,
 kpi|pipeline/core/kpi.py|--noconftest tests/core/test_kpi_catalogue_rates.py tests/core/test_kpi_percentile_large.py
 intake|pipeline/core/intake.py,pipeline/core/pseudonym.py|tests/core/test_pseudonym.py tests/worker/test_units.py tests/ingest/test_chain.py
 scorecard|pipeline/payroll/scorecard.py|--noconftest tests/payroll/test_scorecard.py tests/payroll/test_scorecard_options.py tests/payroll/test_scorecards_inputs.py tests/payroll/policies
-components_sql|pipeline/store/components_sql.py|tests/store/test_components_sql_boundaries.py tests/report/test_catalogue.py
+components_sql|pipeline/store/components_sql.py|tests/store/test_components_sql_text.py tests/store/test_components_sql_seconds.py tests/store/test_components_sql_boundaries.py tests/report/test_catalogue.py
 '
 
 wanted="$*"

@@ -60,29 +60,58 @@ def test_the_parts_of_a_state_cannot_be_changed_in_place(part):
     assert part.ts_ms == 1
 
 
-def test_an_event_applied_again_changes_nothing_and_says_so():
+def test_each_kind_of_event_lands_in_its_part_and_a_second_copy_changes_nothing():
     # apply() answers False when the state already holds the event (a duplicate delivery): the worker writes
     # nothing then.  A duplicate ties with the kept part on (time, event id), and the tie keeps the part held.
+    # A customer's chat message is no agent's first response: nothing changes.
     import orjson
 
     from pipeline.core.contact import apply
     from pipeline.core.decode import Accepted, decode
-    from tests.fixtures.events import abandoned, answered, ended, event, offered, wrapup
+    from tests.fixtures.events import BASE, abandoned, answered, ended, event, offered, wrapup
 
-    raw = [offered("c", 0), answered("c", 5), abandoned("c", 6), ended("c", 60),
-           wrapup("c", 70, disposition="resolved"),
+    raw = [offered("c", 0), answered("c", 5), abandoned("c", 6), ended("c", 60), wrapup("c", 70),
            event("contact.message", 8, contact_id="c", sender="agent"),
            event("contact.transferred", 30, contact_id="c", to_queue="sales"),
            event("contact.hold_started", 10, contact_id="c"), event("survey.csat", 90, contact_id="c", score=5),
-           event("survey.nps", 95, contact_id="c", score=9)]
+           event("survey.nps", 95, contact_id="c", score=9),
+           event("contact.message", 9, contact_id="c", sender="customer")]
     state = ContactState("c")
-    for item in raw:
+    for number, item in enumerate(raw):
+        item["event_id"] = f"e{number}"
         accepted = decode(orjson.dumps(item))
         assert isinstance(accepted, Accepted), accepted
-        assert apply(state, accepted.event, accepted.ts_ms) is True, item["type"]
+        is_new = item.get("sender") != "customer"
+        assert apply(state, accepted.event, accepted.ts_ms) is is_new, item["type"]
         before = dumps(state)
         assert apply(state, accepted.event, accepted.ts_ms) is False, item["type"]
         assert dumps(state) == before
-    # the offer carried no customer key: "" (the store links no repeat contacts for "", so anonymous callers
-    # never become one customer whose calls break each other's FCR)
-    assert state.offered is not None and state.offered.customer_key == ""
+    b = int(BASE.timestamp() * 1000)  # the fixtures' times are seconds after BASE
+    assert msgspec.msgpack.decode(dumps(state)) == [
+        "c",
+        # no customer key: "" (the store links no repeat contacts for "", so anonymous callers never become one
+        # customer whose calls break each other's FCR)
+        [b, "e0", "billing", "voice", "inbound", ""],
+        [b + 5000, "e1", "a1", ""],
+        [b + 6000, "e2", "customer"],
+        [b + 60_000, "e3"],
+        [b + 70_000, "e4", "a1", ""],  # a wrap-up without a disposition: ""
+        [b + 8000, "e5"],
+        [b + 30_000, "e6"],
+        [b + 90_000, "e8", 5],
+        [b + 95_000, "e9", 9],
+        {"e7": [b + 10_000, True]},
+    ]
+
+
+def test_an_event_of_no_contact_is_refused_by_name():
+    # the intake hands apply() contact events only; another kind is a programming error, named in one line
+    from datetime import datetime, timezone
+
+    from pipeline.core import events as ev
+    from pipeline.core.contact import apply
+
+    agent_state = ev.AgentState("e1", datetime(2026, 11, 2, tzinfo=timezone.utc), "a1", "available")
+    with pytest.raises(TypeError) as refused:
+        apply(ContactState("c"), agent_state, 0)  # type: ignore[arg-type]
+    assert str(refused.value) == "not a contact event: AgentState"

@@ -115,3 +115,12 @@ def test_an_event_of_no_contact_is_refused_by_name():
     with pytest.raises(TypeError) as refused:
         apply(ContactState("c"), agent_state, 0)  # type: ignore[arg-type]
     assert str(refused.value) == "not a contact event: AgentState"
+
+
+def test_a_contacts_figures_cannot_be_changed_in_place():
+    from pipeline.core.facts import derive
+
+    fact = derive(ContactState("c"))  # the figures the writer and the worker's table both read
+    with pytest.raises(AttributeError):
+        fact.hold_ms = 1  # type: ignore[misc]
+    assert fact.hold_ms == 0

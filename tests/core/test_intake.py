@@ -1,4 +1,4 @@
-"""The chain's first step (``core/intake.py``) over five hand-written messages: what each returns, what the
+"""The chain's first step (``core/intake.py``) over nine hand-written messages: what each returns, what the
 batch and the counts hold afterwards.  Fast and pure: no store, no Kafka (``ingest/test_chain.py`` runs the
 whole chain)."""
 
@@ -15,7 +15,7 @@ def _offer(ts: str, key: str = "555-0100") -> bytes:
                          "queue": "billing", "channel": "voice", "customer_key": key})
 
 
-def test_five_messages_through_the_intake():
+def test_nine_messages_through_the_intake():
     intake = Intake(lambda key: "pseudonym-" + key[::-1])  # 555-0100 -> pseudonym-0010-555
     assert intake.counts == Counts(0, 0, 0, 0)  # nothing read yet: every count starts at 0
 
@@ -24,6 +24,7 @@ def test_five_messages_through_the_intake():
     assert first.event.customer_key == "pseudonym-0010-555"  # pseudonymised before anything keeps it
 
     assert intake.feed(_offer("2026-11-02T01:00:00Z")) is None  # the same content again: a duplicate
+    assert intake.feed(_offer("2026-11-02T01:00:00Z")) is None  # and again: the second duplicate
 
     conflict = intake.feed(_offer("2026-11-02T01:00:07Z"))  # the same id, another time: a conflicting copy
     assert isinstance(conflict, DeadLetter)
@@ -32,22 +33,26 @@ def test_five_messages_through_the_intake():
     assert conflict.extra["event_id"] == "e1" and conflict.extra["first_hash"] != conflict.extra["this_hash"]
     assert b"555-0100" not in conflict.raw and b"pseudonym-0010-555" in conflict.raw
 
-    broken = intake.feed(b"{not json", "calls.jsonl:4")
-    assert isinstance(broken, DeadLetter) and (broken.reason, broken.source) == ("invalid_json", "calls.jsonl:4")
+    assert isinstance(intake.feed(_offer("2026-11-02T01:00:09Z")), DeadLetter)  # a second conflicting copy
 
-    answered = intake.feed(orjson.dumps({"event_id": "e2", "type": "contact.answered", "ts": "2026-11-02T01:00:05Z",
-                                         "contact_id": "c1", "agent_id": "a1"}))
-    assert isinstance(answered, Accepted)
+    broken = intake.feed(b"{not json", "calls.jsonl:6")
+    assert isinstance(broken, DeadLetter) and (broken.reason, broken.source) == ("invalid_json", "calls.jsonl:6")
+    assert isinstance(intake.feed(b"{also not json", "calls.jsonl:7"), DeadLetter)  # a second broken line
+
+    for event_id, contact_id in (("e2", "c1"), ("e3", "c2")):  # two answers: by type, contact.answered twice
+        answered = intake.feed(orjson.dumps({"event_id": event_id, "type": "contact.answered",
+                                             "ts": "2026-11-02T01:00:05Z", "contact_id": contact_id, "agent_id": "a1"}))
+        assert isinstance(answered, Accepted)
 
     assert (intake.counts.read, intake.counts.accepted, intake.counts.duplicates,
-            intake.counts.conflicting_duplicates) == (5, 2, 1, 1)
-    assert intake.counts.rejected == {"invalid_json": 1}
-    assert intake.counts.by_type == {"contact.offered": 1, "contact.answered": 1}
+            intake.counts.conflicting_duplicates) == (9, 3, 2, 2)
+    assert intake.counts.rejected == {"invalid_json": 2}
+    assert intake.counts.by_type == {"contact.offered": 1, "contact.answered": 2}
 
     batch = intake.take()
-    assert [letter.reason for letter in batch.dead_letters] == ["conflicting_duplicate", "invalid_json"]
+    assert [letter.reason for letter in batch.dead_letters] == ["conflicting_duplicate"] * 2 + ["invalid_json"] * 2
     stored_offer = batch.accepted[0][2]
     assert '"customer_key":"pseudonym-0010-555"' in stored_offer and "555-0100" not in stored_offer
-    assert list(batch.contacts) == ["c1"] and batch.contacts["c1"].answered is not None
+    assert list(batch.contacts) == ["c1", "c2"] and batch.contacts["c1"].answered is not None
     assert intake.take().accepted == []  # take() hands the batch over once
 

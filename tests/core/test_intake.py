@@ -56,3 +56,25 @@ def test_nine_messages_through_the_intake():
     assert list(batch.contacts) == ["c1", "c2"] and batch.contacts["c1"].answered is not None
     assert intake.take().accepted == []  # take() hands the batch over once
 
+    # the conflict's one-line message names the id, both versions and what to fix
+    assert conflict.detail == (
+        f"event_id 'e1' was seen before with different content (first version {conflict.extra['first_hash']}, "
+        f"this version {conflict.extra['this_hash']}); the first copy was kept: fix the producer that reused the id")
+
+
+def test_the_content_hash_ignores_spelling_and_sees_every_value():
+    from pipeline.core.decode import decode
+    from pipeline.core.intake import content_hash
+
+    def hashed(raw: bytes) -> bytes:
+        accepted = decode(raw)
+        assert isinstance(accepted, Accepted)
+        return content_hash(accepted.event)
+
+    utc = hashed(_offer("2026-11-02T01:00:00Z"))
+    # the same event: keys in another order, other whitespace, the same instant at +08:00
+    same = hashed(b'{ "type": "contact.offered", "event_id": "e1", "ts": "2026-11-02T09:00:00+08:00", '
+                  b'"channel": "voice", "queue": "billing", "contact_id": "c1", "customer_key": "555-0100" }')
+    assert same == utc
+    assert hashed(_offer("2026-11-02T01:00:00Z", key="555-0101")) != utc  # one value changed
+    assert len(utc) == 4  # CRC-32: four bytes (the seen filter keeps one per event id)

@@ -21,7 +21,7 @@ GROUPS_TABLE='
 intervals|pipeline/core/intervals.py,pipeline/core/agent_time.py,pipeline/core/agent_work.py|--noconftest tests/core/test_intervals.py tests/core/test_agent_work.py
 contact|pipeline/core/contact.py,pipeline/core/facts.py,pipeline/core/decode.py,pipeline/core/events.py|--noconftest tests/core/test_contact.py tests/core/test_contact_state_bytes.py tests/core/test_facts_partial.py tests/core/test_decode_edges.py tests/core/test_time_conflict.py tests/core/test_decode.py
 kpi|pipeline/core/kpi.py|--noconftest tests/core/test_kpi_catalogue_rates.py tests/core/test_kpi_percentile_large.py
-intake|pipeline/core/intake.py,pipeline/core/pseudonym.py|tests/core/test_intake.py tests/core/test_pseudonym.py tests/worker/test_units.py tests/ingest/test_chain.py
+intake|pipeline/core/intake.py,pipeline/core/pseudonym.py|tests/core/test_intake.py tests/core/test_pseudonymiser.py tests/core/test_pseudonym.py tests/worker/test_units.py tests/ingest/test_chain.py
 scorecard|pipeline/payroll/scorecard.py|--noconftest tests/payroll/test_scorecard_edges.py tests/payroll/test_scorecard.py tests/payroll/test_scorecard_options.py tests/payroll/test_scorecards_inputs.py tests/payroll/policies/test_agent_card.py tests/payroll/policies/test_weighted_card.py tests/payroll/policies/test_card_100.py tests/payroll/policies/test_service_norms.py tests/payroll/policies/test_quality_bonus.py tests/payroll/policies/test_supervisor_card.py tests/payroll/policies/test_operator_standard.py
 components_sql|pipeline/store/components_sql.py|tests/store/test_components_sql_text.py tests/store/test_components_sql_seconds.py tests/store/test_components_sql_boundaries.py tests/report/test_catalogue.py
 '

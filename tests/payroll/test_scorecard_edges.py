@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 from pipeline.payroll import examples
 from pipeline.payroll.model import AgentInputs, AgentRollup, Month
@@ -66,3 +67,33 @@ def test_why_a_tier_was_missed_names_the_side():
     card = score(agent, ENTRY, EXAMPLE, Month(2026, 10))
     assert card.tier == "fair"
     assert len(card.reasons) == 1 and card.reasons[0].startswith("not good: external")
+
+
+def test_two_reasons_for_one_missed_tier_are_listed_once_each():
+    # QA 88 on both sides (< 90 for good, >= 85 for fair), external 2 fatal errors (> 1 for good, <= 2 for fair):
+    # fair; good was missed for both, the QA average named once
+    agent = replace(AGENT, qa_internal_avg=88.0, qa_external_avg=88.0, qa_external_fatal=2)
+    card = score(agent, ENTRY, EXAMPLE, Month(2026, 10))
+    assert (card.tier, card.reasons) == ("fair", ("not good: QA avg 88.00 < 90, external business errors 2 > 1",))
+
+
+def test_no_hours_deduction_line_when_the_tier_pays_nothing():
+    # QA 80: poor (0).  168 h is one 8 h block short of 176, but there is nothing to deduct from: no hours line
+    agent = replace(AGENT, qa_internal_avg=80.0, qa_external_avg=80.0, logged_in_s=168 * H)
+    card = score(agent, ENTRY, EXAMPLE, Month(2026, 10))
+    assert (card.tier, card.amount, card.reasons) == ("poor", Decimal("0.00"), ("not fair: QA avg 80.00 < 85",))
+
+
+def test_a_tier_of_one_is_still_cut_by_a_short_block():
+    # fair pays 1 in this policy; QA 86 (fair), 168 h: one block short, 10 capped at the 1 there is: 0 paid
+    tiny = policy("amount: 100", "amount: 1")
+    agent = replace(AGENT, qa_internal_avg=86.0, qa_external_avg=86.0, logged_in_s=168 * H)
+    card = score(agent, ENTRY, tiny, Month(2026, 10))
+    assert (card.tier, card.hours_deduction, card.amount) == ("fair", Decimal("1.00"), Decimal("0.00"))
+
+
+def test_fraud_orders_add_the_roster_and_both_qa_sources():
+    # roster 1 + internal QA 2 + external QA 3 = 6 fraud orders on the card
+    entry = replace(ENTRY, fraud_orders=1)
+    card = score(replace(AGENT, qa_internal_fraud=2, qa_external_fraud=3), entry, EXAMPLE, Month(2026, 10))
+    assert card.fraud_orders == 6

@@ -10,6 +10,8 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from pipeline.payroll import examples
 from pipeline.payroll.model import AgentInputs, AgentRollup, Month
 from pipeline.payroll.policy import parse_policy
@@ -97,3 +99,5 @@ def test_fraud_orders_add_the_roster_and_both_qa_sources():
     entry = replace(ENTRY, fraud_orders=1)
     card = score(replace(AGENT, qa_internal_fraud=2, qa_external_fraud=3), entry, EXAMPLE, Month(2026, 10))
     assert card.fraud_orders == 6
+    with pytest.raises(AttributeError):  # a scored card is a record: the export and the sheet read the same one
+        card.amount = Decimal(1)  # type: ignore[misc]

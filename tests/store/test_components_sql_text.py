@@ -53,3 +53,15 @@ def test_offered_in_is_each_half_open_range_or_nothing():
     assert components_sql.offered_in([]) == "0"  # no range: no contact
     assert components_sql.offered_in([(1, 2), (3, 4)]) == (
         "(offered_ms >= 1 AND offered_ms < 2) OR (offered_ms >= 3 AND offered_ms < 4)")
+
+
+def test_a_long_range_scans_and_a_query_without_keys_has_no_group():
+    # over two days (or ranges not known): no narrowing at all, the condition is the caller's alone
+    assert components_sql.next_contacts("db", None) == (
+        "SELECT contact_id, min(next_offered_ms) AS next_ms FROM db.contact_next WHERE 1 GROUP BY contact_id")
+    # no keys: one row of totals, no GROUP BY
+    query = components_sql.contact_query("db", load_settings(), {}, "offered_ms >= 0")
+    assert query.endswith("USING contact_id WHERE offered_ms >= 0)")
+    assert "GROUP BY k_" not in query
+    keyed = components_sql.contact_query("db", load_settings(), {"queue": "queue"}, "1")
+    assert keyed.startswith("SELECT k_queue, count() AS offered,") and keyed.endswith("WHERE 1) GROUP BY k_queue")

@@ -38,3 +38,12 @@ def test_an_agent_view_from_the_exported_component_names():
          **dict(zip(AGENT_COMPONENTS, (45 * 60_000, 15 * 60_000, 3_600_000)))}
     result = compute(c, agent=True)
     assert (result["handled"], result["occupancy"], result["logged_in_s"]) == (3, pytest.approx(0.75), 3600.0)
+
+
+def test_abandon_rate_nps_and_nonfatal_accuracy():
+    c = _components(offered=10, answered=7, abandoned=3, short_abandoned=1, nps_responses=10, nps_promoters=5,
+                    nps_detractors=2, qa_evaluations=4, qa_nonfatal_sum=3, qa_opportunities_sum=60)
+    result = compute(c)
+    assert result["abandon_rate"] == pytest.approx(2 / 9)  # (3 abandoned - 1 short) / (10 offered - 1 short)
+    assert result["nps"] == pytest.approx(30.0)  # 100 x (5 promoters - 2 detractors) / 10
+    assert result["nonfatal_accuracy"] == pytest.approx(0.95)  # 1 - 3 non-fatal errors / 60 opportunities

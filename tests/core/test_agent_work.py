@@ -74,3 +74,27 @@ def test_clock_skew_never_makes_a_negative_span():
     # ended before answered (two clocks): the talk is empty, the wrap-up runs from the answer to 150
     assert _states(timeline([Change(0, 1, "e", "available")], [Work(100, 90, 150)])) == [
         (0, "available", ""), (100, "after_contact_work", ""), (150, "available", "")]
+
+
+def test_concurrent_chats_count_each_contact_and_derived_changes_carry_no_sequence_or_id():
+    # the agent's one own change: available at 0 (sequence 5, event e1).  Works, in this order:
+    #   an open chat answered at 1000 (not ended yet), listed first: the ones after it still count;
+    #   two chats answered at the same 200 and ended at the same 300, wrapped up at 350 and 400: on contact from
+    #   200 while either is, in wrap-up from 300 until the later wrap-up (400), then back to the own state;
+    #   a call before the first own change (-100 to -50, wrap-up -20): after it the state is unknown until 0.
+    # Derived changes carry sequence 0 and no event id; the own state resumed keeps its own (5, e1).
+    own = [Change(0, 5, "e1", "available")]
+    works = [Work(1000, None, None), Work(200, 300, 350), Work(200, 300, 400), Work(-100, -50, -20)]
+    assert timeline(own, works) == [
+        Change(-100, 0, "", "on_contact"), Change(-50, 0, "", "after_contact_work"), Change(-20, 0, "", ""),
+        Change(0, 5, "e1", "available"),
+        Change(200, 0, "", "on_contact"), Change(300, 0, "", "after_contact_work"), Change(400, 5, "e1", "available"),
+        Change(1000, 0, "", "on_contact"),
+    ]
+
+
+def test_a_contact_answered_at_exactly_now_is_on_contact_now():
+    # available since 0; a call answered at exactly 100 ms, asked at 100 ms: on the contact since 100
+    own, works = [Change(0, 5, "e1", "available")], [Work(100, None, None)]
+    assert state_now(own, works, 100) == Change(100, 0, "", "on_contact")
+    assert state_now(own, works, 99) == Change(0, 5, "e1", "available")  # a millisecond before: the own state

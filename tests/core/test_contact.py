@@ -93,3 +93,15 @@ def test_reduce_is_order_free_for_csat_resends():
 
     a, b = ContactState("x", csat=Score(1, "s1", 2)), ContactState("x", csat=Score(5, "s2", 4))
     assert reduce(merge, [a, b]).csat == reduce(merge, [b, a]).csat == Score(5, "s2", 4)
+
+
+def test_hold_edges_by_hand():
+    from pipeline.core.facts import hold_periods
+
+    # a hold started and ended in the same millisecond: starts sort before ends at one time, so it is a hold of
+    # 0 ms, not a stray end followed by a hold left open (which would be flagged as a time conflict)
+    assert hold_periods(_state(("s1", 20, True), ("e1", 20, False), ended=60)) == (0, False)
+    # two starts at one time (the second inside the first): 10..20, and the end at 30 has no hold to close
+    assert hold_periods(_state(("h1", 10, True), ("h2", 10, True), ("h3", 20, False), ("h4", 30, False))) == (10, False)
+    # a closed hold (10..20) and one still open when the contact ended at 60 (30..60): 10 + 30
+    assert hold_periods(_state(("s1", 10, True), ("e1", 20, False), ("s2", 30, True), ended=60)) == (40, False)

@@ -1,0 +1,80 @@
+"""The chain's first step (``core/intake.py``) over nine hand-written messages: what each returns, what the
+batch and the counts hold afterwards.  Fast and pure: no store, no Kafka (``ingest/test_chain.py`` runs the
+whole chain)."""
+
+from __future__ import annotations
+
+import orjson
+
+from pipeline.core.decode import Accepted
+from pipeline.core.intake import CONFLICTING_DUPLICATE, Counts, DeadLetter, Intake
+
+
+def _offer(ts: str, key: str = "555-0100") -> bytes:
+    return orjson.dumps({"event_id": "e1", "type": "contact.offered", "ts": ts, "contact_id": "c1",
+                         "queue": "billing", "channel": "voice", "customer_key": key})
+
+
+def test_nine_messages_through_the_intake():
+    intake = Intake(lambda key: "pseudonym-" + key[::-1])  # 555-0100 -> pseudonym-0010-555
+    assert intake.counts == Counts(0, 0, 0, 0)  # nothing read yet: every count starts at 0
+
+    first = intake.feed(_offer("2026-11-02T01:00:00Z"))
+    assert isinstance(first, Accepted)
+    assert first.event.customer_key == "pseudonym-0010-555"  # pseudonymised before anything keeps it
+
+    assert intake.feed(_offer("2026-11-02T01:00:00Z")) is None  # the same content again: a duplicate
+    assert intake.feed(_offer("2026-11-02T01:00:00Z")) is None  # and again: the second duplicate
+
+    conflict = intake.feed(_offer("2026-11-02T01:00:07Z"))  # the same id, another time: a conflicting copy
+    assert isinstance(conflict, DeadLetter)
+    assert (conflict.reason, conflict.source) == ("conflicting_duplicate", "")  # fed without a source: none
+    assert CONFLICTING_DUPLICATE == "conflicting_duplicate"  # the reason operators filter dead letters by
+    assert conflict.extra["event_id"] == "e1" and conflict.extra["first_hash"] != conflict.extra["this_hash"]
+    assert b"555-0100" not in conflict.raw and b"pseudonym-0010-555" in conflict.raw
+
+    assert isinstance(intake.feed(_offer("2026-11-02T01:00:09Z")), DeadLetter)  # a second conflicting copy
+
+    broken = intake.feed(b"{not json", "calls.jsonl:6")
+    assert isinstance(broken, DeadLetter) and (broken.reason, broken.source) == ("invalid_json", "calls.jsonl:6")
+    assert isinstance(intake.feed(b"{also not json", "calls.jsonl:7"), DeadLetter)  # a second broken line
+
+    for event_id, contact_id in (("e2", "c1"), ("e3", "c2")):  # two answers: by type, contact.answered twice
+        answered = intake.feed(orjson.dumps({"event_id": event_id, "type": "contact.answered",
+                                             "ts": "2026-11-02T01:00:05Z", "contact_id": contact_id, "agent_id": "a1"}))
+        assert isinstance(answered, Accepted)
+
+    assert (intake.counts.read, intake.counts.accepted, intake.counts.duplicates,
+            intake.counts.conflicting_duplicates) == (9, 3, 2, 2)
+    assert intake.counts.rejected == {"invalid_json": 2}
+    assert intake.counts.by_type == {"contact.offered": 1, "contact.answered": 2}
+
+    batch = intake.take()
+    assert [letter.reason for letter in batch.dead_letters] == ["conflicting_duplicate"] * 2 + ["invalid_json"] * 2
+    stored_offer = batch.accepted[0][2]
+    assert '"customer_key":"pseudonym-0010-555"' in stored_offer and "555-0100" not in stored_offer
+    assert list(batch.contacts) == ["c1", "c2"] and batch.contacts["c1"].answered is not None
+    assert intake.take().accepted == []  # take() hands the batch over once
+
+    # the conflict's one-line message names the id, both versions and what to fix
+    assert conflict.detail == (
+        f"event_id 'e1' was seen before with different content (first version {conflict.extra['first_hash']}, "
+        f"this version {conflict.extra['this_hash']}); the first copy was kept: fix the producer that reused the id")
+
+
+def test_the_content_hash_ignores_spelling_and_sees_every_value():
+    from pipeline.core.decode import decode
+    from pipeline.core.intake import content_hash
+
+    def hashed(raw: bytes) -> bytes:
+        accepted = decode(raw)
+        assert isinstance(accepted, Accepted)
+        return content_hash(accepted.event)
+
+    utc = hashed(_offer("2026-11-02T01:00:00Z"))
+    # the same event: keys in another order, other whitespace, the same instant at +08:00
+    same = hashed(b'{ "type": "contact.offered", "event_id": "e1", "ts": "2026-11-02T09:00:00+08:00", '
+                  b'"channel": "voice", "queue": "billing", "contact_id": "c1", "customer_key": "555-0100" }')
+    assert same == utc
+    assert hashed(_offer("2026-11-02T01:00:00Z", key="555-0101")) != utc  # one value changed
+    assert len(utc) == 4  # CRC-32: four bytes (the seen filter keeps one per event id)

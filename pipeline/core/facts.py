@@ -27,6 +27,8 @@ seconds appear only when a report divides.  Choices the catalogue leaves open:
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from msgspec import Struct
 
 from pipeline.core.contact import ContactState
@@ -63,18 +65,27 @@ class ContactFact(Struct, frozen=True):
 
 
 def hold_periods(state: ContactState) -> tuple[int, bool]:
-    """Sum of hold periods, pairing starts and ends in time order, and whether a hold ended before it started."""
+    """Sum of hold periods, pairing starts and ends in time order, and whether a hold ended before it started.
+
+    Events of one millisecond are paired as the hold then open says (a choice, DESIGN.md section 3 is silent):
+    with a hold open, its end comes first, so two holds back to back (one ending as the next starts) are both
+    counted; with none open, the start comes first, so a hold started and ended in one millisecond is 0 ms, not
+    a stray end followed by a hold left open."""
     total = 0
     open_since: int | None = None
     stray_ends = 0
-    for _, hold in sorted(state.holds.items(), key=lambda item: (item[1].ts_ms, not item[1].is_start, item[0])):
-        if hold.is_start and open_since is None:
-            open_since = hold.ts_ms
-        elif not hold.is_start and open_since is not None:
-            total += hold.ts_ms - open_since
-            open_since = None
-        elif not hold.is_start:
-            stray_ends += 1
+    ordered = sorted(state.holds.items(), key=lambda item: (item[1].ts_ms, item[0]))
+    for _, same_ms in groupby(ordered, key=lambda item: item[1].ts_ms):
+        holds = [hold for _, hold in same_ms]
+        ends_first = open_since is not None
+        for hold in sorted(holds, key=lambda h: h.is_start == ends_first):  # stable: event ids stay in order
+            if hold.is_start and open_since is None:
+                open_since = hold.ts_ms
+            elif not hold.is_start and open_since is not None:
+                total += hold.ts_ms - open_since
+                open_since = None
+            elif not hold.is_start:
+                stray_ends += 1
     if open_since is not None and stray_ends:
         return total, True  # the open hold's end came first: 0 for it, flagged
     if open_since is not None and state.ended is not None and state.ended.ts_ms > open_since:

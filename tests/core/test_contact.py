@@ -105,3 +105,8 @@ def test_hold_edges_by_hand():
     assert hold_periods(_state(("h1", 10, True), ("h2", 10, True), ("h3", 20, False), ("h4", 30, False))) == (10, False)
     # a closed hold (10..20) and one still open when the contact ended at 60 (30..60): 10 + 30
     assert hold_periods(_state(("s1", 10, True), ("e1", 20, False), ("s2", 30, True), ended=60)) == (40, False)
+    # two holds back to back, the first ending in the millisecond the second starts (10..20, 20..30): 10 + 10;
+    # with the hold open at 20 its end is paired first (before: the start sorted first, so only 10 counted)
+    assert hold_periods(_state(("s1", 10, True), ("e1", 20, False), ("s2", 20, True), ("e2", 30, False))) == (20, False)
+    # the same with the event ids in the other order at 20: the pairing does not depend on the ids
+    assert hold_periods(_state(("a1", 10, True), ("z1", 20, False), ("b2", 20, True), ("c2", 30, False))) == (20, False)

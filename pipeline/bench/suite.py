@@ -171,29 +171,13 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
     if "import" in options.parts:
         log(f"import: cckpi import asterisk-queue-log of {options.queue_log_lines:,} lines, {options.runs} runs")
         imp = importers.run(options.work, options.queue_log_lines, options.runs)
-        import_rate, split_rate = imp.lines / median(imp.import_s), imp.lines / median(imp.read_split_s)
-        log(f"  import {import_rate:,.0f} lines/s ({imp.lines / median(imp.import_cpu_s):,.0f} per CPU s), "
-            f"read + split {split_rate:,.0f} lines/s ({imp.lines:,} lines)")
-        results.update(
-            import_queue_log_lines=imp.lines,
-            import_queue_log_lines_per_s=round(import_rate),
-            import_read_split_lines_per_s=round(split_rate),
-            import_vs_read_split_ratio=round(import_rate / split_rate, 3),
-            import_queue_log_lines_per_cpu_s=round(imp.lines / median(imp.import_cpu_s)),
-        )
+        results.update(_import_figures("import_queue_log", "lines", "import_read_split_lines_per_s",
+                                       "import_vs_read_split_ratio", imp, log))
         details["import"] = imp.__dict__
         log(f"import: cckpi import freeswitch-cdr of {options.cdr_records:,} CSV records, {options.runs} runs")
         cdr = importers.run_freeswitch(options.work, options.cdr_records, options.runs)
-        cdr_rate, cdr_split_rate = cdr.lines / median(cdr.import_s), cdr.lines / median(cdr.read_split_s)
-        log(f"  import {cdr_rate:,.0f} records/s ({cdr.lines / median(cdr.import_cpu_s):,.0f} per CPU s), "
-            f"read + split {cdr_split_rate:,.0f} lines/s ({cdr.lines:,} records)")
-        results.update(
-            import_freeswitch_cdr_records=cdr.lines,
-            import_freeswitch_cdr_records_per_s=round(cdr_rate),
-            import_freeswitch_read_split_lines_per_s=round(cdr_split_rate),
-            import_freeswitch_vs_read_split_ratio=round(cdr_rate / cdr_split_rate, 3),
-            import_freeswitch_cdr_records_per_cpu_s=round(cdr.lines / median(cdr.import_cpu_s)),
-        )
+        results.update(_import_figures("import_freeswitch_cdr", "records", "import_freeswitch_read_split_lines_per_s",
+                                       "import_freeswitch_vs_read_split_ratio", cdr, log))
         details["import_freeswitch_cdr"] = cdr.__dict__
         _part_done("import", details, on_part, results)
     for part in CLUSTER_PARTS:
@@ -262,3 +246,15 @@ def _by(q: queries.QueryResult, by: str) -> queries.ReportTiming:
 def _p95(values: list[float]) -> float | None:
     """The core's percentile (linear, q in 0..1); None when nothing was measured."""
     return percentile(values, 0.95)
+
+
+def _import_figures(prefix: str, unit: str, split_key: str, ratio_key: str, imp: Any,
+                    log: Callable[[str], None]) -> dict[str, Any]:
+    """An importer's figures (``{prefix}_{unit}``, its rate, per CPU second) against reading and splitting the
+    same file; the key names are the ones bench/results.json has always had."""
+    rate, split_rate = imp.lines / median(imp.import_s), imp.lines / median(imp.read_split_s)
+    per_cpu = imp.lines / median(imp.import_cpu_s)
+    log(f"  import {rate:,.0f} {unit}/s ({per_cpu:,.0f} per CPU s), read + split {split_rate:,.0f} lines/s "
+        f"({imp.lines:,} {unit})")
+    return {f"{prefix}_{unit}": imp.lines, f"{prefix}_{unit}_per_s": round(rate), split_key: round(split_rate),
+            ratio_key: round(rate / split_rate, 3), f"{prefix}_{unit}_per_cpu_s": round(per_cpu)}

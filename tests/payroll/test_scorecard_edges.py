@@ -7,27 +7,13 @@ fair 100, poor 0; QA ``mean_of_sources`` with ``missing_source: use_other``; bus
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from pipeline.payroll import examples
-from pipeline.payroll.model import AgentInputs, AgentRollup, Month
-from pipeline.payroll.policy import parse_policy
-from pipeline.payroll.roster import RosterEntry
+from pipeline.payroll.model import AgentInputs, Month
 from pipeline.payroll.scorecard import named_values, qa_average, score
-
-TEXT = examples.POLICY.read_text()
-ENTRY = RosterEntry("a1", "Li Na", "blue", date(2025, 3, 1))
-H = 3600.0
-AGENT = AgentRollup("a1", qa_internal_evaluations=3, qa_internal_avg=96.0, qa_external_evaluations=1,
-                    qa_external_avg=90.0, logged_in_s=176 * H)
-
-
-def policy(old: str, new: str):
-    assert old in TEXT
-    return parse_policy(TEXT.replace(old, new), "test")
+from tests.payroll.example_agent import AGENT, ENTRY, H, policy
 
 
 EXAMPLE = policy("qa:", "qa:")

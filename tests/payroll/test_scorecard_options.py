@@ -8,27 +8,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal
 
-from pipeline.payroll import examples
-from pipeline.payroll.model import AgentRollup, Month
-from pipeline.payroll.policy import parse_policy
-from pipeline.payroll.roster import RosterEntry
+from pipeline.payroll.model import Month
 from pipeline.payroll.scorecard import score
-
-TEXT = examples.POLICY.read_text()
-ENTRY = RosterEntry("a1", "Li Na", "blue", date(2025, 3, 1))
-H = 3600.0
-# internal 96 over 3 evaluations, external 90 over 1: sources' mean (96 + 90) / 2 = 93 (good);
-# all evaluations: (96 x 3 + 90 x 1) / 4 = 378 / 4 = 94.5 (good, < 95)
-AGENT = AgentRollup("a1", qa_internal_evaluations=3, qa_internal_avg=96.0, qa_external_evaluations=1,
-                    qa_external_avg=90.0, logged_in_s=176 * H)
-
-
-def policy(old: str, new: str):
-    assert old in TEXT
-    return parse_policy(TEXT.replace(old, new), "test")
+from tests.payroll.example_agent import AGENT, ENTRY, H, policy
 
 
 def test_all_evaluations_weights_each_evaluation():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -62,6 +63,25 @@ def running_cluster(layout: dict[str, str] | None = None) -> Iterator[ClusterInf
         finally:
             if not was_up:
                 cckpi("stack", "down", "--cluster", timeout=120)
+
+
+# the scale-out tests' second layout, beside the default (1 shard of 2 replicas): 2 shards of 1 replica each
+SHARDED = {"CCKPI_STACK__CLUSTER__CLICKHOUSE_SHARDS": "2", "CCKPI_STACK__CLUSTER__CLICKHOUSE_REPLICAS": "1",
+           "CCKPI_STACK__CLUSTER__DIR": ".stack-cluster-sharded"}
+
+
+@contextmanager
+def running_sharded_cluster() -> Iterator[ClusterInfo]:
+    """The ``SHARDED`` layout up from empty data (skipped while the default cluster holds the same ports).
+
+    A test-only layout: its servers start from empty data, so a run that died midway leaves nothing behind
+    (replicated tables half created or altered by it would not load); the cached jars stay."""
+    if any(item["pid"] for item in cluster_status().values()):
+        pytest.skip("the cluster is running (same ports); stop it with `cckpi stack down --cluster`")
+    for stale in ("clickhouse-1", "clickhouse-2", "zookeeper", "kafka-1", "kafka-2", "kafka-3"):
+        shutil.rmtree(Path(SHARDED["CCKPI_STACK__CLUSTER__DIR"]) / stale, ignore_errors=True)
+    with running_cluster(SHARDED) as info:
+        yield info
 
 
 @dataclass

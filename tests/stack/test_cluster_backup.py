@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,8 +30,8 @@ from pipeline.store.store import Store
 from pipeline.store.store_url import with_database
 from tests.fixtures.stores import ingest
 from tests.payroll.events import october
-from tests.stack.cluster_run import Day, Run, cckpi, cluster_status, drop_everywhere, make_day, running_cluster, same_as
-from tests.stack.test_cluster_shards import SHARDED
+from tests.stack.cluster_run import (Day, Run, cckpi, drop_everywhere, make_day, running_cluster,
+                                     running_sharded_cluster, same_as)
 from tests.store.test_backup import Centre
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
@@ -45,11 +44,7 @@ def cluster(request: pytest.FixtureRequest) -> Iterator[ClusterInfo]:
         with running_cluster() as info:
             yield info
         return
-    if any(item["pid"] for item in cluster_status().values()):
-        pytest.skip("the cluster is running (same ports); stop it with `cckpi stack down --cluster`")
-    for stale in ("clickhouse-1", "clickhouse-2", "zookeeper", "kafka-1", "kafka-2", "kafka-3"):
-        shutil.rmtree(Path(SHARDED["CCKPI_STACK__CLUSTER__DIR"]) / stale, ignore_errors=True)
-    with running_cluster(SHARDED) as info:
+    with running_sharded_cluster() as info:
         yield info
 
 

@@ -9,7 +9,6 @@ of the contacts, and the report must equal a single-node replay.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,24 +16,14 @@ import pytest
 
 from pipeline.stack.cluster.cluster_info import ClusterInfo
 from pipeline.store.store import Store
-from tests.stack.cluster_run import Day, Run, cluster_status, drop_everywhere, make_day, running_cluster, same_as
+from tests.stack.cluster_run import Day, Run, drop_everywhere, make_day, running_sharded_cluster, same_as
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
-
-# its own folder: replicated tables of one layout do not load in another (their ZooKeeper paths differ)
-SHARDED = {"CCKPI_STACK__CLUSTER__CLICKHOUSE_SHARDS": "2", "CCKPI_STACK__CLUSTER__CLICKHOUSE_REPLICAS": "1",
-           "CCKPI_STACK__CLUSTER__DIR": ".stack-cluster-sharded"}
 
 
 @pytest.fixture(scope="module")
 def sharded() -> Iterator[ClusterInfo]:
-    if any(item["pid"] for item in cluster_status().values()):
-        pytest.skip("the cluster is running (same ports); stop it with `cckpi stack down --cluster`")
-    # a test-only layout: its servers start from empty data, so a run that died midway leaves nothing behind
-    # (replicated tables half created or altered by it would not load); the cached jars stay
-    for stale in ("clickhouse-1", "clickhouse-2", "zookeeper", "kafka-1", "kafka-2", "kafka-3"):
-        shutil.rmtree(Path(SHARDED["CCKPI_STACK__CLUSTER__DIR"]) / stale, ignore_errors=True)
-    with running_cluster(SHARDED) as info:
+    with running_sharded_cluster() as info:
         yield info
 
 

@@ -11,27 +11,38 @@ when the batch is done (its next collection finds the batch's cycles, if any).
 Re-entrant and thread-safe: the worker runs stretches of the chain on the
 event loop and on its store thread at once; the collector is enabled again
 when the last pause ends, and only if it was enabled before the first.
+Under a sustained backlog the worker's pauses overlap (one batch is taken in
+while the one before is stored), so the last pause might never end: once the
+collector has been off for ``MAX_OFF_S``, the pause that ends then collects
+once by hand, so cycles made meanwhile (the Kafka client's, say) are freed in
+a long catch-up too.
 """
 
 from __future__ import annotations
 
 import gc
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_clock = time.monotonic
+MAX_OFF_S = 30.0  # a full collection of a batch's live objects costs ~0.1-0.5 s: at most once in this long
 
 _lock = threading.Lock()
 _pauses = 0
 _was_enabled = False
+_off_since = 0.0  # monotonic: when the collector was last turned off, or last collected by hand
 
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """No cyclic collection inside the block (nested and concurrent blocks share one pause)."""
-    global _pauses, _was_enabled
+    global _pauses, _was_enabled, _off_since
     with _lock:
         if _pauses == 0:
             _was_enabled = gc.isenabled()
+            _off_since = _clock()
             gc.disable()
         _pauses += 1
     try:
@@ -41,3 +52,8 @@ def gc_paused() -> Iterator[None]:
             _pauses -= 1
             if _pauses == 0 and _was_enabled:
                 gc.enable()
+            overdue = _pauses > 0 and _was_enabled and _clock() - _off_since >= MAX_OFF_S
+            if overdue:
+                _off_since = _clock()
+        if overdue:
+            gc.collect()

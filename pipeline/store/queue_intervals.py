@@ -48,13 +48,7 @@ def touched(offered_ms: Iterable[int], settings: Settings) -> set[int]:
 
 def _runs(starts: Iterable[int]) -> list[tuple[int, int]]:
     """Adjacent intervals joined: a month of them is one range, not 2,880."""
-    runs: list[tuple[int, int]] = []
-    for start in sorted(set(starts)):
-        if runs and runs[-1][1] == start:
-            runs[-1] = (runs[-1][0], start + INTERVAL_MS)
-        else:
-            runs.append((start, start + INTERVAL_MS))
-    return runs
+    return _runs_of([(start, start + INTERVAL_MS) for start in sorted(set(starts))])
 
 
 def _chunks(runs: list[tuple[int, int]], span_ms: int = INDEXED_SPAN_MS // 2) -> list[list[tuple[int, int]]]:
@@ -110,7 +104,8 @@ def _offered_counts(store: Store, groups: list[list[tuple[int, int]]]) -> tuple[
 
 
 def _runs_of(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Adjacent ranges as one (a joined step's days are one range of time, not 30 conditions)."""
+    """Adjacent ranges (in time order) as one: a joined step's days are one range of time, not 30 conditions,
+    and a month of intervals one range, not 2,880."""
     merged: list[tuple[int, int]] = []
     for lo, hi in ranges:
         if merged and merged[-1][1] == lo:

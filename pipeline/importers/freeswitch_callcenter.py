@@ -106,8 +106,8 @@ def customer_key(caller: str) -> str:
 
 def offered(member: str, queue: str, joined_s: int, caller: str) -> list[dict[str, Any]]:
     body: dict[str, Any] = {"channel": "voice", "queue": queue, "direction": "inbound"}
-    if customer_key(caller):
-        body["customer_key"] = customer_key(caller)
+    if key := customer_key(caller):
+        body["customer_key"] = key
     return [_contact(member, "offered", joined_s, **body)]
 
 

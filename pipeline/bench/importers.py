@@ -123,23 +123,20 @@ def _import(command: str, path: Path) -> tuple[float, float]:
 
 
 def run(work: Path, lines: int, runs: int) -> ImportResult:
-    path = queue_log_file(work, lines)
-    result = ImportResult(lines=read_and_split(path)[1])
-    for _ in range(runs):
-        result.read_split_s.append(read_and_split(path)[0])
-        wall, cpu = _import("asterisk-queue-log", path)
-        result.import_s.append(wall)
-        result.import_cpu_s.append(cpu)
-    return result
+    return _measure("asterisk-queue-log", queue_log_file(work, lines), b"|", runs, header_lines=0)
 
 
 def run_freeswitch(work: Path, records: int, runs: int) -> ImportResult:
     """The same measure for ``cckpi import freeswitch-cdr`` (``lines``: the CSV's rows, its header left out)."""
-    path = freeswitch_cdr_file(work, records)
-    result = ImportResult(lines=read_and_split(path, b",")[1] - 1)
+    return _measure("freeswitch-cdr", freeswitch_cdr_file(work, records), b",", runs, header_lines=1)
+
+
+def _measure(command: str, path: Path, separator: bytes, runs: int, header_lines: int) -> ImportResult:
+    """``runs`` times: read and split ``path``, then ``cckpi import COMMAND`` of it (wall and CPU seconds)."""
+    result = ImportResult(lines=read_and_split(path, separator)[1] - header_lines)
     for _ in range(runs):
-        result.read_split_s.append(read_and_split(path, b",")[0])
-        wall, cpu = _import("freeswitch-cdr", path)
+        result.read_split_s.append(read_and_split(path, separator)[0])
+        wall, cpu = _import(command, path)
         result.import_s.append(wall)
         result.import_cpu_s.append(cpu)
     return result

@@ -26,14 +26,12 @@ import logging
 import shutil
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 
+from pipeline.store.clickhouse_engine import ClickhouseEngine, server_message
 from pipeline.store.engines import StoreError, literal
-
-if TYPE_CHECKING:
-    from pipeline.store.clickhouse_engine import ClickhouseEngine
 
 log = logging.getLogger("cckpi.store")
 REPLICATION_WAIT_S = 120.0  # how long a replica may take to fetch the attached parts
@@ -88,7 +86,7 @@ def attach_shards(engine: ClickhouseEngine, directory: Path, shards: list[ShardE
                     client.execute("SELECT 1")
                 except Exception as exc:  # noqa: BLE001 - said in one line, with the fix
                     raise StoreError(f"replica {where} of shard {entry.shard} does not answer "
-                                     f"({str(exc).splitlines()[0][:120]}): a restore fills and checks every replica; "
+                                     f"({server_message(exc)[:120]}): a restore fills and checks every replica; "
                                      f"start it (`cckpi stack up --cluster` locally) and restore again") from None
                 for table in entry.tables:
                     client.execute(f"SYSTEM STOP MERGES {engine.database}.{table}")
@@ -135,7 +133,7 @@ def _first_answering(engine: ClickhouseEngine, replicas: list[tuple[str, int]], 
             client.execute("SELECT 1")
             return client, f"{host}:{port}"
         except Exception as exc:  # noqa: BLE001 - the next replica of the shard may answer
-            errors.append(f"{host}:{port}: {str(exc).splitlines()[0][:120]}")
+            errors.append(f"{host}:{port}: {server_message(exc)[:120]}")
     raise StoreError(f"no replica of shard {shard} answers ({'; '.join(errors)}): start one "
                      f"(`cckpi stack up --cluster` locally)")
 

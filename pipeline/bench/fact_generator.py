@@ -78,8 +78,10 @@ def generate_facts(store: Store, shape: Shape, on_chunk: Callable[[int], None] =
         store.engine.command(_insert_facts(shape, store.db, offset, count))
         on_chunk(offset + count)
     # the offered-time index the store keeps beside the facts (written by Store.write_states otherwise)
-    store.engine.command(f"INSERT INTO {store.db}.contact_offers (offered_ms, contact_id) "
-                         f"SELECT offered_ms, contact_id FROM {store.db}.contact_facts WHERE has_offered")
+    store.engine.command(f"INSERT INTO {store.db}.contact_offers (offered_ms, contact_id, direction, queue, channel, "
+                         f"agent_id, is_answered, is_abandoned, is_waiting) "
+                         f"SELECT offered_ms, contact_id, direction, queue, channel, agent_id, is_answered, "
+                         f"is_abandoned, 0 FROM {store.db}.contact_facts WHERE has_offered")
     # and the customers' next contacts (Store.write_states and next_contact.link otherwise)
     next_contact.backfill(store, parts=max(1, shape.contacts // CHUNK))
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from pipeline.store.components_sql import INDEXED_SPAN_MS, WAITING, offered_between
+from pipeline.store.components_sql import WAITING
 from pipeline.store.engines import literal
 from pipeline.store.store import Store
 
@@ -32,6 +32,9 @@ _OUTCOME_SQL = {
     "abandoned": "is_abandoned",
     "waiting": WAITING,
 }
+_INDEX_OUTCOME_SQL = {**_OUTCOME_SQL, "waiting": "is_waiting"}
+FIRST_WINDOW_MS = 3_600_000  # the listing's first look: an hour of offered time (a few of a day's pages)
+WINDOW_GROWTH = 4  # each later look spans this many times the one before: a month in at most 6 looks
 
 
 class BadCursor(ValueError):
@@ -77,10 +80,12 @@ def decode_cursor(cursor: str) -> tuple[int, str]:
     return offered_ms, contact_id
 
 
-def _filters(wanted: ContactFilter, after: tuple[int, str] | None) -> str:
-    """Every condition of the listing over one stored version of a contact."""
-    parts = ["has_offered", f"direction = {literal(wanted.direction)}",
-             f"offered_ms >= {wanted.start_ms}", f"offered_ms < {wanted.end_ms}"]
+def _filters(wanted: ContactFilter, after: tuple[int, str] | None, index: bool = False) -> str:
+    """Every condition of the listing over one stored version of a contact: its fact, or (``index``) its row in
+    ``contact_offers``, which holds offered contacts only and WAITING as a column."""
+    parts = [] if index else ["has_offered"]
+    parts += [f"direction = {literal(wanted.direction)}", f"offered_ms >= {wanted.start_ms}",
+              f"offered_ms < {wanted.end_ms}"]
     if wanted.queues:
         parts.append(f"queue IN ({', '.join(literal(q) for q in wanted.queues)})")
     if wanted.agent_id:
@@ -88,7 +93,7 @@ def _filters(wanted: ContactFilter, after: tuple[int, str] | None) -> str:
     if wanted.channel:
         parts.append(f"channel = {literal(wanted.channel)}")
     if wanted.outcome:
-        parts.append(_OUTCOME_SQL[wanted.outcome])
+        parts.append((_INDEX_OUTCOME_SQL if index else _OUTCOME_SQL)[wanted.outcome])
     if after is not None:  # strictly after the cursor's row, in (offered_ms, contact_id) order
         ms, cid = after
         parts.append(f"(offered_ms > {ms} OR (offered_ms = {ms} AND contact_id > {literal(cid)}))")
@@ -103,20 +108,27 @@ def _candidates(store: Store, wanted: ContactFilter, after: tuple[int, str] | No
                 ) -> list[tuple[int, str]]:
     """The first ``count`` (offered_ms, contact_id) of the stored versions that match, after ``after``.
 
-    No FINAL: it would merge every version of the range's contacts (most of
-    the cost at 50M facts); a stale version only adds a candidate that
-    ``_latest`` drops.
+    Read from ``contact_offers`` (ordered by the listing's own order, with the
+    filters beside it) in growing windows of offered time from the cursor on:
+    the first page of a month reads the index rows of its first hours, not the
+    month's facts.  Every stored version has an index row, so a contact whose
+    latest version matches is among the candidates; an older version's row
+    only adds one that ``_latest`` drops.  A choice: the windows start at an
+    hour and grow fourfold, so a sparse filter (one agent over a month) costs
+    a few more short reads and never more than one pass over the range.
     """
-    db, lo = store.db, max(wanted.start_ms, after[0]) if after else wanted.start_ms
-    # first the cheapest cut: the short range's contact ids from the index (the primary key skips the rest of
-    # the table), else offered time (one narrow column of every row)
-    first = (offered_between(db, [(lo, wanted.end_ms)]) if wanted.end_ms - lo <= INDEXED_SPAN_MS
-             else f"offered_ms >= {lo} AND offered_ms < {wanted.end_ms}")
-    result = store.engine.query(  # no DISTINCT: it would hash every row of the range before the LIMIT
-        f"SELECT offered_ms, contact_id FROM {db}.contact_facts PREWHERE {first} WHERE {_filters(wanted, after)} "
-        f"ORDER BY offered_ms, contact_id LIMIT {count}"
-    )
-    return list(zip(result["offered_ms"], result["contact_id"]))  # a key twice: two versions, both matching
+    where = _filters(wanted, after, index=True)
+    lo, span, found = max(wanted.start_ms, after[0]) if after else wanted.start_ms, FIRST_WINDOW_MS, []
+    while lo < wanted.end_ms and len(found) < count:
+        hi = min(wanted.end_ms, lo + span)
+        result = store.engine.query(  # the primary key's offered_ms range reads only this window's index rows
+            f"SELECT offered_ms, contact_id FROM {store.db}.contact_offers "
+            f"WHERE offered_ms >= {lo} AND offered_ms < {hi} AND {where} "
+            f"ORDER BY offered_ms, contact_id LIMIT {count - len(found)}"
+        )
+        found += zip(result["offered_ms"], result["contact_id"])  # a key twice: two index rows, both matching
+        lo, span = hi, span * WINDOW_GROWTH
+    return found
 
 
 def _latest(store: Store, wanted: ContactFilter, keys: list[tuple[int, str]]) -> list[dict[str, Any]]:
@@ -136,11 +148,11 @@ def _latest(store: Store, wanted: ContactFilter, keys: list[tuple[int, str]]) ->
 def list_contacts(store: Store, wanted: ContactFilter, limit: int = 500, cursor: str | None = None) -> ContactPage:
     """One page of contacts in (offered_ms, contact_id) order, and the cursor of the next page (None: last).
 
-    Two steps: the next keys of any stored version that matches (two narrow
-    columns sorted, no FINAL), then the latest version of those contacts by
-    primary key, kept if it still matches; repeated while stale candidates
-    leave the page short.  Sorting only keys over a plain read is what keeps
-    a month's page from merging the month's facts.
+    Two steps: the next keys of any stored version that matches (from the
+    offered-time index, window by window, no FINAL), then the latest version
+    of those contacts by primary key, kept if it still matches; repeated while
+    stale candidates leave the page short.  Reading keys in the index's own
+    order is what keeps a month's page from reading the month's facts.
     """
     if not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be 1..{MAX_LIMIT}")

@@ -25,7 +25,10 @@ FACT_COLUMNS: dict[str, str] = {
     "wrapup_complete": "bool", "disposition": "str", "transferred": "bool", "first_response_ms": "int",
     "csat": "int", "nps": "int", "time_conflict": "bool", "abandon_reason": "str", "state": "str",
 }
-OFFER_COLUMNS: dict[str, str] = {"offered_ms": "int", "contact_id": "str"}
+OFFER_COLUMNS: dict[str, str] = {  # the offered-time index and the contact listing's filters (migration 0012)
+    "offered_ms": "int", "contact_id": "str", "direction": "str", "queue": "str", "channel": "str", "agent_id": "str",
+    "is_answered": "bool", "is_abandoned": "bool", "is_waiting": "bool",
+}
 CUSTOMER_COLUMNS: dict[str, str] = {
     "customer_key": "str", "contact_id": "str", "offered_ms": "int", "direction": "str", "version": "int",
 }
@@ -105,12 +108,20 @@ def event_rows(items: Sequence[tuple[Any, int]], types: dict[str, str]) -> Colum
 
 
 def offer_columns(facts: Columns) -> Columns:
-    """The ``contact_offers`` rows of the offered contacts among ``fact_columns``' output."""
+    """The ``contact_offers`` rows of the offered contacts among ``fact_columns``' output.
+
+    ``is_waiting`` is ``components_sql.WAITING`` of the fact: neither answered nor abandoned, and not ended.
+    """
     offers = _empty(OFFER_COLUMNS)
-    for contact_id, has_offered, offered_ms in zip(facts["contact_id"], facts["has_offered"], facts["offered_ms"]):
-        if has_offered:
-            offers["contact_id"].append(contact_id)
-            offers["offered_ms"].append(offered_ms)
+    add = [offers[name].append for name in OFFER_COLUMNS]
+    for row in zip(facts["has_offered"], facts["offered_ms"], facts["contact_id"], facts["direction"], facts["queue"],
+                   facts["channel"], facts["agent_id"], facts["is_answered"], facts["is_abandoned"],
+                   facts["ended_ms"]):
+        if row[0]:
+            answered, abandoned = row[7], row[8]
+            values = (*row[1:9], not answered and not abandoned and row[9] is None)
+            for append, value in zip(add, values):
+                append(value)
     return offers
 
 

@@ -86,3 +86,42 @@ def test_an_older_stored_version_never_shows_nor_repeats_a_contact(store):
                 break
             cursor = page.next_cursor
         assert seen == [("s1", "answered"), ("s2", "answered"), ("s3", "abandoned")], limit
+
+
+def _listed(store, wanted: ContactFilter, limit: int = 500) -> list[str]:
+    seen, cursor = [], None
+    while True:
+        page = list_contacts(store, wanted, limit, cursor)
+        seen += [r["contact_id"] for r in page.rows]
+        if page.next_cursor is None:
+            return seen
+        cursor = page.next_cursor
+
+
+def test_a_changed_outcome_is_listed_by_the_latest_state_before_and_after_the_index_merges(store):
+    """The index keeps one row per written state under one key; the merge keeps the last written (the latest)."""
+    ingest(store, [offered("w1", 0), offered("w2", 30)])
+    ingest(store, [abandoned("w1", 25)])
+    for merged in (False, True):
+        if merged:
+            store.engine.command(f"OPTIMIZE TABLE {store.db}.contact_offers FINAL")
+            assert int(store.engine.query(f"SELECT count() AS n FROM {store.db}.contact_offers")["n"][0]) == 2
+        assert _listed(store, ContactFilter(START, START + 3 * 86_400_000, outcome="abandoned")) == ["w1"], merged
+        assert _listed(store, ContactFilter(START, START + 3 * 86_400_000, outcome="waiting")) == ["w2"], merged
+
+
+def test_a_month_listing_walks_windows_of_offered_time_in_order(store):
+    """Contacts minutes, hours and weeks apart (the listing reads the index an hour first, then windows four times
+    longer each): every one once, in order, on pages of every size, with a filter matching only the late ones."""
+    # seconds from 09:00 on 2 November (Asia/Shanghai); the month is November
+    at = [-33 * 3600, -33 * 3600 + 1, 0, 1800, 3599, 3600, 7200, 20 * 3600, 10 * 86_400, 27 * 86_400 + 14 * 3600]
+    ingest(store, [offered(f"m{i:02d}", t, queue="sales" if i >= 7 else "billing") for i, t in enumerate(at)])
+    ingest(store, [answered(f"m{i:02d}", t + 3) for i, t in enumerate(at) if i % 2 == 0])
+    month = ContactFilter(START, START + 30 * 86_400_000)
+    for limit in (1, 2, 3, 10, 11):
+        assert _listed(store, month, limit) == [f"m{i:02d}" for i in range(10)], limit
+        assert _listed(store, ContactFilter(START, START + 30 * 86_400_000, queues=("sales",)), limit) == [
+            "m07", "m08", "m09"], limit
+        assert _listed(store, ContactFilter(START, START + 30 * 86_400_000, queues=("sales",), outcome="answered"),
+                       limit) == ["m08"], limit
+    assert _listed(store, ContactFilter(START + 19 * 86_400_000, START + 30 * 86_400_000)) == ["m09"]  # from 20 Nov

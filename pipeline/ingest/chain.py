@@ -48,6 +48,11 @@ class Load:
     touched: set[int] = field(default_factory=set)  # local 15-minute interval starts (epoch ms) whose contacts changed
     full: bool = False  # the batch reached the worker's batch_max_events: a backlog is being read
 
+    def let_go(self) -> None:
+        """Drop what the steps left (events, states, outcomes), so it is freed now, inside the caller's pause."""
+        self.messages, self.outcomes, self.batch, self.stored, self.merged = (), None, Batch(), {}, []
+        self.touched = set()
+
 
 Step = Callable[[Load], Any]  # returns None, or an awaitable that a caller on an event loop awaits
 

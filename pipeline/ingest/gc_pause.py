@@ -11,6 +11,9 @@ when the batch is done (its next collection finds the batch's cycles, if any).
 Re-entrant and thread-safe: the worker runs stretches of the chain on the
 event loop and on its store thread at once; the collector is enabled again
 when the last pause ends, and only if it was enabled before the first.
+A worker batch holds one pause from its take-in until it is committed and
+let go (``worker.agent``): ended earlier, the collector's next run would
+scan the batch's live objects once more, for nothing.
 Under a sustained backlog the worker's pauses overlap (one batch is taken in
 while the one before is stored), so the last pause might never end: once the
 collector has been off for ``MAX_OFF_S``, the pause that ends then collects
@@ -35,9 +38,8 @@ _was_enabled = False
 _off_since = 0.0  # monotonic: when the collector was last turned off, or last collected by hand
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic collection inside the block (nested and concurrent blocks share one pause)."""
+def pause() -> None:
+    """Begin a pause (``resume`` ends it): for a pause that spans awaits and threads, as a worker batch's does."""
     global _pauses, _was_enabled, _off_since
     with _lock:
         if _pauses == 0:
@@ -45,15 +47,27 @@ def gc_paused() -> Iterator[None]:
             _off_since = _clock()
             gc.disable()
         _pauses += 1
+
+
+def resume() -> None:
+    """End one pause; the last one enables the collector again (or an overdue one collects by hand)."""
+    global _pauses, _off_since
+    with _lock:
+        _pauses -= 1
+        if _pauses == 0 and _was_enabled:
+            gc.enable()
+        overdue = _pauses > 0 and _was_enabled and _clock() - _off_since >= MAX_OFF_S
+        if overdue:
+            _off_since = _clock()
+    if overdue:
+        gc.collect()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic collection inside the block (nested and concurrent blocks share one pause)."""
+    pause()
     try:
         yield
     finally:
-        with _lock:
-            _pauses -= 1
-            if _pauses == 0 and _was_enabled:
-                gc.enable()
-            overdue = _pauses > 0 and _was_enabled and _clock() - _off_since >= MAX_OFF_S
-            if overdue:
-                _off_since = _clock()
-        if overdue:
-            gc.collect()
+        resume()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.core.intake import Intake
+from pipeline.ingest import gc_pause
 from pipeline.ingest.chain import Chain, Ends, Load
 from pipeline.worker import batching
 from pipeline.worker.clock import Clock
@@ -76,14 +77,17 @@ class IngestAgent:
     async def run(self, stream: AsyncIterator[Work]) -> None:
         """The chain up to the dead letters here; store to refresh on the sink's thread while the next batch comes in."""
         async for work in stream:
+            gc_pause.pause()  # held over the batch's life: resumed once it is committed and let go (_release)
             load = WorkLoad(messages=batching.raw_messages(work.messages), outcomes=[], work=work,
                             full=len(work.messages) >= self.sink.settings.batch_max_events)
             try:
                 await self.chain.run_async(load, last="dead letters")
             except asyncio.CancelledError:
+                gc_pause.resume()
                 work.stored.cancel()  # stopping: the batch stays uncommitted and is read again on restart
                 raise
             except Exception as exc:  # noqa: BLE001 - the consumer dies on it, committing nothing
+                gc_pause.resume()
                 work.stored.set_exception(exc)
                 continue
             flushing = self.sink.submit(lambda load=load: self.chain.run(load, "store", "link"),
@@ -93,14 +97,18 @@ class IngestAgent:
             task.add_done_callback(self._storing.discard)
 
     async def _release(self, load: WorkLoad, flushing: Future[float]) -> None:
-        """Once the store returned: the chain's commit step."""
+        """Once the store returned: the chain's commit step; then the batch let go and its collector pause ended."""
         assert load.work is not None
         try:
-            await self.sink.stored(flushing, load.batch)
-        except asyncio.CancelledError:
-            load.work.stored.cancel()
-            raise
-        except Exception as exc:  # noqa: BLE001 - the consumer dies on it, committing nothing
-            load.work.stored.set_exception(exc)
-            return
-        self.chain.run(load, first="commit")
+            try:
+                await self.sink.stored(flushing, load.batch)
+            except asyncio.CancelledError:
+                load.work.stored.cancel()
+                raise
+            except Exception as exc:  # noqa: BLE001 - the consumer dies on it, committing nothing
+                load.work.stored.set_exception(exc)
+                return
+            self.chain.run(load, first="commit")
+            load.let_go()  # only now: until the refresh thread is done with it, the load is its
+        finally:
+            gc_pause.resume()

@@ -60,3 +60,19 @@ def test_overlapping_pauses_collect_by_hand_once_the_collector_was_off_too_long(
             pass
         assert not alive(cycle) and not gc.isenabled()  # collected by hand; still paused
     assert gc.isenabled()
+
+
+def test_a_pause_begun_on_the_event_loop_ends_where_the_batch_is_let_go():
+    """A worker batch: paused when its take-in starts, resumed once committed (another task, maybe another thread);
+    a second batch taken in meanwhile keeps the collector off until it is let go too."""
+    import threading
+
+    assert gc.isenabled()
+    gc_pause.pause()  # batch 1 taken in
+    gc_pause.pause()  # batch 2 taken in while batch 1 is stored
+    ended = threading.Thread(target=gc_pause.resume)  # batch 1 committed
+    ended.start()
+    ended.join()
+    assert not gc.isenabled()
+    gc_pause.resume()  # batch 2 committed
+    assert gc.isenabled()

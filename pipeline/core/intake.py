@@ -44,6 +44,8 @@ class Batch:
     contacts: dict[str, ContactState] = field(default_factory=dict)
     accepted: list[tuple[ev.Event, int, str]] = field(default_factory=list)
     dead_letters: list[DeadLetter] = field(default_factory=list)
+    by_type: Counter[str] = field(default_factory=Counter)  # accepted events of this batch per type
+    duplicates: Counter[str] = field(default_factory=Counter)  # dropped duplicates (same content) per type
 
 
 @dataclass
@@ -155,6 +157,7 @@ class Intake:
             counts.accepted += accepted
             for kind, n in by_type.items():
                 counts.by_type[ev.type_name_of(kind)] += n
+                batch.by_type[ev.type_name_of(kind)] += n
 
     def _reject(self, reason: str, detail: str, raw: bytes, source: str) -> DeadLetter:
         letter = DeadLetter(reason, detail, pseudonymise_raw(raw, self._pseudonymise), source)
@@ -175,6 +178,7 @@ class Intake:
         """A seen event id: a duplicate (same content) is counted and dropped; other content is a conflict."""
         if first == digest:
             self.counts.duplicates += 1
+            self._batch.duplicates[ev.type_name(event)] += 1
             return None
         return self._conflict(event, first, digest, text, source)
 
@@ -182,6 +186,7 @@ class Intake:
         """Into the batch: the event, and its contact's state when it is a contact event."""
         self.counts.accepted += 1
         self.counts.by_type[ev.type_name(event)] += 1
+        self._batch.by_type[ev.type_name(event)] += 1
         self._batch.accepted.append((event, ts_ms, text))
         if isinstance(event, ev.CONTACT_EVENT_TYPES):
             contact_id = event.contact_id  # type: ignore[union-attr]

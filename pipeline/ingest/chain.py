@@ -10,9 +10,10 @@ rest is the same code for both, so a stream and a replay of the same events
 give the same numbers.
 
 A replay runs the whole list per chunk of lines (``ingest.batch``); the
-worker runs it in four stretches, because it changes thread between them
-(``worker.agent``): up to the dead letters on the event loop, store and link
-on the store thread, refresh on the refresh thread, commit back on the loop.
+worker runs it in five stretches, because it changes thread between them
+(``worker.agent``): up to the dead letters on the event loop, the events on
+the events thread while the contacts and their links are written on the store
+thread, refresh on the refresh thread, commit back on the loop.
 
 Merging with the stored state makes a second file (late surveys, the rest of
 a day) exact, and re-writing a merged state is harmless, so the chain is
@@ -69,9 +70,12 @@ class Chain:
     """The chain with its caller's ends; ``steps`` is its order, ``run`` and ``run_async`` run a stretch of it."""
 
     def __init__(self, intake: Intake, store: Store, settings: Settings, ends: Ends,
-                 on_time_conflicts: Callable[[int], None] | None = None) -> None:
+                 on_time_conflicts: Callable[[int], None] | None = None, events_store: Store | None = None) -> None:
+        """``events_store``: the connection the ``events`` step writes on, when a caller runs it beside the
+        ``contacts`` step (the worker); the same store, else."""
         self.intake, self.store, self.settings, self.ends = intake, store, settings, ends
         self.on_time_conflicts = on_time_conflicts
+        self.events_store = events_store or store
 
     @property
     def steps(self) -> tuple[tuple[str, Step], ...]:
@@ -81,8 +85,10 @@ class Chain:
             ("take in", lambda load: take_in(self.intake, load)),
             # rejected messages to the caller's destination (a file; a Kafka topic)
             ("dead letters", self.ends.dead_letters),
-            # merge with the stored contact states, write events then contacts
-            ("store", lambda load: write(self.store, load, self.on_time_conflicts)),
+            # the accepted events as they came (the raw table and the per-type tables)
+            ("events", lambda load: self.events_store.write_events(load.batch.accepted)),
+            # the touched contacts merged with their stored states, written with their indexes
+            ("contacts", lambda load: write_contacts(self.store, load, self.on_time_conflicts)),
             # the customers' next contacts (FCR's repeat contact); the intervals touched
             ("link", lambda load: link(self.store, self.settings, load)),
             # rebuild the pre-aggregates the write touched (the caller's: now, or deferred)
@@ -116,19 +122,19 @@ def take_in(intake: Intake, load: Load) -> None:
     load.batch = intake.take()
 
 
-def write(store: Store, load: Load, on_time_conflicts: Callable[[int], None] | None = None) -> None:
-    """Merge with the stored contact states, write the events, then the contacts they change.
+def write_contacts(store: Store, load: Load, on_time_conflicts: Callable[[int], None] | None = None) -> None:
+    """Merge the batch's contacts with their stored states and write them.
 
-    Events first: a crash between the two is repaired by the re-delivery,
-    since both writes are idempotent.  ``on_time_conflicts`` is told how many
-    contacts this batch newly flagged ``time_conflict`` (not flagged in the
-    state stored before), so a contact rewritten by later batches is counted
-    once.
+    Independent of the ``events`` step (the worker runs the two at once, on
+    two connections): a crash between or during them is repaired by the
+    re-delivery, since both writes are idempotent.  ``on_time_conflicts`` is
+    told how many contacts this batch newly flagged ``time_conflict`` (not
+    flagged in the state stored before), so a contact rewritten by later
+    batches is counted once.
     """
     batch = load.batch
     load.stored = stored = store.load_states(batch.contacts)
     load.merged = [merge(stored[cid], state) if cid in stored else state for cid, state in batch.contacts.items()]
-    store.write_events(batch.accepted)
     conflicted = store.write_states(load.merged)
     if on_time_conflicts is not None and conflicted:
         on_time_conflicts(sum(1 for cid in conflicted if cid not in stored or not derive(stored[cid]).time_conflict))
@@ -152,9 +158,11 @@ def refresh_now(store: Store, settings: Settings) -> Step:
 
 def flush(store: Store, settings: Settings, batch: Batch,
           on_time_conflicts: Callable[[int], None] | None = None) -> set[int]:
-    """The store and link steps for a batch already taken (tests, tools); returns the intervals touched."""
+    """The events, contacts and link steps for a batch already taken (tests, tools); returns the intervals
+    touched."""
     load = Load(batch=batch)
-    write(store, load, on_time_conflicts)
+    store.write_events(batch.accepted)
+    write_contacts(store, load, on_time_conflicts)
     link(store, settings, load)
     return load.touched
 

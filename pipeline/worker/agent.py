@@ -1,10 +1,11 @@
 """The ``ingest`` agent: a batch of Kafka records through the chain (``pipeline.ingest.chain``), with the worker's
 ends, its offsets released once stored.
 
-The worker runs the chain's steps in four stretches because it changes
+The worker runs the chain's steps in five stretches because it changes
 thread between them: up to the dead letters on the event loop (delivery
-awaited before the batch goes on), store and link on the sink's store
-thread, refresh on its refresh thread (``sink.Sink``, which waits out store
+awaited before the batch goes on), the events on the sink's events thread
+while the contacts and their links are written on its store thread (two
+independent writes at once), refresh on its refresh thread (``sink.Sink``, which waits out store
 outages; the next batch's write does not wait for this one's rebuild), commit
 back on the loop (``Work.stored`` resolves and the consumer commits, in read order).  So
 batch N+1's intake overlaps batch N's flush (``consumer.IN_FLIGHT`` bounds
@@ -56,14 +57,15 @@ def worker_chain(intake: Intake, sink: Sink, send_dead_letter: Callable[[bytes],
 
     def commit(load: Load) -> None:
         assert isinstance(load, WorkLoad) and load.work is not None
-        done = batching.tally(load.work.messages, load)
+        done = batching.tally(load)
         metrics.count(done.consumed, done.rejected, done.duplicates, done.conflicting)
         clock.seen(done.newest_ts_ms)
         load.work.stored.set_result(None)
 
     ends = Ends(dead_letters=dead_letters, refresh=lambda load: sink.refresher.after_flush(load.touched, load.full),
                 commit=commit)
-    return Chain(intake, sink.store, sink.settings, ends, on_time_conflicts=metrics.time_conflicts.inc)
+    return Chain(intake, sink.store, sink.settings, ends, on_time_conflicts=metrics.time_conflicts.inc,
+                 events_store=sink.events_store)
 
 
 class IngestAgent:
@@ -78,7 +80,7 @@ class IngestAgent:
         """The chain up to the dead letters here; store to refresh on the sink's thread while the next batch comes in."""
         async for work in stream:
             gc_pause.pause()  # held over the batch's life: resumed once it is committed and let go (_release)
-            load = WorkLoad(messages=batching.raw_messages(work.messages), outcomes=[], work=work,
+            load = WorkLoad(messages=batching.raw_messages(work.messages), work=work,
                             full=len(work.messages) >= self.sink.settings.batch_max_events)
             try:
                 await self.chain.run_async(load, last="dead letters")
@@ -90,7 +92,8 @@ class IngestAgent:
                 gc_pause.resume()
                 work.stored.set_exception(exc)
                 continue
-            flushing = self.sink.submit(lambda load=load: self.chain.run(load, "store", "link"),
+            flushing = self.sink.submit(lambda load=load: self.chain.run(load, "events", "events"),
+                                        lambda load=load: self.chain.run(load, "contacts", "link"),
                                         lambda load=load: self.chain.run(load, "refresh", "refresh"))
             task = asyncio.ensure_future(self._release(load, flushing))
             self._storing.add(task)

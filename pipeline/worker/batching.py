@@ -1,8 +1,8 @@
 """Kafka records as the chain's messages, their dead-letter records, and a batch's tallies: pure, tested without Kafka.
 
 The agent hands the chain (``pipeline.ingest.chain``) each record's bytes and
-where it came from (``raw_messages``); the chain's outcomes give the counters
-their tallies (``tally``) at the commit step.  Nothing here commits anything.
+where it came from (``raw_messages``); the batch the chain took in gives the
+counters their tallies (``tally``) at the commit step.  Nothing here commits anything.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 import orjson
 
 from pipeline.core import events as ev
-from pipeline.core.decode import Accepted
 from pipeline.core.intake import CONFLICTING_DUPLICATE, DeadLetter
 from pipeline.ingest.dead_letter import record
 
@@ -86,22 +85,18 @@ def raw_messages(messages: Iterable[Record]) -> list[tuple[bytes, str]]:
     return [(message.value or b"", source_of(message)) for message in messages]
 
 
-def tally(messages: Sequence[Record], load: Load) -> Tally:
-    """The counts of a batch the chain took in (``load.outcomes``, one per message, in order)."""
-    assert load.outcomes is not None and len(load.outcomes) == len(messages)
-    out = Tally()
-    newest: int | None = None
-    for message, outcome in zip(messages, load.outcomes):
-        if isinstance(outcome, Accepted):
-            kind = ev.type_name(outcome.event)
-            out.consumed[kind] += 1
-            if is_live_type(kind):
-                newest = outcome.ts_ms if newest is None else max(newest, outcome.ts_ms)
-        elif isinstance(outcome, DeadLetter) and outcome.reason == CONFLICTING_DUPLICATE:
-            out.conflicting[duplicate_type(message.value or b"")] += 1
-        elif isinstance(outcome, DeadLetter):
-            out.rejected[outcome.reason] += 1
+def tally(load: Load) -> Tally:
+    """The counts of a batch the chain took in, from its batch (no outcome per message is kept for them)."""
+    batch = load.batch
+    out = Tally(consumed=Counter(batch.by_type), duplicates=Counter(batch.duplicates))
+    for letter in batch.dead_letters:
+        if letter.reason == CONFLICTING_DUPLICATE:
+            out.conflicting[duplicate_type(letter.raw)] += 1
         else:
-            out.duplicates[duplicate_type(message.value or b"")] += 1
-    out.newest_ts_ms = newest
+            out.rejected[letter.reason] += 1
+    live = [ts_ms for event, ts_ms, _ in batch.accepted if type(event) in _LIVE_KINDS]
+    out.newest_ts_ms = max(live) if live else None
     return out
+
+
+_LIVE_KINDS = frozenset(kind for kind in ev.EVENT_TYPES if is_live_type(ev.type_name_of(kind)))

@@ -2,7 +2,9 @@
 another, retried through outages (the ``Refresher`` is the worker's refresh step).
 
 The event loop must keep answering Kafka's heartbeats while ClickHouse
-writes, so flushes run on one store thread, in the order batches were read.
+writes, so flushes run on store threads, in the order batches were read: a
+batch's events on one and its contacts on another at once (two independent
+writes, each on its own connection; the events are the larger one).
 The rebuild of the 15-minute aggregates a flush touched runs on a refresh
 thread of its own (its own connection), also in read order: it costs as much
 as the write and more (0.3-1 s for a few events on a busy 2-core machine),
@@ -50,19 +52,23 @@ class Sink:
         self.stopping = threading.Event()  # set when the worker stops: an outage is no longer waited out
         self.store = Store.open(settings.store_url)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckpi-flush")
+        self.events_store = Store.open(settings.store_url, migrate_schema=False)
+        self.writing_events = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckpi-events")
         self.refresh_store = Store.open(settings.store_url, migrate_schema=False)
         self.refreshing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckpi-refresh")
         self.refresher = Refresher(self.refresh_store, settings)  # only ever called on the refresh thread
         self._recovered: Future[float] | None = None
         self._overdue_check: Future[float] | None = None
 
-    def _refresh_after(self, stored: Future[float], steps: Callable[[], None]) -> float:
-        """On the refresh thread: once the batch is stored, its refresh step; seconds taken by both.
+    def _refresh_after(self, events: Future[float], stored: Future[float], steps: Callable[[], None]) -> float:
+        """On the refresh thread: once the batch is stored (events and contacts), its refresh step; seconds taken
+        by the contacts' write and the refresh.
 
         A recovery queued before it ran first (one thread, in order): if it failed, the batch fails,
-        so the worker dies before committing more.  (The store thread never waits for this thread,
-        so the two cannot wait for each other.)"""
+        so the worker dies before committing more.  (The store threads never wait for this thread,
+        so they cannot wait for each other.)"""
         seconds = stored.result()  # raises if the flush failed: nothing of the batch is committed
+        events.result()
         if self._recovered is not None and self._recovered.done():
             self._recovered.result()
         return seconds + self._retrying(steps)
@@ -103,12 +109,15 @@ class Sink:
         except RuntimeError:  # shut down meanwhile: the next worker's assignment recovers
             return
 
-    def submit(self, store: Callable[[], None], refresh: Callable[[], None]) -> Future[float]:
-        """Queue a batch's store steps on the store thread and its refresh step on the refresh thread, to run
-        once the store steps returned; one thread each, so both run in the order batches were read.  The
-        future resolves when both are done."""
+    def submit(self, events: Callable[[], None], store: Callable[[], None],
+               refresh: Callable[[], None]) -> Future[float]:
+        """Queue a batch's events step on the events thread and its contact steps on the store thread, at once
+        (the two writes are independent; each on its own connection), and its refresh step on the refresh
+        thread, to run once both returned; one thread each, so each runs in the order batches were read.  The
+        future resolves when all are done."""
+        written = self.writing_events.submit(self._retrying, events)
         stored = self.executor.submit(self._retrying, store)
-        return self.refreshing.submit(self._refresh_after, stored, refresh)
+        return self.refreshing.submit(self._refresh_after, written, stored, refresh)
 
     def rebuild_overdue(self) -> None:
         """Queue a rebuild of the intervals deferred for longer than ``catch_up_refresh_s``: a backlog that
@@ -124,6 +133,7 @@ class Sink:
     def close(self) -> None:
         """After the last flush: rebuild the deferred intervals (once; a store that fails leaves them marked
         stale for the workers that take over the partitions), then close the store."""
+        self.writing_events.shutdown(wait=True)
         self.executor.shutdown(wait=True)
         self.refreshing.shutdown(wait=True)
         try:
@@ -131,6 +141,7 @@ class Sink:
         except Exception as exc:  # noqa: BLE001 - stopping anyway; stale_intervals keeps what is left
             log.warning("the deferred 15-minute aggregates were not rebuilt (the partitions' next owner will): %s", exc)
         self.refresh_store.close()
+        self.events_store.close()
         self.store.close()
 
     async def stored(self, future: Future[float], batch: Batch) -> None:

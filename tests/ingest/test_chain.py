@@ -41,7 +41,7 @@ def test_each_step_runs_after_the_one_before_it(store: Store) -> None:
     # one call (09:00 Shanghai, answered after 12 s) and one line that is not JSON
     lines = [orjson.dumps(e) for e in answered_call("c1", 0, 12, 200)] + [b"{not json"]
     chain.run(Load(messages=[(line, f"t:{i}") for i, line in enumerate(lines)]))
-    assert [name for name, _ in chain.steps] == ["take in", "dead letters", "store", "link", "refresh", "commit"]
+    assert [name for name, _ in chain.steps] == ["take in", "dead letters", "events", "contacts", "link", "refresh", "commit"]
     # by hand: the bad line is the one dead letter, seen before any fact is written; the call touches one
     # 15-minute interval (09:00), whose pre-aggregate rows exist only after the refresh, before the commit
     assert seen == [

@@ -28,9 +28,9 @@ def _messages(payloads: list[bytes], topic: str = "p.events", partition: int = 2
 
 def _take_in(intake: Intake, messages: list[batching.Message]) -> tuple[Load, batching.Tally]:
     """The chain's first step over Kafka records, as the worker runs it, and the batch's tallies."""
-    load = Load(messages=batching.raw_messages(messages), outcomes=[])
+    load = Load(messages=batching.raw_messages(messages))
     take_in(intake, load)
-    return load, batching.tally(messages, load)
+    return load, batching.tally(load)
 
 
 # --- keys: a contact's events share a partition ---
@@ -123,6 +123,19 @@ def test_bounded_seen_works_as_the_intakes_filter() -> None:
     _load, done = _take_in(intake, _messages([one, one, one]))
     assert done.consumed == {"contact.offered": 1}
     assert done.duplicates == {"contact.offered": 2}
+
+
+def test_each_batch_tallies_only_its_own_repeats_and_conflicts() -> None:
+    """Batch 1: an offer, its exact copy, another version under its id; batch 2: the copy again and an answer."""
+    intake = _intake(BoundedSeen(1000))
+    one = offered("c1", 0)
+    first, again, other = orjson.dumps(one), orjson.dumps(one), orjson.dumps({**one, "queue": "sales"})
+    _load, done = _take_in(intake, _messages([first, again, other]))
+    assert (done.consumed, done.duplicates, done.conflicting, done.rejected) == (
+        {"contact.offered": 1}, {"contact.offered": 1}, {"contact.offered": 1}, {})
+    _load, done = _take_in(intake, _messages([again, orjson.dumps(answered("c1", 9))]))
+    assert (done.consumed, done.duplicates, done.conflicting) == ({"contact.answered": 1}, {"contact.offered": 1}, {})
+    assert done.newest_ts_ms == 1_793_581_209_000  # 09:00:09 Shanghai (see the test below)
 
 
 # --- one batch through the intake ---

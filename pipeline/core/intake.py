@@ -62,8 +62,8 @@ class Intake:
     """Validates and assembles; ``take()`` hands over the batch so far.
 
     ``seen`` is the duplicate filter: event id -> hash of the event's content.
-    The replay keeps every id of its run; the worker passes a bounded,
-    persistent one (``worker.seen.BoundedSeen``).  A repeat with the same
+    The replay keeps every id of its run; the worker passes a bounded one
+    (``worker.seen.BoundedSeen``, trimmed by ``take``).  A repeat with the same
     content is a duplicate (counted, dropped: at-least-once delivery makes
     them); a repeat with different content is a *conflicting* duplicate: a
     producer reused an id, so one of the two versions is wrong and someone
@@ -81,6 +81,7 @@ class Intake:
     def __init__(self, pseudonymise: Callable[[str], str], seen: MutableMapping[str, bytes] | None = None) -> None:
         self._pseudonymise = pseudonymise
         self.seen: MutableMapping[str, bytes] = seen if seen is not None else {}
+        self._trim_seen: Callable[[], object] = getattr(self.seen, "trim", lambda: 0)  # once a batch (take)
         self.counts = Counts()
         self._batch = Batch()
 
@@ -209,7 +210,9 @@ class Intake:
         return letter
 
     def take(self) -> Batch:
+        """The batch so far; a bounded ``seen`` (one with a ``trim()``) is trimmed here, between batches."""
         batch, self._batch = self._batch, Batch()
+        self._trim_seen()
         return batch
 
 

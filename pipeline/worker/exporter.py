@@ -12,6 +12,7 @@ from collections import Counter as Tally
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
 from pipeline import metric_defs as m
+from pipeline.worker.bulk_histogram import BulkHistogram
 from pipeline.worker.gauges import LiveCollector
 
 LATENCY_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 3600, 86400)
@@ -27,7 +28,8 @@ class WorkerMetrics:
         self.time_conflicts = Counter(*m.TIME_CONFLICTS.spec(), registry=r)
         self.conflicting = Counter(*m.EVENTS_CONFLICTING_DUPLICATE.spec(), registry=r)
         self.batch_seconds = Histogram(*m.BATCH_INSERT_SECONDS.spec(), registry=r)
-        self.latency = Histogram(*m.EVENT_TO_STORE_SECONDS.spec(), buckets=LATENCY_BUCKETS, registry=r)
+        name, documentation, _labels = m.EVENT_TO_STORE_SECONDS.spec()
+        self.latency = BulkHistogram(name, documentation, LATENCY_BUCKETS, registry=r)  # every stored event's
         self.lag = Gauge(*m.CONSUMER_LAG.spec(), registry=r)
         self.live = LiveCollector()
         r.register(self.live)

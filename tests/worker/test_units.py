@@ -109,12 +109,17 @@ def test_live_stream_sends_each_event_at_its_time_divided_by_speed() -> None:
 # --- the bounded duplicate filter ---
 
 def test_bounded_seen_remembers_at_least_half_its_capacity() -> None:
+    """Batches of 7 ids, capacity 10: by hand, batch 1 leaves 7 (nothing forgotten); batch 2 makes 14 > 10, so the
+    oldest 9 go (e0-e8) and e9-e13 stay; each later batch makes 12, so 7 go and the newest 5 stay."""
     seen = BoundedSeen(capacity=10)
-    for i in range(100):
-        seen[f"e{i}"] = bytes([i])
-    assert all(f"e{i}" in seen for i in range(95, 100))
-    assert "e0" not in seen and seen.get("e0") is None and seen.get("e99") == bytes([99])
-    assert 5 <= seen.remembered() <= 10
+    trimmed = []
+    for batch in range(14):
+        for i in range(batch * 7, batch * 7 + 7):
+            seen[f"e{i}"] = bytes([i])
+        trimmed.append(seen.trim())
+    assert trimmed == [0, 9] + [7] * 12
+    assert sorted(seen) == [f"e{i}" for i in range(93, 98)] and seen.remembered() == 5
+    assert "e0" not in seen and seen.get("e0") is None and seen.get("e97") == bytes([97])
 
 
 def test_bounded_seen_works_as_the_intakes_filter() -> None:
@@ -123,6 +128,16 @@ def test_bounded_seen_works_as_the_intakes_filter() -> None:
     _load, done = _take_in(intake, _messages([one, one, one]))
     assert done.consumed == {"contact.offered": 1}
     assert done.duplicates == {"contact.offered": 2}
+
+
+def test_the_intake_trims_a_bounded_filter_when_it_hands_over_a_batch() -> None:
+    seen = BoundedSeen(capacity=4)
+    intake = _intake(seen)
+    lines = [orjson.dumps(offered(f"c{i}", i)) for i in range(6)]
+    _take_in(intake, _messages(lines))
+    assert seen.remembered() == 2  # 6 > 4: the oldest 4 forgotten when the batch was taken
+    _load, done = _take_in(intake, _messages([lines[5], lines[0]]))
+    assert done.duplicates == {"contact.offered": 1} and done.consumed == {"contact.offered": 1}  # c0: forgotten
 
 
 def test_each_batch_tallies_only_its_own_repeats_and_conflicts() -> None:

@@ -8,7 +8,7 @@ counters their tallies (``tally``) at the commit step.  Nothing here commits any
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pipeline.store.migrations import WALLBOARD_MIGRATIONS, load, migrate
+from pipeline.store.migrations import load, migrate
 from pipeline.store.store import Store
-from tests.fixtures.stores import ENGINES, fresh_url, report
+from tests.fixtures.stores import ENGINES, store_migrated_to, report
 
 
 @pytest.fixture(params=ENGINES)
-def old_store(request: pytest.FixtureRequest, chdb_dir: Path, tmp_path: Path):
+def old_store(request: pytest.FixtureRequest, chdb_dir: Path, tmp_path: Path) -> Iterator[Store]:
     """A store migrated to 0004 only, as a deployment before this change left it."""
-    opened = Store.open(fresh_url(request.param, chdb_dir), migrate_schema=False)
-    older = tmp_path / "migrations"
-    older.mkdir()
-    for path in WALLBOARD_MIGRATIONS.iterdir():
-        if path.name[:4] in ("0001", "0002", "0003", "0004"):
-            (older / path.name).write_text(path.read_text())
-    assert migrate(opened.engine, older) == 4
-    yield opened
-    opened.engine.command(f"DROP DATABASE IF EXISTS {opened.db}")
-    opened.close()
+    yield from store_migrated_to(request.param, chdb_dir, tmp_path, 4)
 
 
 def test_facts_stored_before_0005_keep_counting(old_store: Store) -> None:

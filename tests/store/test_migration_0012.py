@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pipeline.store.contacts import ContactFilter, list_contacts
-from pipeline.store.migrations import WALLBOARD_MIGRATIONS, load, migrate
+from pipeline.store.migrations import load, migrate
 from pipeline.store.store import Store
-from tests.fixtures.stores import ENGINES, fresh_url
+from tests.fixtures.stores import ENGINES, store_migrated_to
 
 NOV_2_0900 = 1793581200000  # 2026-11-02 09:00 Asia/Shanghai
 NOV = (1793462400000, 1796054400000)  # November 2026 in Asia/Shanghai
 
 
 @pytest.fixture(params=ENGINES)
-def old_store(request: pytest.FixtureRequest, chdb_dir: Path, tmp_path: Path):
+def old_store(request: pytest.FixtureRequest, chdb_dir: Path, tmp_path: Path) -> Iterator[Store]:
     """A store migrated to 0011 only, as a deployment before this change left it."""
-    opened = Store.open(fresh_url(request.param, chdb_dir), migrate_schema=False)
-    older = tmp_path / "migrations"
-    older.mkdir()
-    for path in WALLBOARD_MIGRATIONS.iterdir():
-        if path.name.endswith(".sql") and path.name[:4] <= "0011":
-            (older / path.name).write_text(path.read_text())
-    assert migrate(opened.engine, older) == 11
-    yield opened
-    opened.engine.command(f"DROP DATABASE IF EXISTS {opened.db}")
-    opened.close()
+    yield from store_migrated_to(request.param, chdb_dir, tmp_path, 11)
 
 
 def test_contacts_stored_before_0012_are_listed_by_their_latest_state(old_store: Store) -> None:

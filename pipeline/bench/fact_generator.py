@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.store import next_contact
+from pipeline.store.components_sql import WAITING
 from pipeline.store.store import Store
 
 QUEUES = ("billing", "support", "sales", "webchat")
@@ -81,7 +82,7 @@ def generate_facts(store: Store, shape: Shape, on_chunk: Callable[[int], None] =
     store.engine.command(f"INSERT INTO {store.db}.contact_offers (offered_ms, contact_id, direction, queue, channel, "
                          f"agent_id, is_answered, is_abandoned, is_waiting) "
                          f"SELECT offered_ms, contact_id, direction, queue, channel, agent_id, is_answered, "
-                         f"is_abandoned, 0 FROM {store.db}.contact_facts WHERE has_offered")
+                         f"is_abandoned, {WAITING} FROM {store.db}.contact_facts WHERE has_offered")
     # and the customers' next contacts (Store.write_states and next_contact.link otherwise)
     next_contact.backfill(store, parts=max(1, shape.contacts // CHUNK))
 

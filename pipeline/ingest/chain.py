@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from pipeline.core.contact import ContactState, merge
-from pipeline.core.decode import Accepted
 from pipeline.core.facts import derive
-from pipeline.core.intake import Batch, DeadLetter, Intake
+from pipeline.core.intake import Batch, Intake
 from pipeline.ingest.gc_pause import gc_paused
 from pipeline.settings import Settings
 from pipeline.store import next_contact, queue_intervals
@@ -42,7 +41,6 @@ class Load:
     """One batch on its way through the chain: what each step leaves for the next."""
 
     messages: Iterable[tuple[bytes, str]] = ()  # (raw message, where it came from), read by the first step
-    outcomes: list[Accepted | DeadLetter | None] | None = None  # per message (None: duplicate), when a list is given
     batch: Batch = field(default_factory=Batch)
     stored: dict[str, ContactState] = field(default_factory=dict)  # the batch's contacts as stored before it
     merged: list[ContactState] = field(default_factory=list)  # as written
@@ -50,8 +48,8 @@ class Load:
     full: bool = False  # the batch reached the worker's batch_max_events: a backlog is being read
 
     def let_go(self) -> None:
-        """Drop what the steps left (events, states, outcomes), so it is freed now, inside the caller's pause."""
-        self.messages, self.outcomes, self.batch, self.stored, self.merged = (), None, Batch(), {}, []
+        """Drop what the steps left (events, states), so it is freed now, inside the caller's pause."""
+        self.messages, self.batch, self.stored, self.merged = (), Batch(), {}, []
         self.touched = set()
 
 
@@ -117,8 +115,8 @@ class Chain:
 
 
 def take_in(intake: Intake, load: Load) -> None:
-    """Every message through the intake (each outcome kept when the caller asked for them), then its batch taken."""
-    intake.feed_all(load.messages, load.outcomes)
+    """Every message through the intake, then its batch taken."""
+    intake.feed_all(load.messages)
     load.batch = intake.take()
 
 

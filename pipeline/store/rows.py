@@ -108,20 +108,12 @@ def event_rows(items: Sequence[tuple[Any, int]], types: dict[str, str]) -> Colum
 
 
 def offer_columns(facts: Columns) -> Columns:
-    """The ``contact_offers`` rows of the offered contacts among ``fact_columns``' output.
-
-    ``is_waiting`` is ``components_sql.WAITING`` of the fact: neither answered nor abandoned, and not ended.
-    """
-    offers = _empty(OFFER_COLUMNS)
-    add = [offers[name].append for name in OFFER_COLUMNS]
-    for row in zip(facts["has_offered"], facts["offered_ms"], facts["contact_id"], facts["direction"], facts["queue"],
-                   facts["channel"], facts["agent_id"], facts["is_answered"], facts["is_abandoned"],
-                   facts["ended_ms"]):
-        if row[0]:
-            answered, abandoned = row[7], row[8]
-            values = (*row[1:9], not answered and not abandoned and row[9] is None)
-            for append, value in zip(add, values):
-                append(value)
+    """The ``contact_offers`` rows of the offered contacts among ``fact_columns``' output: their own columns, and
+    ``is_waiting``, ``components_sql.WAITING`` of the fact (neither answered nor abandoned, and not ended)."""
+    offered = [i for i, has_offered in enumerate(facts["has_offered"]) if has_offered]
+    offers = {name: [facts[name][i] for i in offered] for name in OFFER_COLUMNS if name != "is_waiting"}
+    answered, abandoned, ended = facts["is_answered"], facts["is_abandoned"], facts["ended_ms"]
+    offers["is_waiting"] = [not answered[i] and not abandoned[i] and ended[i] is None for i in offered]
     return offers
 
 

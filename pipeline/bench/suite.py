@@ -142,6 +142,7 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
             report_plain_group_by_s=rounded(median(q.by_queue.baseline_s), 3),
             report_by_agent_s=rounded(median(_by(q, "agent").report_s), 2),
             report_by_agent_plain_group_by_s=rounded(median(_by(q, "agent").baseline_s), 3),
+            agent_time_lay_s=rounded(q.agent_time_lay_s, 1),
             report_by_queue_interval_30m_s=rounded(median(_by(q, "queue,interval --interval 30m").report_s), 2),
             report_by_queue_interval_30m_plain_group_by_s=rounded(
                 median(_by(q, "queue,interval --interval 30m").baseline_s), 3),
@@ -163,6 +164,7 @@ def run_suite(options: Options, log: Callable[[str], None] = print,
             payroll_agents=options.payroll_agents,
             payroll_contacts=options.payroll_contacts,
             payroll_rollup_s=round(median(pay.rollup_s), 2),
+            payroll_rollup_first_s=round(pay.rollup_s[0], 2),  # the month's agent time laid (then kept)
             payroll_plain_group_by_s=round(median(pay.baseline_s), 3),
         )
         details["payroll"] = pay.__dict__

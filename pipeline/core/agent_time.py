@@ -35,25 +35,30 @@ def state_time(
     shift crossing the end counts up to ``end_ms``); ``boundaries`` are the sorted bucket starts (none: one
     bucket keyed by ``start_ms``).
     """
-    buckets: dict[int, dict[str, int]] = {}
+    sums: dict[int, list[int]] = {}  # bucket -> [handle, available, logged in]
     ordered = sorted(changes)
     cuts = list(boundaries) or [start_ms]
+    last_cut = len(cuts) - 1
     for change, following in zip(ordered, ordered[1:]):
         state = change.state
-        begin, finish = max(change.ts_ms, start_ms), min(following.ts_ms, end_ms)
-        if finish <= begin or state in ("logged_out", UNKNOWN):
+        if state == "logged_out" or state == UNKNOWN:
             continue
+        begin = change.ts_ms if change.ts_ms > start_ms else start_ms
+        finish = following.ts_ms if following.ts_ms < end_ms else end_ms
+        if finish <= begin:
+            continue
+        kind = 0 if state in HANDLING else (1 if state == "available" else 2)
         index = max(bisect.bisect_right(cuts, begin) - 1, 0)
         while begin < finish:
-            bucket_end = cuts[index + 1] if index + 1 < len(cuts) else end_ms
-            piece_end = min(finish, bucket_end)
-            totals = buckets.setdefault(cuts[index], {"handle_state_ms": 0, "available_ms": 0, "logged_in_ms": 0})
+            bucket_end = cuts[index + 1] if index < last_cut else end_ms
+            piece_end = finish if finish < bucket_end else bucket_end
+            totals = sums.get(cuts[index])
+            if totals is None:
+                totals = sums[cuts[index]] = [0, 0, 0]
             length = piece_end - begin
-            totals["logged_in_ms"] += length
-            if state in HANDLING:
-                totals["handle_state_ms"] += length
-            elif state == "available":
-                totals["available_ms"] += length
+            totals[2] += length
+            if kind < 2:
+                totals[kind] += length
             begin = piece_end
             index += 1
-    return buckets
+    return {bucket: {"handle_state_ms": h, "available_ms": a, "logged_in_ms": t} for bucket, (h, a, t) in sums.items()}

@@ -52,6 +52,9 @@ class Work(NamedTuple):
     wrapup_ms: int | None
 
 
+_new = tuple.__new__  # a NamedTuple made without its Python-level __new__: a third of laying a month's calls
+
+
 def _deltas(base: Sequence[Change], works: Iterable[Work]) -> dict[int, list[int]]:
     """time -> [change in contacts being talked on, change in contacts in wrap-up] (a sweep's steps)."""
     times = [c.ts_ms for c in base]
@@ -82,24 +85,32 @@ def timeline(changes: Iterable[Change], works: Iterable[Work]) -> list[Change]:
     base = sorted(changes)
     deltas = _deltas(base, works)
     result: list[Change] = []
+    last: tuple[str, str] | None = None  # (state, reason) of result[-1]
     talking = wrapping = 0
     index = -1
+    count = len(base)
     for t in sorted({c.ts_ms for c in base} | set(deltas)):
         step = deltas.get(t)
         if step is not None:
             talking, wrapping = talking + step[0], wrapping + step[1]
-        while index + 1 < len(base) and base[index + 1].ts_ms <= t:
+        while index + 1 < count and base[index + 1].ts_ms <= t:
             index += 1
         if talking > 0:
-            now = Change(t, 0, "", ON_CONTACT)
+            key = (ON_CONTACT, "")
         elif wrapping > 0:
-            now = Change(t, 0, "", AFTER_CONTACT_WORK)
+            key = (AFTER_CONTACT_WORK, "")
         elif index >= 0:
-            now = base[index] if base[index].ts_ms == t else base[index]._replace(ts_ms=t)
+            key = (base[index].state, base[index].reason)
         else:
-            now = Change(t, 0, "", UNKNOWN)
-        if not result or (result[-1].state, result[-1].reason) != (now.state, now.reason):
-            result.append(now)
+            key = (UNKNOWN, "")
+        if key == last:  # a repeat of the state: dropped before a Change is made (a month of calls makes many)
+            continue
+        last = key
+        if talking > 0 or wrapping > 0 or index < 0:
+            result.append(_new(Change, (t, 0, "", key[0], "")))
+        else:
+            own = base[index]
+            result.append(own if own.ts_ms == t else _new(Change, (t, own.seq, own.event_id, own.state, own.reason)))
     return result
 
 

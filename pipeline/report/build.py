@@ -14,11 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pipeline.core import intervals
-from pipeline.core.agent_time import state_time
-from pipeline.core.agent_work import Change
 from pipeline.core.kpi import AGENT_COMPONENTS, COUNT_COMPONENTS, compute
 from pipeline.settings import Settings
 from pipeline.store import reads
@@ -102,7 +99,7 @@ def build(store: Store, request: ReportRequest, settings: Settings) -> Report:
         seen_queues[key].update(row.pop("queues_seen"))
         for name, value in row.items():
             parts[key][name].append(value)
-    for key, row in [*read.side, *_agent_time_rows(read.agent_changes, scope, zone)]:
+    for key, row in [*read.side, *read.agent_time]:
         for name, value in row.items():
             parts[team_of(key)][name].append(value)
     components = {key: {name: _exact_sum(values) for name, values in named.items()} for key, named in parts.items()}
@@ -171,26 +168,3 @@ def stored_span(store: Store, direction: str) -> tuple[int, int] | None:
 
 def _default_mode(settings: Settings) -> str:
     return settings.queue_defaults.sl_abandon_mode
-
-
-def _agent_time_rows(changes: dict[str, list[Change]], request: ReportRequest,
-                     zone: ZoneInfo) -> list[tuple[Key, dict[str, Any]]]:
-    """Agent-state time per agent (and interval), clipped to the report range at both ends.
-
-    A state lasts until the agent's next change, so the store gives every
-    change that overlaps the range: the changes inside it, the last change
-    before its start (the state running when it begins) and the first change
-    at or after its end (where the state running at the end stops; without it
-    a shift crossing the end would count nothing), with the contacts the agent
-    answered laid over them (on a contact, wrap-up: queue_log writes no state
-    for them).  ``state_time`` clips.
-    """
-    by_interval = "interval" in request.by
-    cuts = intervals.starts(request.start_ms, request.end_ms, request.interval, zone) if by_interval else []
-    rows = []
-    for agent, agent_changes in changes.items():
-        for bucket, totals in state_time(agent_changes, request.start_ms, request.end_ms, cuts).items():
-            key = tuple(agent if b == "agent" else bucket // 1000 for b in request.by if b in ("agent", "interval"))
-            if len(key) == len(request.by):
-                rows.append((key, dict(totals)))
-    return rows

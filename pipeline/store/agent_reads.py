@@ -15,9 +15,11 @@ longer than that lost its end.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 
 from pipeline.core.agent_work import Change, Work, state_now, timeline
 from pipeline.store.components_sql import INDEXED_SPAN_MS, offered_between
+from pipeline.store.engines import literal
 from pipeline.store.store import Store
 
 WORK_LOOKBACK_MS = 8 * 3_600_000
@@ -25,6 +27,13 @@ AGENT_LOOKBACK_MS = 86_400_000  # an agent with no state change or contact for a
 SINCE_LOOKBACK_MS = 3_600_000  # contacts whose wrap-up ended longer ago than this no longer move "since"
 _ORDER = "(ts_ms, seq, event_id)"
 _COLUMNS = ("ts_ms", "seq", "event_id", "state", "reason")
+
+
+def of_agents(agents: Collection[str] | None) -> str:
+    """A condition on ``agent_id``: these agents only, or every agent (None)."""
+    if agents is None:
+        return "1"
+    return f"agent_id IN ({', '.join(literal(a) for a in sorted(agents))})" if agents else "0"
 
 
 def _edge(store: Store, pick: str, where: str) -> dict[str, list[Change]]:
@@ -36,41 +45,48 @@ def _edge(store: Store, pick: str, where: str) -> dict[str, list[Change]]:
             for agent, t, s, e, st, r in zip(rows["agent_id"], *(rows[f"e_{c}"] for c in _COLUMNS))}
 
 
-def _changes(store: Store, start_ms: int, end_ms: int) -> dict[str, list[Change]]:
-    """Every change in [start_ms, end_ms), each agent's last before it and first at or after its end."""
+def _changes(store: Store, start_ms: int, end_ms: int, agents: str = "1") -> dict[str, list[Change]]:
+    """Every change in [start_ms, end_ms), each agent's last before it and first at or after its end
+    (``agents``: a condition on ``agent_id``)."""
     found: dict[str, list[Change]] = defaultdict(list)
     rows = store.engine.query(f"SELECT agent_id, {', '.join(_COLUMNS)} FROM {store.db}.agent_states FINAL "
-                              f"WHERE ts_ms >= {start_ms} AND ts_ms < {end_ms}")
+                              f"WHERE {agents} AND ts_ms >= {start_ms} AND ts_ms < {end_ms}")
     for agent, t, s, e, st, r in zip(rows["agent_id"], *(rows[c] for c in _COLUMNS)):
         found[agent].append(Change(int(t), int(s), e, st, r))
-    for edge in (_edge(store, "argMax", f"ts_ms < {start_ms}"), _edge(store, "argMin", f"ts_ms >= {end_ms}")):
+    for edge in (_edge(store, "argMax", f"{agents} AND ts_ms < {start_ms}"),
+                 _edge(store, "argMin", f"{agents} AND ts_ms >= {end_ms}")):
         for agent, changes in edge.items():
             found[agent].extend(changes)
     return found
 
 
-def _works(store: Store, answered_before_ms: int, finished_after_ms: int) -> dict[str, list[Work]]:
+def _works(store: Store, answered_before_ms: int, finished_after_ms: int, agents: str = "1") -> dict[str, list[Work]]:
     """Contacts answered before ``answered_before_ms`` whose wrap-up is open or ends at or after
-    ``finished_after_ms``, offered within ``WORK_LOOKBACK_MS`` before that, per agent."""
+    ``finished_after_ms``, offered within ``WORK_LOOKBACK_MS`` before that, per agent (``agents``: a condition
+    on ``agent_id``)."""
     lo, hi = finished_after_ms - WORK_LOOKBACK_MS, answered_before_ms
     narrowing = f"{offered_between(store.db, [(lo, hi)])} AND " if hi - lo <= INDEXED_SPAN_MS else ""
     rows = store.engine.query(
         f"SELECT agent_id, answered_ms, ended_ms, wrapup_ms FROM {store.db}.contact_facts FINAL "
-        f"WHERE {narrowing}has_offered AND offered_ms >= {lo} AND offered_ms < {hi} AND is_answered "
+        f"WHERE {narrowing}{agents} AND has_offered AND offered_ms >= {lo} AND offered_ms < {hi} AND is_answered "
         f"AND agent_id != '' AND answered_ms < {answered_before_ms} "
         f"AND (wrapup_ms IS NULL OR wrapup_ms >= {finished_after_ms})")
     found: dict[str, list[Work]] = defaultdict(list)
+    new = tuple.__new__  # without the NamedTuple's Python-level __new__: a month holds millions of contacts
     for agent, answered, ended, wrapup in zip(rows["agent_id"], rows["answered_ms"], rows["ended_ms"],
                                               rows["wrapup_ms"]):
-        found[agent].append(Work(int(answered), None if ended is None else int(ended),
-                                 None if wrapup is None else int(wrapup)))
+        found[agent].append(new(Work, (int(answered), None if ended is None else int(ended),
+                                       None if wrapup is None else int(wrapup))))
     return found
 
 
-def timelines(store: Store, start_ms: int, end_ms: int) -> dict[str, list[Change]]:
-    """Per agent the timeline over [start_ms, end_ms) for ``agent_time.state_time`` (which clips it)."""
-    changes = _changes(store, start_ms, end_ms)
-    works = _works(store, end_ms, start_ms)
+def timelines(store: Store, start_ms: int, end_ms: int,
+              agents: Collection[str] | None = None) -> dict[str, list[Change]]:
+    """Per agent (every one, or ``agents``) the timeline over [start_ms, end_ms) for ``agent_time.state_time``
+    (which clips it)."""
+    condition = of_agents(agents)
+    changes = _changes(store, start_ms, end_ms, condition)
+    works = _works(store, end_ms, start_ms, condition)
     return {agent: timeline(changes.get(agent, []), works.get(agent, [])) for agent in set(changes) | set(works)}
 
 

@@ -85,7 +85,8 @@ class ChdbEngine:
     def insert(self, table: str, columns: Columns, types: dict[str, str]) -> None:
         import pyarrow as pa
 
-        arrow = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "bool": pa.bool_()}
+        arrow = {"int": pa.int64(), "float": pa.float64(), "str": pa.string(), "bool": pa.bool_(),
+                 "ints": pa.list_(pa.int64())}
         schema = pa.schema([(name, arrow[types[name]]) for name in columns])
         batch = pa.table(columns, schema=schema)  # noqa: F841 - read by chDB's Python() table function
         names = ", ".join(columns)

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pipeline.core import intervals
-from pipeline.core.agent_work import Change
 from pipeline.settings import Settings
-from pipeline.store import agent_reads, reads
+from pipeline.store import agent_time_blocks, reads
 from pipeline.store.components_sql import INDEXED_SPAN_MS, contact_query
 from pipeline.store.engines import Columns, literal
 from pipeline.store.interval_sql import interval_start_sql
@@ -53,20 +52,50 @@ class ReportReads:
     """The rows a report is made of, each keyed by the request's groupings in their order.
 
     ``contacts`` carries ``frt_values_ms`` and ``queues_seen`` beside the
-    summable components; ``agent_changes`` is, per agent, every state change
-    that overlaps the range (empty unless the report groups by agent).
+    summable components; ``agent_time`` is the agents' milliseconds per state
+    (empty unless the report groups by agent, and only where its groupings are
+    the agent and the interval: a state is not a queue's).
     """
 
     contacts: Keyed
     side: Keyed
-    agent_changes: dict[str, list[Change]]
+    agent_time: Keyed
 
 
 def read_report(store: Store, scope: ReportScope, settings: Settings) -> ReportReads:
     """Everything ``scope`` needs from the store, read the cheapest exact way."""
-    # the agents' timelines: state changes with the contacts they answered laid over them (agent_reads)
-    changes = agent_reads.timelines(store, scope.start_ms, scope.end_ms) if "agent" in scope.by else {}
-    return ReportReads(_contact_rows(store, scope, settings), _side_rows(store, scope, settings), changes)
+    return ReportReads(_contact_rows(store, scope, settings), _side_rows(store, scope, settings),
+                       _agent_time_rows(store, scope, settings))
+
+
+def _agent_time_rows(store: Store, scope: ReportScope, settings: Settings) -> Keyed:
+    """Agent-state time per agent (and interval), clipped to the range: the agents' timelines, their own
+    changes with the contacts they answered laid over them, summed from the days' blocks
+    (``agent_time_blocks``)."""
+    if "agent" not in scope.by or not set(scope.by) <= {"agent", "interval"}:
+        return []
+    zone = settings.zone
+    by_interval = "interval" in scope.by
+    bucket_of: dict[int, int] = {}  # a month has 2,880 interval starts: each floored once
+
+    def bucket(start: int) -> int:
+        if not by_interval:
+            return scope.start_ms
+        if start not in bucket_of:
+            bucket_of[start] = intervals.floor_ms(start, scope.interval, zone)
+        return bucket_of[start]
+
+    daily = not by_interval or scope.interval == "1d"
+    rows: Keyed = []
+    for agent, pieces in agent_time_blocks.agent_time(store, settings, scope.start_ms, scope.end_ms, daily).items():
+        buckets: dict[int, dict[str, int]] = {}
+        for start, totals in pieces.items():
+            into = buckets.setdefault(bucket(start), dict.fromkeys(agent_time_blocks.TOTALS, 0))
+            for name, value in totals.items():
+                into[name] += value
+        for start, totals in sorted(buckets.items()):
+            rows.append((tuple(agent if b == "agent" else start // 1000 for b in scope.by), totals))
+    return rows
 
 
 def pre_aggregate_table(scope: ReportScope, settings: Settings) -> str | None:

@@ -16,6 +16,8 @@ import pytest
 from clickhouse_driver import Client
 from clickhouse_driver.errors import ServerException
 
+from pipeline.core.intervals import parse_instant
+from pipeline.report.build import ReportRequest, build_report
 from pipeline.settings import load_settings
 from pipeline.stack import passwords, process
 from pipeline.stack.base import Context
@@ -102,3 +104,21 @@ def test_cckpi_serve_reads_the_live_board_as_the_wallboard_user(server):
     reader = open_reader(url(server, "cckpi_wallboard"))
     board = live_board(reader, load_settings(tz="Asia/Shanghai"), NOW_MS)
     assert {q["queue"]: q["waiting"] for q in board["queues"]} == {"billing": 1, "sales": 0}
+
+
+def test_the_wallboard_user_lays_agent_time_without_keeping_it(server):
+    # agent time is kept a day at a time (agent_time_blocks) by whoever reads it; readonly=1 may not keep
+    # it, so the wallboard lays what it reads and gets the writer's numbers
+    writer = Store.open(url(server, "cckpi_writer"))
+    load_morning(writer)
+    settings = load_settings(tz="Asia/Shanghai")
+    request = ReportRequest(parse_instant("2026-11-01", settings.zone), parse_instant("2026-12-01", settings.zone),
+                            by=("agent",))
+    kept = f"SELECT count() AS n FROM {writer.db}.agent_time_blocks"
+    before = writer.engine.query(kept)["n"]
+    from_wallboard = build_report(open_reader(url(server, "cckpi_wallboard")), request, settings)
+    assert writer.engine.query(kept)["n"] == before
+    from_writer = build_report(writer, request, settings)
+    assert writer.engine.query(kept)["n"][0] > before[0]
+    assert from_wallboard == from_writer
+    assert any(row["logged_in_s"] for row in from_writer)

@@ -179,10 +179,12 @@ def fingerprints(store: Store, tz: str, days: list[Day]) -> dict[tuple[int, str]
         agent_changes, agent_works = changes.get(agent, {}), works.get(agent, {})
         running = before.get(agent)
         own_days = sorted(agent_changes)
-        for index, day in enumerate(days):
+        following = 0  # own_days[following]: the first day after the current one with an own change
+        for day in days:
             day_s = day.start_ms // 1000
-            following = [d for d in own_days if d > day_s]
-            edge_after = firsts[agent][following[0]] if following else after.get(agent)
+            while following < len(own_days) and own_days[following] <= day_s:
+                following += 1
+            edge_after = firsts[agent][own_days[following]] if following < len(own_days) else after.get(agent)
             closed = edge_after is not None or agent in later or last_answered.get(agent, -1) >= day.end_ms
             if day_s in agent_changes or day_s in agent_works or (running is not None and closed):
                 found[(day.start_ms, agent)] = Print(_stable_hash(
@@ -229,35 +231,33 @@ def _edges(store: Store, start_ms: int, end_ms: int) -> tuple[dict[str, int], di
 
 def _works_per_day(store: Store, tz: str, start_ms: int, end_ms: int) -> tuple[
         dict[str, dict[int, tuple[int, int]]], dict[str, int]]:
-    """Per agent and local day (start, epoch s): (hash sum, count) of the contacts that day's block reads, and
+    """Per agent and local day (start, epoch s): (hash sum, count) of the contacts that day's block may read, and
     per agent the last time it answered a contact offered in the range (or within the lookback before it).
 
-    A contact is read by the block of the day it was answered in and, while its
-    wrap-up has not ended, by the next day's when it was offered within the
-    lookback before that day (``agent_reads._works``' conditions, per day).
+    A block reads a contact answered before the day's end, offered before it and at most the lookback
+    before its start (``agent_reads._works``), so only the day of the later of its offer and answer and
+    the day after, if offered within the lookback before that day.  Both count it here, whatever its
+    wrap-up: a block whose fingerprint counts a contact it does not read is laid again when that contact
+    changes, which costs a lay, never a number.  The lookback condition is kept, so a block's print is
+    the same whichever range it is read through (a day's report, the month's).
     """
     lookback = WORK_LOOKBACK_MS
-    d1 = interval_start_sql("answered_ms", "1d", tz)
+    d1 = interval_start_sql("greatest(offered_ms, assumeNotNull(answered_ms))", "1d", tz)
     d2 = interval_start_sql("(d1 * 1000 + 108000000)", "1d", tz)
-    d3 = interval_start_sql("(d2 * 1000 + 108000000)", "1d", tz)
-
-    def reads(day: str, day_end: str) -> str:
-        return (f"if(offered_ms >= {day} * 1000 - {lookback} AND offered_ms < {day_end} * 1000 "
-                f"AND answered_ms < {day_end} * 1000 AND (wrapup_ms IS NULL OR wrapup_ms >= {day} * 1000), {day}, 0)")
-
     lo = start_ms - lookback
     narrowing = f"{offered_between(store.db, [(lo, end_ms)])} AND " if end_ms - lo <= 2 * 86_400_000 else ""
     rows = store.engine.query(
         f"SELECT agent_id, day, sum(h) AS hs, count() AS n, max(answered) AS last FROM ("
-        f"SELECT agent_id, assumeNotNull(answered_ms) AS answered, {_WORK_HASH} AS h, {d1} AS d1, {d2} AS d2, "
-        f"{d3} AS d3, arrayJoin([{reads('d1', 'd2')}, {reads('d2', 'd3')}]) AS day "
+        f"SELECT agent_id, assumeNotNull(answered_ms) AS answered, {_WORK_HASH} AS h, {d1} AS d1, "
+        f"{d2} AS d2, arrayJoin([if(offered_ms >= d1 * 1000 - {lookback}, d1, 0), "
+        f"if(offered_ms >= d2 * 1000 - {lookback}, d2, 0)]) AS day "
         f"FROM {store.db}.contact_facts FINAL WHERE {narrowing}has_offered AND offered_ms >= {lo} "
         f"AND offered_ms < {end_ms} AND is_answered AND agent_id != '') GROUP BY agent_id, day")
     sums: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
     last: dict[str, int] = {}
     for agent, d, hs, n, answered in zip(rows["agent_id"], rows["day"], rows["hs"], rows["n"], rows["last"]):
         last[agent] = max(last.get(agent, -1), int(answered))
-        if int(d):  # 0: the contact is read by no block of that day
+        if int(d):  # 0: not read by that day's block
             sums[agent][int(d)] = (int(hs), int(n))
     return sums, last
 

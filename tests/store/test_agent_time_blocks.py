@@ -111,3 +111,20 @@ def test_an_agent_logged_out_all_day_has_no_row_laid_or_kept(store):
            SETTINGS)
     for _ in range(2):  # laid, then read as kept (summed by the database)
         assert {k: r["logged_in_s"] for k, r in by_agent(store, "2026-11-01", "2026-12-01").items()} == {"in": H}
+
+
+def test_a_call_over_midnight_is_split_and_its_days_are_not_laid_again_through_another_range(store, monkeypatch):
+    # available 23:00, a call answered 23:55 (offered 23:54:55) talks until 00:10 and wraps up until 00:12,
+    # then available until logged out at 01:00
+    ingest(store, [state(14 * H, "m", "available"), *call("m1", 14 * H + 3300, "m", 900, 120),
+                   state(16 * H, "m", "logged_out")], SETTINGS)
+    month = by_agent(store, "2026-11-01", "2026-12-01")["m"]
+    laid: list[set[str]] = []
+    real_lay = agent_time_blocks.lay
+    monkeypatch.setattr(agent_time_blocks, "lay", lambda *a, **k: laid.append(set(a[3])) or real_lay(*a, **k))
+    first, second = by_agent(store, "2026-11-02", "2026-11-03")["m"], by_agent(store, "2026-11-03", "2026-11-04")["m"]
+    assert laid == []  # the days' prints are the same through a day's range as through the month's
+    # 23:00-23:55 available, 23:55-24:00 on the call | 00:00-00:10 on it, 00:10-00:12 wrap-up, 00:12-01:00 available
+    assert (first["logged_in_s"], first["occupancy"]) == (H, pytest.approx(300 / H))
+    assert (second["logged_in_s"], second["occupancy"]) == (H, pytest.approx(720 / H))
+    assert (month["logged_in_s"], month["occupancy"]) == (2 * H, pytest.approx(1020 / (2 * H)))

@@ -17,6 +17,12 @@ rebuild it (``recover``, at every partition assignment), and a worker that
 stops cleanly rebuilds what it holds (``rebuild``).  Nothing here is shared
 with another thread: the sink's refresh thread calls every method (through its
 own store connection, so the next batch's write does not wait for a rebuild).
+
+A worker that has caught up also lays each local day's agent time once the day
+is over (``agent_time_blocks``: laid when read otherwise), so the month's first
+report or payroll close finds its days laid: at 50M contacts a month, laying a
+whole month at the first read is minutes, a day at midnight is seconds of this
+thread.  Not while catching up: a backlog's days are laid by whoever reads them.
 """
 
 from __future__ import annotations
@@ -25,11 +31,13 @@ import logging
 import time
 from collections.abc import Callable
 
+from pipeline.core import intervals
 from pipeline.settings import Settings
-from pipeline.store import queue_intervals, stale_intervals
+from pipeline.store import agent_time_blocks, queue_intervals, stale_intervals
 from pipeline.store.store import Store
 
 log = logging.getLogger("cckpi.worker")
+LAY_DAYS = 2
 
 
 class Refresher:
@@ -40,6 +48,7 @@ class Refresher:
         self.pending: set[int] = set()  # touched, not rebuilt yet
         self.marked: set[int] = set()  # of those, the ones written to stale_intervals
         self.since: float | None = None  # when the oldest pending interval was deferred
+        self.newest_day: int | None = None  # the newest local day (start, epoch ms) a caught-up batch touched
 
     def recover(self) -> None:
         """Rebuild what any worker deferred and did not rebuild yet (it died, or its rebuild failed), with
@@ -66,6 +75,22 @@ class Refresher:
             self.since = self.clock() if self.since is None else self.since
             return
         self.rebuild()
+        if not full:
+            self.lay_finished_days(touched)
+
+    def lay_finished_days(self, touched: set[int]) -> None:
+        """The local days that ended since the newest day this worker saw touched (at most ``LAY_DAYS``: a
+        contact with a clock years ahead lays no years) get their agent time laid and kept."""
+        if not touched:
+            return
+        zone = self.settings.zone
+        newest = intervals.floor_ms(max(touched), "1d", zone)
+        seen, self.newest_day = self.newest_day, max(newest, self.newest_day or newest)
+        if seen is None or newest <= seen:  # the first day this worker sees: earlier ones are laid when read
+            return
+        for day in agent_time_blocks.days_of(seen, newest, zone)[-LAY_DAYS:]:
+            agent_time_blocks.agent_time(self.store, self.settings, day.start_ms, day.end_ms, daily=True)
+            log.info("laid the agent time of %s", intervals.iso(day.start_ms, zone)[:10])
 
     def rebuild_overdue(self) -> None:
         """Rebuild if the window passed: a backlog that ended on a full batch has no next batch to do it."""

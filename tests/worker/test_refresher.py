@@ -23,7 +23,7 @@ from pipeline.store import queue_intervals, stale_intervals
 from pipeline.store.store import Store
 from pipeline.worker.refresher import Refresher
 from tests.fixtures.events import BASE, answered_call
-from tests.fixtures.stores import TEST_KEY
+from tests.fixtures.stores import TEST_KEY, report
 
 SETTINGS = load_settings(tz="Asia/Shanghai", catch_up_refresh_s=10)
 NINE = int(BASE.timestamp() * 1000)  # 09:00 local
@@ -136,3 +136,17 @@ def test_a_backlog_that_ends_on_a_full_batch_is_rebuilt_by_the_timer(store: Stor
     clock.now += 1
     refresher.rebuild_overdue()
     assert _offered(store) == {NINE: 1} and stale_intervals.stale(store) == set()
+
+
+def test_a_caught_up_worker_lays_the_agent_time_of_a_day_once_it_is_over(store: Store) -> None:
+    refresher = Refresher(store, SETTINGS, Clock())
+    kept = f"SELECT day_ms, agent_id FROM {store.db}.agent_time_blocks FINAL ORDER BY day_ms"
+    _flush(store, refresher, answered_call("c1", 0, 12, 200, 30), full=False)  # 09:00, the first day it sees
+    _flush(store, refresher, answered_call("c2", 3600, 12, 200, 30), full=True)  # a full batch: catching up
+    assert store.engine.query(kept)["day_ms"] == []
+    _flush(store, refresher, answered_call("c3", 86_400, 12, 200, 30), full=False)  # the next day, caught up
+    midnight = NINE - 9 * 3_600_000
+    assert store.engine.query(kept) == {"day_ms": [midnight], "agent_id": ["a1"]}
+    # the kept day is what a report reads: both calls, 230 s each (200 s talking, 30 s wrapping up)
+    (row,) = report(store, "2026-11-02", "2026-11-03", SETTINGS, by=("agent",))
+    assert row["logged_in_s"] == 460

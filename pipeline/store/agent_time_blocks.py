@@ -69,6 +69,12 @@ class Day:
     end_ms: int
 
 
+@dataclass(frozen=True)
+class Print:
+    fingerprint: int  # of every input of the block
+    closed: bool  # anything of the agent's comes after the day: an own change, a contact answered
+
+
 def days_of(start_ms: int, end_ms: int, zone: ZoneInfo) -> list[Day]:
     """The local days overlapping [start_ms, end_ms)."""
     firsts = intervals.starts(start_ms, end_ms, "1d", zone)
@@ -152,12 +158,6 @@ def _offered_after(store: Store, end_ms: int) -> set[str]:
     rows = store.engine.query(f"SELECT DISTINCT agent_id FROM {store.db}.contact_offers FINAL "
                               f"WHERE offered_ms >= {end_ms} AND is_answered AND agent_id != ''")
     return set(rows["agent_id"])
-
-
-@dataclass(frozen=True)
-class Print:
-    fingerprint: int  # of every input of the block
-    closed: bool  # anything of the agent's comes after the day: an own change, a contact answered
 
 
 def fingerprints(store: Store, tz: str, days: list[Day]) -> dict[tuple[int, str], Print]:

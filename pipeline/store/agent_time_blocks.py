@@ -56,6 +56,7 @@ LAYING = 1  # part of every fingerprint: raise it when the way a block is laid c
 TOTALS = ("handle_state_ms", "available_ms", "logged_in_ms")
 _ORDER = "(ts_ms, seq, event_id)"
 _CHANGE_HASH = "cityHash64(agent_id, ts_ms, seq, event_id, state, reason)"
+_WORK_HASH = "cityHash64(contact_id, ifNull(answered_ms, -1), ifNull(ended_ms, -1), ifNull(wrapup_ms, -1))"
 _FEW = 0.5  # lay only the changed blocks' agents when they are fewer than this share of the day's agents
 
 Totals = dict[str, int]
@@ -230,8 +231,8 @@ def _edges(store: Store, start_ms: int, end_ms: int) -> tuple[dict[str, int], di
 
 def _works_per_day(store: Store, tz: str, start_ms: int, end_ms: int) -> tuple[
         dict[str, dict[int, tuple[int, int]]], dict[str, int]]:
-    """Per agent and local day (start, epoch s): (highest version, number) of the contacts that day's block may
-    read, and per agent the last time it answered a contact offered in the range (or the lookback before it).
+    """Per agent and local day (start, epoch s): (hash sum, count) of the contacts that day's block may read, and
+    per agent the last time it answered a contact offered in the range (or within the lookback before it).
 
     A block reads a contact answered before the day's end, offered before it and at most the lookback
     before its start (``agent_reads._works``), so only the day of the later of its offer and answer and
@@ -239,12 +240,6 @@ def _works_per_day(store: Store, tz: str, start_ms: int, end_ms: int) -> tuple[
     wrap-up: a block whose fingerprint counts a contact it does not read is laid again when that contact
     changes, which costs a lay, never a number.  The lookback condition is kept, so a block's print is
     the same whichever range it is read through (a day's report, the month's).
-
-    Read without FINAL, which made the warm month's report 16 s at 50M facts: a block's contacts are
-    summed as (the highest version of their rows, the number of distinct contacts), which neither a
-    merge changes (it keeps each contact's highest version) nor the order of the rows; any new state
-    of a contact is written with a higher version (``Store.next_version``: the write's time), and a
-    contact gone (expired) changes the number.
     """
     lookback = WORK_LOOKBACK_MS
     d1 = interval_start_sql("greatest(offered_ms, assumeNotNull(answered_ms))", "1d", tz)
@@ -252,11 +247,11 @@ def _works_per_day(store: Store, tz: str, start_ms: int, end_ms: int) -> tuple[
     lo = start_ms - lookback
     narrowing = f"{offered_between(store.db, [(lo, end_ms)])} AND " if end_ms - lo <= 2 * 86_400_000 else ""
     rows = store.engine.query(
-        f"SELECT agent_id, day, max(version) AS hs, uniq(contact_id) AS n, max(answered) AS last FROM ("
-        f"SELECT agent_id, contact_id, version, assumeNotNull(answered_ms) AS answered, {d1} AS d1, "
+        f"SELECT agent_id, day, sum(h) AS hs, count() AS n, max(answered) AS last FROM ("
+        f"SELECT agent_id, assumeNotNull(answered_ms) AS answered, {_WORK_HASH} AS h, {d1} AS d1, "
         f"{d2} AS d2, arrayJoin([if(offered_ms >= d1 * 1000 - {lookback}, d1, 0), "
         f"if(offered_ms >= d2 * 1000 - {lookback}, d2, 0)]) AS day "
-        f"FROM {store.db}.contact_facts WHERE {narrowing}has_offered AND offered_ms >= {lo} "
+        f"FROM {store.db}.contact_facts FINAL WHERE {narrowing}has_offered AND offered_ms >= {lo} "
         f"AND offered_ms < {end_ms} AND is_answered AND agent_id != '') GROUP BY agent_id, day")
     sums: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
     last: dict[str, int] = {}

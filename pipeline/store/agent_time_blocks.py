@@ -36,16 +36,15 @@ import hashlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from pipeline.core import intervals
 from pipeline.core.agent_time import state_time
 from pipeline.core.agent_work import UNKNOWN, Change
 from pipeline.ingest.gc_pause import gc_paused
 from pipeline.settings import Settings
-from pipeline.store import agent_reads
+from pipeline.store import agent_reads, queue_intervals
 from pipeline.store.agent_reads import WORK_LOOKBACK_MS
-from pipeline.store.components_sql import offered_between
+from pipeline.store.components_sql import INDEXED_SPAN_MS, offered_between
 from pipeline.store.engines import literal
 from pipeline.store.interval_sql import interval_start_sql
 from pipeline.store.store import Store
@@ -75,10 +74,10 @@ class Print:
     closed: bool  # anything of the agent's comes after the day: an own change, a contact answered
 
 
-def days_of(start_ms: int, end_ms: int, zone: ZoneInfo) -> list[Day]:
-    """The local days overlapping [start_ms, end_ms)."""
-    firsts = intervals.starts(start_ms, end_ms, "1d", zone)
-    return [Day(first, intervals.floor_ms(first + 30 * 3_600_000, "1d", zone)) for first in firsts]
+def days_of(start_ms: int, end_ms: int, settings: Settings) -> list[Day]:
+    """The local days overlapping [start_ms, end_ms) (the pre-aggregates' days, ``queue_intervals.days``)."""
+    return [Day(*span) for span in queue_intervals.days(intervals.starts(start_ms, end_ms, "1d", settings.zone),
+                                                        settings)]
 
 
 def agent_time(store: Store, settings: Settings, start_ms: int, end_ms: int, daily: bool = False) -> AgentTime:
@@ -91,7 +90,7 @@ def agent_time(store: Store, settings: Settings, start_ms: int, end_ms: int, dai
     ``end_ms``, clipped; its edge days are laid for it and not kept.
     """
     zone = settings.zone
-    days = days_of(start_ms, end_ms, zone)
+    days = days_of(start_ms, end_ms, settings)
     if not days:
         return {}
     prints: dict[int, dict[str, Print]] = defaultdict(dict)
@@ -245,7 +244,7 @@ def _works_per_day(store: Store, tz: str, start_ms: int, end_ms: int) -> tuple[
     d1 = interval_start_sql("greatest(offered_ms, assumeNotNull(answered_ms))", "1d", tz)
     d2 = interval_start_sql("(d1 * 1000 + 108000000)", "1d", tz)
     lo = start_ms - lookback
-    narrowing = f"{offered_between(store.db, [(lo, end_ms)])} AND " if end_ms - lo <= 2 * 86_400_000 else ""
+    narrowing = f"{offered_between(store.db, [(lo, end_ms)])} AND " if end_ms - lo <= INDEXED_SPAN_MS else ""
     rows = store.engine.query(
         f"SELECT agent_id, day, sum(h) AS hs, count() AS n, max(answered) AS last FROM ("
         f"SELECT agent_id, assumeNotNull(answered_ms) AS answered, {_WORK_HASH} AS h, {d1} AS d1, "

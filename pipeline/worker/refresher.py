@@ -88,7 +88,7 @@ class Refresher:
         seen, self.newest_day = self.newest_day, max(newest, self.newest_day or newest)
         if seen is None or newest <= seen:  # the first day this worker sees: earlier ones are laid when read
             return
-        for day in agent_time_blocks.days_of(seen, newest, zone)[-LAY_DAYS:]:
+        for day in agent_time_blocks.days_of(seen, newest, self.settings)[-LAY_DAYS:]:
             agent_time_blocks.agent_time(self.store, self.settings, day.start_ms, day.end_ms, daily=True)
             log.info("laid the agent time of %s", intervals.iso(day.start_ms, zone)[:10])
 

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import timezone
+from typing import TypeVar
 
 import msgspec
 import orjson
@@ -35,6 +36,7 @@ class DeadLetter:
 
 
 CONFLICTING_DUPLICATE = "conflicting_duplicate"
+W = TypeVar("W")  # where a message came from, as its reader knows it; ``feed_all``'s ``where`` makes it a source
 
 
 @dataclass
@@ -102,14 +104,17 @@ class Intake:
         self._assemble(event, outcome.ts_ms, text)
         return Accepted(event, outcome.ts_ms)
 
-    def feed_all(self, messages: Iterable[tuple[bytes, str]],
-                 outcomes: list[Accepted | DeadLetter | None] | None = None) -> None:
-        """``feed`` for every (raw, source) of a batch, in order, each outcome appended to ``outcomes`` when given.
+    def feed_all(self, messages: Iterable[tuple[bytes, W]], outcomes: list[Accepted | DeadLetter | None] | None = None,
+                 where: Callable[[W], str] = str) -> None:
+        """``feed`` for every (raw, place) of a batch, in order, each outcome appended to ``outcomes`` when given.
 
         The same steps and the same results as ``feed`` per message (``feed`` stays the reference; the tests
         compare them), written as one loop for the chain's hot path: names bound once, the events counted by
         type after the loop, the fast epoch conversion, and no UTC copy of an event already in UTC for its
         content hash.  A message the decoder refuses, or a time without an offset, goes through ``feed``.
+        ``where(place)`` is the message's ``source`` (``topic/partition/offset``, ``file:line``), made only for
+        the few messages that become dead letters or duplicates: formatted for every message, it was a tenth of
+        the take-in.
         """
         decode_event, encode, crc32 = _event_decoder.decode, _encoder.encode, zlib.crc32
         counts, seen, batch = self.counts, self.seen, self._batch
@@ -117,14 +122,14 @@ class Intake:
         by_type: dict[type, int] = {}
         accepted = read = 0
         try:
-            for raw, source in messages:
+            for raw, place in messages:
                 try:
                     event = decode_event(raw)
                 except (msgspec.ValidationError, msgspec.DecodeError):
                     event = None
                 ts = event.ts if event is not None else None
                 if ts is None or ts.tzinfo is None:  # rejected: the reference path, which counts it
-                    outcome = self.feed(raw, source)
+                    outcome = self.feed(raw, where(place))
                     if outcomes is not None:
                         outcomes.append(outcome)
                     continue
@@ -139,7 +144,7 @@ class Intake:
                 ts_ms = epoch_ms(ts)
                 first = seen.get(event.event_id)
                 if first is not None:
-                    outcome = self._repeat(event, first, digest, text, source)
+                    outcome = self._repeat(event, first, digest, text, where(place))
                 else:
                     seen[event.event_id] = digest
                     accepted += 1

@@ -40,7 +40,14 @@ class ReplaySummary:
     lines_by_path: Counter[str] = field(default_factory=Counter)  # non-blank lines read per input
 
 
-def _lines(path: str, on_bytes: Callable[[int], None]) -> Iterator[tuple[bytes, str]]:
+Place = tuple[str, int]  # a line's file and number: the source of its dead letter (``_source``), if it becomes one
+
+
+def _source(place: Place) -> str:
+    return f"{place[0]}:{place[1]}"
+
+
+def _lines(path: str, on_bytes: Callable[[int], None]) -> Iterator[tuple[bytes, Place]]:
     name = "stdin" if path == "-" else path
     try:
         with open_input(path) as handle:
@@ -50,7 +57,7 @@ def _lines(path: str, on_bytes: Callable[[int], None]) -> Iterator[tuple[bytes, 
                     line = line[len(BOM):]
                 line = line.strip()
                 if line:
-                    yield line, f"{name}:{number}"
+                    yield line, (name, number)
     except PackedFileError as exc:
         raise ReplayInputError(f"{exc} (replay reads JSON Lines, plain or gzip)") from None
     except DAMAGED as exc:
@@ -77,7 +84,7 @@ def replay(
     while True:
         read_before = counts.read
         with gc_paused():  # the batch let go inside the pause: the collector then has no chunk to scan
-            load = Load(messages=islice(lines, chunk))
+            load = Load(messages=islice(lines, chunk), where=_source)
             chain.run(load)
             letters += len(load.batch.dead_letters)
             contacts.update(load.batch.contacts)
@@ -87,7 +94,7 @@ def replay(
     return ReplaySummary(counts, len(contacts), letters, dead_letter_path, per_path)
 
 
-def _every_line(paths: list[str], on_bytes: Callable[[int], None], per_path: Counter[str]) -> Iterator[tuple[bytes, str]]:
+def _every_line(paths: list[str], on_bytes: Callable[[int], None], per_path: Counter[str]) -> Iterator[tuple[bytes, Place]]:
     """Every non-blank line of every file, in order, counted per file in ``per_path``."""
     for path in paths:
         per_path[path] += 0

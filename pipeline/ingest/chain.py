@@ -40,7 +40,8 @@ from pipeline.store.store import Store
 class Load:
     """One batch on its way through the chain: what each step leaves for the next."""
 
-    messages: Iterable[tuple[bytes, str]] = ()  # (raw message, where it came from), read by the first step
+    messages: Iterable[tuple[bytes, Any]] = ()  # (raw message, where it came from), read by the first step
+    where: Callable[[Any], str] = str  # a message's place as its dead letter's ``source`` (``Intake.feed_all``)
     batch: Batch = field(default_factory=Batch)
     stored: dict[str, ContactState] = field(default_factory=dict)  # the batch's contacts as stored before it
     merged: list[ContactState] = field(default_factory=list)  # as written
@@ -116,7 +117,7 @@ class Chain:
 
 def take_in(intake: Intake, load: Load) -> None:
     """Every message through the intake, then its batch taken."""
-    intake.feed_all(load.messages)
+    intake.feed_all(load.messages, where=load.where)
     load.batch = intake.take()
 
 

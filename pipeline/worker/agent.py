@@ -80,7 +80,7 @@ class IngestAgent:
         """The chain up to the dead letters here; store to refresh on the sink's thread while the next batch comes in."""
         async for work in stream:
             gc_pause.pause()  # held over the batch's life: resumed once it is committed and let go (_release)
-            load = WorkLoad(messages=batching.raw_messages(work.messages), work=work,
+            load = WorkLoad(messages=batching.raw_messages(work.messages), where=batching.source_of, work=work,
                             full=len(work.messages) >= self.sink.settings.batch_max_events)
             try:
                 await self.chain.run_async(load, last="dead letters")

@@ -80,9 +80,10 @@ def is_live_type(kind: str) -> bool:
     return kind.startswith("contact.") or kind == "agent.state"
 
 
-def raw_messages(messages: Iterable[Record]) -> list[tuple[bytes, str]]:
-    """Each record's bytes and where it came from, as the chain's first step reads them."""
-    return [(message.value or b"", source_of(message)) for message in messages]
+def raw_messages(messages: Iterable[Record]) -> list[tuple[bytes, Record]]:
+    """Each record's bytes and the record, as the chain's first step reads them (``source_of`` names the place of
+    the few that become dead letters)."""
+    return [(message.value or b"", message) for message in messages]
 
 
 def tally(load: Load) -> Tally:

@@ -34,6 +34,27 @@ def test_feed_all_equals_feed_per_message_on_a_messy_file():
     assert sum(one.counts.rejected.values()) == 9 and len(a.contacts) == 300
 
 
+def test_a_place_becomes_a_source_only_for_dead_letters_and_repeats():
+    # the worker hands (raw, record) and names the place of a dead letter only; the letters carry the same sources
+    messages = _messages()
+    places = [(raw, ("input", int(source.split(":")[1]))) for raw, source in messages]
+    named: list[tuple[str, int]] = []
+
+    def where(place: tuple[str, int]) -> str:
+        named.append(place)
+        return f"{place[0]}:{place[1]}"
+
+    one, many = Intake(pseudonymiser(KEY)), Intake(pseudonymiser(KEY))
+    for raw, source in messages:
+        one.feed(raw, source)
+    many.feed_all(places, where=where)
+    a, b = one.take(), many.take()
+    assert b.dead_letters == a.dead_letters and b.accepted == a.accepted
+    # the 9 rejected, the 11 conflicting copies and the 125 duplicates: nothing else was named
+    assert len(named) == 9 + 11 + 125
+    assert {letter.source for letter in b.dead_letters} <= {f"input:{n}" for _, (_, n) in places}
+
+
 def test_feed_all_without_outcomes_counts_the_same():
     messages = _messages()
     one, many = Intake(pseudonymiser(KEY)), Intake(pseudonymiser(KEY))

@@ -28,7 +28,7 @@ def _messages(payloads: list[bytes], topic: str = "p.events", partition: int = 2
 
 def _take_in(intake: Intake, messages: list[batching.Message]) -> tuple[Load, batching.Tally]:
     """The chain's first step over Kafka records, as the worker runs it, and the batch's tallies."""
-    load = Load(messages=batching.raw_messages(messages))
+    load = Load(messages=batching.raw_messages(messages), where=batching.source_of)
     take_in(intake, load)
     return load, batching.tally(load)
 

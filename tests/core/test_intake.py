@@ -78,3 +78,28 @@ def test_the_content_hash_ignores_spelling_and_sees_every_value():
     assert same == utc
     assert hashed(_offer("2026-11-02T01:00:00Z", key="555-0101")) != utc  # one value changed
     assert len(utc) == 4  # CRC-32: four bytes (the seen filter keeps one per event id)
+
+
+def test_bytes_that_are_not_utf8_outside_the_contracts_fields_are_a_dead_letter_not_a_crash():
+    # the decoder skips a field the contract does not name without reading its text: such a message once
+    # decoded, then raised out of the intake (its text could not be stored), and a worker stopped on it at
+    # every restart.  JSON is UTF-8, so it is invalid JSON: dead-lettered with the reason, the batch goes on.
+    ended = (b'{"type":"contact.ended","event_id":"e1","ts":"2026-11-02T08:00:00Z","contact_id":"c1",'
+             b'"note":"\xff\xfe"}')
+    offered = (b'{"type":"contact.offered","event_id":"e2","ts":"2026-11-02T08:00:00Z","contact_id":"c1",'
+               b'"channel":"voice","queue":"billing","customer_key":"555-0100","note":"\xff"}')
+    good = orjson.dumps({"event_id": "e3", "type": "contact.answered", "ts": "2026-11-02T08:00:05Z",
+                         "contact_id": "c1", "agent_id": "a1"})
+    one, many = Intake(lambda key: "p-" + key[::-1]), Intake(lambda key: "p-" + key[::-1])
+    expected = [one.feed(raw, f"in:{n}") for n, raw in enumerate((ended, offered, good))]
+    got: list = []
+    many.feed_all([(raw, n) for n, raw in enumerate((ended, offered, good))], got, where=lambda n: f"in:{n}")
+    assert got == expected  # the batch path takes the reference's road for them
+    letters = [outcome for outcome in got if isinstance(outcome, DeadLetter)]
+    assert [(letter.reason, letter.source) for letter in letters] == [("invalid_json", "in:0"), ("invalid_json", "in:1")]
+    assert letters[0].detail.startswith("not UTF-8 text outside the contract's fields (JSON must be UTF-8): ")
+    assert letters[0].raw == ended  # kept as it came, for the producer's owner
+    assert b"555-0100" not in letters[1].raw and b"p-0010-555" in letters[1].raw  # a customer key still hidden
+    assert isinstance(got[2], Accepted)
+    assert many.counts == one.counts and (many.counts.read, many.counts.accepted) == (3, 1)
+    assert many.counts.rejected == {"invalid_json": 2}

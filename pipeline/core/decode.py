@@ -61,6 +61,17 @@ def _classify(message: str) -> str:
     return "invalid_value"
 
 
+# The times the store can hold.  ClickHouse's DateTime (seconds in 32 bits, unsigned) counts from 1970 to
+# 2106, and the store floors a time to its local day and 15 minutes with it; a local day a few hours either
+# side of UTC must fit too.  An event outside these years is a producer's broken clock (year 0001 from a
+# zero value, 9999 from a "never"), not a contact: it once passed the intake and then stopped the chain when
+# its local 15 minutes were computed (year 10000 in UTC+8).
+TS_MIN_MS = 86_400_000  # 1970-01-02T00:00:00Z
+TS_END_MS = 4_102_444_800_000  # 2100-01-01T00:00:00Z
+OUT_OF_RANGE = ("`ts` is outside 1970-01-02 to 2099-12-31 (UTC), the times the store can hold; check the "
+                "producer's clock - at `$.ts`")
+
+
 def to_epoch_ms(ts: datetime) -> int:
     """Exact integer milliseconds (sub-millisecond digits are truncated)."""
     return (ts - _EPOCH) // _MS
@@ -94,4 +105,7 @@ def decode(raw: bytes) -> Accepted | Rejected:
         return Rejected("invalid_json", str(exc))
     if event.ts.tzinfo is None:
         return Rejected("bad_timestamp", "`ts` has no UTC offset; write it as RFC 3339 with Z or +hh:mm - at `$.ts`")
-    return Accepted(event, to_epoch_ms(event.ts))
+    ts_ms = to_epoch_ms(event.ts)
+    if not TS_MIN_MS <= ts_ms < TS_END_MS:
+        return Rejected("bad_timestamp", OUT_OF_RANGE)
+    return Accepted(event, ts_ms)

@@ -163,6 +163,10 @@ def type_name(event: _Event) -> str:
     return type_name_of(type(event))
 
 
+# what ``core.decode`` takes: an offset, and a time the store can hold (``decode.TS_MIN_MS``, ``TS_END_MS``)
+TS_DESCRIPTION = "RFC 3339 with an offset (Z or +hh:mm), from 1970-01-02 to 2099-12-31 in UTC"
+
+
 def json_schemas() -> dict[str, dict[str, object]]:
     """One JSON Schema per event type, generated from the structs above."""
     schemas = {}
@@ -174,7 +178,7 @@ def json_schemas() -> dict[str, dict[str, object]]:
         body["$id"] = f"https://cckpi.dev/schemas/events/v1/{name}.json"
         body["title"] = name
         body["properties"] = {**body["properties"], "ts": {"type": "string", "format": "date-time",
-                                                             "description": "RFC 3339 with an offset"}}
+                                                             "description": TS_DESCRIPTION}}
         defs = {k: v for k, v in components.items() if k != event_type.__name__}
         if defs:
             body["$defs"] = defs

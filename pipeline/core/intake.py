@@ -20,7 +20,7 @@ import orjson
 
 from pipeline.core import events as ev
 from pipeline.core.contact import ContactState, apply
-from pipeline.core.decode import Accepted, decode, epoch_ms
+from pipeline.core.decode import TS_END_MS, TS_MIN_MS, Accepted, decode, epoch_ms
 from pipeline.core.pseudonym import pseudonymise_raw
 
 
@@ -146,7 +146,9 @@ class Intake:
                             text = raw.decode()
                     except (UnicodeDecodeError, orjson.JSONDecodeError):
                         pass
-                if text is None:  # rejected: the reference path, which counts it
+                if text is not None:
+                    ts_ms = epoch_ms(ts)
+                if text is None or not TS_MIN_MS <= ts_ms < TS_END_MS:  # rejected: the reference path counts it
                     outcome = self.feed(raw, where(place))
                     if outcomes is not None:
                         outcomes.append(outcome)
@@ -154,7 +156,6 @@ class Intake:
                 read += 1
                 utc = event if ts.tzinfo is timezone.utc else msgspec.structs.replace(event, ts=ts.astimezone(UTC))
                 digest = crc32(encode(utc)).to_bytes(4, "big")
-                ts_ms = epoch_ms(ts)
                 first = seen.get(event.event_id)
                 if first is not None:
                     outcome = self._repeat(event, first, digest, text, where(place))

@@ -41,3 +41,23 @@ def test_an_outcome_cannot_be_changed_in_place(outcome):
     with pytest.raises(AttributeError):
         setattr(outcome, name, 0)
     assert getattr(outcome, name) == before
+
+
+@pytest.mark.parametrize(("ts", "held"), [
+    ("1970-01-01T23:59:59.999Z", False),  # the last millisecond before the first the store takes
+    ("1970-01-02T00:00:00Z", True),
+    ("1970-01-02T07:59:59+08:00", False),  # the same instant as the one above, less a second, written in UTC+8
+    ("2099-12-31T23:59:59.999Z", True),
+    ("2100-01-01T00:00:00Z", False),
+    ("2100-01-01T07:59:59+08:00", True),  # 2099-12-31T23:59:59Z
+    ("9999-12-31T23:59:59Z", False),  # a producer's "never": once accepted, then it stopped the chain
+    ("0001-01-01T00:00:00+14:00", False),  # a zero time: before year 1 in UTC
+])
+def test_a_time_the_store_cannot_hold_is_refused_with_the_fix(ts, held):
+    outcome = decode(_offer(ts=ts))
+    if held:
+        assert isinstance(outcome, Accepted)
+    else:
+        assert outcome == Rejected(
+            "bad_timestamp", "`ts` is outside 1970-01-02 to 2099-12-31 (UTC), the times the store can hold; "
+            "check the producer's clock - at `$.ts`")

@@ -103,3 +103,17 @@ def test_bytes_that_are_not_utf8_outside_the_contracts_fields_are_a_dead_letter_
     assert isinstance(got[2], Accepted)
     assert many.counts == one.counts and (many.counts.read, many.counts.accepted) == (3, 1)
     assert many.counts.rejected == {"invalid_json": 2}
+
+
+def test_a_time_the_store_cannot_hold_is_a_dead_letter_on_both_paths():
+    # year 9999 in UTC is year 10000 on a UTC+8 wall clock: it passed the intake, then the chain stopped
+    # when its local 15 minutes were computed; now both paths refuse it before anything keeps it
+    far = orjson.dumps({"event_id": "e9", "type": "contact.offered", "ts": "9999-12-31T23:59:59Z",
+                        "contact_id": "c9", "queue": "billing", "channel": "voice", "customer_key": "555-0100"})
+    one, many = Intake(lambda key: "p-" + key[::-1]), Intake(lambda key: "p-" + key[::-1])
+    expected = one.feed(far, "in:1")
+    got: list = []
+    many.feed_all([(far, "in:1")], got)
+    assert got == [expected] and isinstance(expected, DeadLetter) and expected.reason == "bad_timestamp"
+    assert b"555-0100" not in expected.raw  # a dead letter keeps no customer's number
+    assert many.counts == one.counts and many.take().contacts == {}

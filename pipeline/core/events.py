@@ -27,7 +27,10 @@ Disposition = Literal["resolved", "unresolved", "escalated"]
 # logged in, a key pressed for voicemail); all count as abandoned, reports split them
 AbandonReason = Literal["customer", "timeout", "empty", "key"]
 AgentStateName = Literal["logged_out", "available", "on_contact", "after_contact_work", "not_ready"]
-NonNegativeInt = Annotated[int, Meta(ge=0)]
+# Whole numbers bounded by the store's columns (UInt32 counts, an Int64 sequence): a larger one decoded, then
+# failed the store's write, and a worker stopped on that message at every restart.
+Count = Annotated[int, Meta(ge=0, le=4_294_967_295)]
+SeqNumber = Annotated[int, Meta(ge=0, le=9_223_372_036_854_775_807)]
 
 
 class _Event(Struct, frozen=True, tag_field="type", forbid_unknown_fields=False):
@@ -112,14 +115,14 @@ class QaEvaluated(_Event, tag="qa.evaluated"):
     contact_id: Key
     agent_id: Key
     score: Annotated[float, Meta(ge=0, le=100)]
-    fatal_errors: NonNegativeInt
-    nonfatal_errors: NonNegativeInt
-    opportunities: NonNegativeInt
+    fatal_errors: Count
+    nonfatal_errors: Count
+    opportunities: Count
     source: Literal["internal", "external"] = "internal"
     # what the QA found on the contact, counted apart (003's 业务差错 / 资费差错 / 诈单): 0 when not sent
-    business_errors: NonNegativeInt = 0
-    tariff_errors: NonNegativeInt = 0
-    fraud_orders: NonNegativeInt = 0
+    business_errors: Count = 0
+    tariff_errors: Count = 0
+    fraud_orders: Count = 0
 
 
 class ComplaintFiled(_Event, tag="complaint.filed"):
@@ -135,7 +138,7 @@ class AgentState(_Event, tag="agent.state"):
     reason: str | None = None
     # the source's order of changes stamped with the same time (a queue_log line number, FreeSWITCH's
     # Event-Sequence): a PAUSE written in the same second as the ADDMEMBER before it comes after it
-    seq: NonNegativeInt = 0
+    seq: SeqNumber = 0
 
 
 ContactEvent = Union[

@@ -57,6 +57,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
+from pipeline.core.decode import TS_END_MS, TS_MIN_MS
+
 # event -> the abandon reason it stands for
 ABANDONS = {"ABANDON": "customer", "EXITWITHTIMEOUT": "timeout", "EXITEMPTY": "empty", "EXITWITHKEY": "key"}
 COMPLETES = ("COMPLETEAGENT", "COMPLETECALLER")
@@ -114,6 +116,13 @@ class QueueLogSummary:
         return sum(self.rows.values()) + sum(self.skipped.values()) > 0
 
 
+# A time the importer writes must be one the event contract takes (``core.decode``): out of range, a line
+# once stopped the import with a traceback (an epoch of 99999999999999, a duration of "inf").  A time made
+# from an epoch in range and durations below DURATION_END_S stays printable; past 2099 the intake refuses it.
+EPOCH_MIN_S, EPOCH_END_S = TS_MIN_MS // 1000, TS_END_MS // 1000
+DURATION_END_S = 10_000_000  # seven digits: the block path takes those it can check by their length
+
+
 @lru_cache(maxsize=8192)  # a busy log stamps many rows with the same second
 def _iso(epoch_s: float) -> str:
     return datetime.fromtimestamp(epoch_s, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -131,6 +140,9 @@ def _seconds(values: list[str], index: int, name: str, event: str) -> float:
         raise BadLine("bad_number", f"{event} {name} {text!r} is not a number of seconds") from None
     if value < 0:
         raise BadLine("bad_number", f"{event} {name} {text!r} is negative")
+    if not value < DURATION_END_S:  # infinity and NaN too
+        raise BadLine("bad_number", f"{event} {name} {text!r} is not a duration a call can have (at most "
+                                    f"{DURATION_END_S - 1:,} seconds, about 115 days)")
     return value
 
 
@@ -178,6 +190,9 @@ class QueueLogMapper:
             epoch = float(epoch_text)
         except ValueError:
             raise BadLine("bad_epoch", f"epoch {epoch_text!r} is not a number (seconds since 1970)") from None
+        if not EPOCH_MIN_S <= epoch < EPOCH_END_S:  # NaN too: no comparison holds
+            raise BadLine("bad_epoch", f"epoch {epoch_text!r} is outside 1970-01-02 to 2099-12-31 (UTC), the times "
+                                       f"the store can hold; check the switch's clock")
         if not event:
             raise BadLine("no_event", "the event field (5th) is empty")
         if self._seen is not None:

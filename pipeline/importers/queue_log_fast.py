@@ -30,8 +30,9 @@ from typing import IO
 import orjson
 
 from pipeline.core.intake import DeadLetter
-from pipeline.importers.asterisk_queue_log import (_NO_CALLER, ABANDONS, AGENT_STATES, SKIPPED, BadLine, OpenCall,
-                                                   QueueLogMapper, _iso, pseudonymised_caller)
+from pipeline.importers.asterisk_queue_log import (_NO_CALLER, ABANDONS, AGENT_STATES, EPOCH_END_S, EPOCH_MIN_S,
+                                                   SKIPPED, BadLine, OpenCall, QueueLogMapper, _iso,
+                                                   pseudonymised_caller)
 from pipeline.importers.source_files import Unreadable, _unreadable
 from pipeline.ingest.input_files import DAMAGED, PackedFileError, open_input
 
@@ -43,6 +44,7 @@ _UNSAFE_BYTES = bytes(c for c in range(0x20) if c != 0x0A) + b'"\\'
 _UNSAFE_IN_LINE = re.compile(r'[\x00-\x1f"\\]').search
 _NONE = ("", "NONE")
 _TS_CACHE_MAX = 1 << 16
+_EPOCH_MIN_TEXT, _EPOCH_END_TEXT = f"{EPOCH_MIN_S:010d}", f"{EPOCH_END_S:010d}"  # as a ten-digit epoch is written
 # how a line may be mapped here (checked before anything changes); the reference maps everything else
 _REFERENCE, _SKIPPED, _ENTER, _CONNECT, _COMPLETE, _ABANDON, _AGENT = range(7)
 _KINDS = {**dict.fromkeys(SKIPPED, _SKIPPED), "ENTERQUEUE": _ENTER, "CONNECT": _CONNECT,
@@ -51,8 +53,9 @@ _KINDS = {**dict.fromkeys(SKIPPED, _SKIPPED), "ENTERQUEUE": _ENTER, "CONNECT": _
 
 
 def _whole(text: str) -> bool:
-    """Digits only, short enough that ``int`` and the reference's ``float`` agree exactly."""
-    return len(text) < 16 and text.isdecimal()
+    """A duration of digits only, below the reference's ``DURATION_END_S`` (seven digits at most, so ``int`` and
+    the reference's ``float`` agree exactly); any other goes to the reference, which refuses or maps it."""
+    return len(text) < 8 and text.isdecimal()
 
 
 def file_blocks(path: Path) -> Iterator[bytes | Unreadable]:
@@ -162,7 +165,9 @@ class FastQueueLog:
             if not line.strip():
                 continue
             values = line.split("|")
-            if (len(values) < 5 or not values[0].isdecimal() or len(values[0]) > 15
+            # ten digits within the contract's times (compared as text): any other epoch is the reference's
+            if (len(values) < 5 or len(values[0]) != 10 or not values[0].isdecimal()
+                    or not _EPOCH_MIN_TEXT <= values[0] < _EPOCH_END_TEXT
                     or (not clean and _UNSAFE_IN_LINE(line))):
                 kind = _REFERENCE
             else:

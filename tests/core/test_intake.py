@@ -96,7 +96,8 @@ def test_bytes_that_are_not_utf8_outside_the_contracts_fields_are_a_dead_letter_
     many.feed_all([(raw, n) for n, raw in enumerate((ended, offered, good))], got, where=lambda n: f"in:{n}")
     assert got == expected  # the batch path takes the reference's road for them
     letters = [outcome for outcome in got if isinstance(outcome, DeadLetter)]
-    assert [(letter.reason, letter.source) for letter in letters] == [("invalid_json", "in:0"), ("invalid_json", "in:1")]
+    assert [(letter.reason, letter.source) for letter in letters] == [("invalid_json", "in:0"),
+                                                                       ("invalid_json", "in:1")]
     assert letters[0].detail.startswith("not UTF-8 text outside the contract's fields (JSON must be UTF-8): ")
     assert letters[0].raw == ended  # kept as it came, for the producer's owner
     assert b"555-0100" not in letters[1].raw and b"p-0010-555" in letters[1].raw  # a customer key still hidden

@@ -65,8 +65,12 @@ def _row(rng: random.Random, i: int, calls: list[str]) -> str:
     call = rng.choice(calls) if calls and rng.random() < 0.7 else f"{t}.{i}"
     queue = rng.choice(("sales", "support", "售后", "NONE", "", 'q"uote', "back\\slash"))
     agent = rng.choice(("SIP/1001", "Local/2002@agents", "NONE", "", "PJSIP/王"))
-    n = lambda: rng.choice(("12", "0", "300", "7.5", "-3", "x", "", " 4", "١٢", "1e2", "0012"))  # noqa: E731
-    epoch = rng.choice((str(t),) * 12 + (f"{t}.25", "abc", "", "-5", f"0{t}", " 17"))
+    # the last five: the largest duration taken, and past it
+    n = lambda: rng.choice(("12", "0", "300", "7.5", "-3", "x", "", " 4", "١٢", "1e2", "0012",  # noqa: E731
+                            "9999999", "10000000", "99999999999", "inf", "nan"))
+    # the contract's first and last second (86,400 and 4,102,444,799) and past them, as ten digits and not
+    epoch = rng.choice((str(t),) * 12 + (f"{t}.25", "abc", "", "-5", f"0{t}", " 17", "0000086399", "0000086400",
+                                         "86400", "4102444799", "4102444800", "99999999999999", "nan", "inf"))
     event, data = rng.choice((
         ("ENTERQUEUE", ["", rng.choice(("13800138000", "", "anonymous", " Unknown ", "1390013\t9000", "<unknown>")),
                         "1"]),
@@ -175,6 +179,27 @@ def test_hand_worked_call_and_pause_lines(tmp_path: Path) -> None:
                         "queue": "sales", "direction": "inbound", "customer_key": "13800138000"}
     assert lines[4]["seq"] == 4 and lines[4]["reason"] == "Lunch" and lines[4]["state"] == "not_ready"
     assert not letters and summary.rows == {"ENTERQUEUE": 1, "CONNECT": 1, "COMPLETECALLER": 1, "PAUSE": 1}
+
+
+def test_times_the_store_cannot_hold_are_dead_letters_not_a_stopped_import(tmp_path: Path) -> None:
+    # these stopped the import with a traceback (a time past year 9999 to print); now each line is a dead
+    # letter with its fix, on both paths, and the call around them maps as before
+    path = tmp_path / "queue_log"
+    path.write_text("99999999999999|X|sales|NONE|ENTERQUEUE||1\n"  # an epoch past the contract's end
+                    "nan|Y|sales|NONE|ENTERQUEUE||1\n"
+                    "0000086399|Z|sales|NONE|ENTERQUEUE||1\n"  # one second before the contract's first
+                    f"{T0}|A|sales|NONE|ENTERQUEUE||13800138000|1\n"
+                    f"{T0 + 13}|A|sales|SIP/1001|CONNECT|inf|A2|3\n"
+                    f"{T0 + 13}|A|sales|SIP/1001|CONNECT|10000000|A2|3\n"  # 115 days on hold
+                    f"{T0 + 13}|A|sales|SIP/1001|CONNECT|12|A2|3\n", encoding="utf-8")
+    out, letters, summary = _same([path])
+    assert [(letter.reason, letter.source.rsplit(":", 1)[1]) for letter in letters] == [
+        ("bad_epoch", "1"), ("bad_epoch", "2"), ("bad_epoch", "3"), ("bad_number", "5"), ("bad_number", "6")]
+    assert letters[0].detail == ("line 1: epoch '99999999999999' is outside 1970-01-02 to 2099-12-31 (UTC), the "
+                                 "times the store can hold; check the switch's clock")
+    assert letters[4].detail == ("line 6: CONNECT holdtime '10000000' is not a duration a call can have (at most "
+                                 "9,999,999 seconds, about 115 days)")
+    assert [orjson.loads(line)["type"] for line in out.splitlines()] == ["contact.offered", "contact.answered"]
 
 
 def test_a_mapper_that_keeps_no_lines_maps_alike(tmp_path: Path) -> None:

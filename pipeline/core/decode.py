@@ -68,8 +68,12 @@ def _classify(message: str) -> str:
 # its local 15 minutes were computed (year 10000 in UTC+8).
 TS_MIN_MS = 86_400_000  # 1970-01-02T00:00:00Z
 TS_END_MS = 4_102_444_800_000  # 2100-01-01T00:00:00Z
-OUT_OF_RANGE = ("`ts` is outside 1970-01-02 to 2099-12-31 (UTC), the times the store can hold; check the "
-                "producer's clock - at `$.ts`")
+TS_MIN_S, TS_END_S = TS_MIN_MS // 1000, TS_END_MS // 1000  # the importers' epoch seconds
+TS_RANGE = "1970-01-02 to 2099-12-31 (UTC), the times the store can hold"
+# The importers' durations (seconds, seven digits at most): a time in range plus a few of them stays a time
+# Python can print (an infinite or 10**15-second wait stopped an import); past 2099 the intake refuses it.
+DURATION_END_S = 10_000_000
+OUT_OF_RANGE = f"`ts` is outside {TS_RANGE}; check the producer's clock - at `$.ts`"
 
 
 def to_epoch_ms(ts: datetime) -> int:

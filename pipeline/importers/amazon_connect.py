@@ -40,7 +40,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from pipeline.core.decode import DURATION_END_S, TS_END_S, TS_MIN_S, TS_RANGE
+
 CHANNELS = {"VOICE": "voice", "CHAT": "chat"}
+_FIRST, _END = (datetime.fromtimestamp(s, timezone.utc) for s in (TS_MIN_S, TS_END_S))  # the contract's times
 _decoder = json.JSONDecoder()
 
 
@@ -108,7 +111,10 @@ def _instant(record: dict[str, Any], path: str, required: bool = False) -> datet
         moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         raise BadRecord("bad_timestamp", f"{path} {value!r} is not an ISO 8601 timestamp") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if not _FIRST <= moment < _END:  # a time past 9999 once stopped the import when a duration was added
+        raise BadRecord("bad_timestamp", f"{path} {value!r} is outside {TS_RANGE}")
+    return moment
 
 
 def _seconds(record: dict[str, Any], path: str) -> float | None:
@@ -119,6 +125,9 @@ def _seconds(record: dict[str, Any], path: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise BadRecord("bad_duration", f"{path} {value!r} is not a number of seconds")
+    if not abs(value) < DURATION_END_S:
+        raise BadRecord("bad_duration", f"{path} {value!r} is not a duration a contact can have (at most "
+                                        f"{DURATION_END_S - 1:,} seconds, about 115 days)")
     return float(value)
 
 

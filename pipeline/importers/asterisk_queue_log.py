@@ -57,7 +57,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
-from pipeline.core.decode import TS_END_MS, TS_MIN_MS
+from pipeline.core.decode import DURATION_END_S, TS_END_S, TS_MIN_S, TS_RANGE
 
 # event -> the abandon reason it stands for
 ABANDONS = {"ABANDON": "customer", "EXITWITHTIMEOUT": "timeout", "EXITEMPTY": "empty", "EXITWITHKEY": "key"}
@@ -114,13 +114,6 @@ class QueueLogSummary:
     def read_any(self) -> bool:
         """At least one line was mapped or knowingly skipped (the exit status depends on it)."""
         return sum(self.rows.values()) + sum(self.skipped.values()) > 0
-
-
-# A time the importer writes must be one the event contract takes (``core.decode``): out of range, a line
-# once stopped the import with a traceback (an epoch of 99999999999999, a duration of "inf").  A time made
-# from an epoch in range and durations below DURATION_END_S stays printable; past 2099 the intake refuses it.
-EPOCH_MIN_S, EPOCH_END_S = TS_MIN_MS // 1000, TS_END_MS // 1000
-DURATION_END_S = 10_000_000  # seven digits: the block path takes those it can check by their length
 
 
 @lru_cache(maxsize=8192)  # a busy log stamps many rows with the same second
@@ -190,9 +183,8 @@ class QueueLogMapper:
             epoch = float(epoch_text)
         except ValueError:
             raise BadLine("bad_epoch", f"epoch {epoch_text!r} is not a number (seconds since 1970)") from None
-        if not EPOCH_MIN_S <= epoch < EPOCH_END_S:  # NaN too: no comparison holds
-            raise BadLine("bad_epoch", f"epoch {epoch_text!r} is outside 1970-01-02 to 2099-12-31 (UTC), the times "
-                                       f"the store can hold; check the switch's clock")
+        if not TS_MIN_S <= epoch < TS_END_S:  # NaN too: no comparison holds (printed, a time past 9999 stopped us)
+            raise BadLine("bad_epoch", f"epoch {epoch_text!r} is outside {TS_RANGE}; check the switch's clock")
         if not event:
             raise BadLine("no_event", "the event field (5th) is empty")
         if self._seen is not None:

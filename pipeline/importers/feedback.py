@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from pipeline.core.decode import Accepted, decode
+from pipeline.core.decode import TS_END_S, TS_MIN_S, TS_RANGE, Accepted, decode
 from pipeline.core.intake import DeadLetter
 from pipeline.importers.sheet_rows import SheetError, SheetRow
 
@@ -126,6 +126,8 @@ def _instant(cells: dict[str, str], name: str, zone: ZoneInfo) -> str:
         raise RowError("bad_timestamp", f"{name} {text!r} is not a date-time; write 2026-11-02 09:00") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
+    if not TS_MIN_S <= value.timestamp() < TS_END_S:  # year 1 in UTC+8 is before year 1 in UTC: a traceback once
+        raise RowError("bad_timestamp", f"{name} {text!r} is outside {TS_RANGE}")
     return value.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 

@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from pipeline.core.decode import TS_END_S, TS_MIN_S, TS_RANGE
+
 CANCEL_REASONS = {"BREAK_OUT": "customer", "TIMEOUT": "timeout", "NO_AGENT_TIMEOUT": "empty", "EXIT_WITH_KEY": "key"}
 STATUSES = {"Available": "available", "Available (On Demand)": "available", "On Break": "not_ready",
             "Logged Out": "logged_out"}
@@ -83,6 +85,8 @@ def epoch(values: dict[str, str], name: str) -> int:
         raise BadEvent("bad_number", f"{name} {text!r} is not epoch seconds") from None
     if seconds <= 0:
         raise BadEvent("bad_number", f"{name} {text!r} is not a time (0: the step never happened)")
+    if not TS_MIN_S <= seconds < TS_END_S:  # printed, a time past year 9999 stopped the import
+        raise BadEvent("bad_number", f"{name} {text!r} is outside {TS_RANGE}; check the switch's clock")
     return seconds
 
 
@@ -200,6 +204,9 @@ class CallcenterMapper:
         if not micros.isdigit() or not sequence.isdigit():
             raise BadEvent("bad_number", "Event-Date-Timestamp and Event-Sequence must be whole numbers "
                                          f"(got {micros!r}, {sequence!r})")
+        if not TS_MIN_S <= int(micros) // 1_000_000 < TS_END_S:
+            raise BadEvent("bad_number", f"Event-Date-Timestamp {micros!r} is outside {TS_RANGE}; check the "
+                                         "switch's clock")
         body: dict[str, Any] = {"agent_id": agent, "state": state, "seq": int(sequence)}
         if reason:
             body["reason"] = reason

@@ -144,6 +144,29 @@ def test_bad_records_are_dead_letters_with_line_and_reason(tmp_path: Path) -> No
     assert b'"c-2/offered"' in out.read_bytes()
 
 
+def test_times_and_durations_no_contact_can_have_are_dead_letters_not_a_stopped_import(tmp_path: Path) -> None:
+    # a wait of 1e300 s, or a time near year 9999 with a duration added, once stopped the import with a
+    # traceback (a time Python cannot print); now each record is a dead letter naming the field
+    far = ctr("c-far", Queue={"EnqueueTimestamp": "9999-12-31T23:59:00Z"})
+    long_wait = ctr("c-wait", Queue={"Duration": 1e300})
+    infinite_acw = ctr("c-acw", Agent={"AfterContactWorkDuration": 10_000_000})
+    source = tmp_path / "ctr.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in (far, long_wait, infinite_acw, ctr("c-ok"))) + "\n")
+    out = tmp_path / "events.jsonl"
+    result = CliRunner().invoke(import_records, ["amazon-connect-ctr", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    letters = [orjson.loads(x) for x in (tmp_path / "events.jsonl.dead-letters.jsonl").read_bytes().splitlines()]
+    details = sorted((x["reason"], x["detail"].split(": ", 1)[1]) for x in letters)  # after "line N: "
+    assert details == sorted([
+        ("bad_timestamp", "Queue.EnqueueTimestamp '9999-12-31T23:59:00Z' is outside 1970-01-02 to 2099-12-31 "
+                          "(UTC), the times the store can hold"),
+        ("bad_duration", "Queue.Duration 1e+300 is not a duration a contact can have (at most 9,999,999 seconds, "
+                         "about 115 days)"),
+        ("bad_duration", "Agent.AfterContactWorkDuration 10000000 is not a duration a contact can have (at most "
+                         "9,999,999 seconds, about 115 days)")])
+    assert {orjson.loads(line)["contact_id"] for line in out.read_bytes().splitlines()} == {"c-ok"}
+
+
 def test_nothing_readable_exits_1(tmp_path: Path) -> None:
     junk = tmp_path / "junk.json"
     junk.write_text("hello\n")

@@ -73,6 +73,20 @@ def test_qa_sheet_maps_chinese_headers_and_dead_letters_bad_rows(tmp_path: Path)
     assert "备注" in output  # the unmapped column is named, not an error
 
 
+def test_times_and_counts_the_store_cannot_hold_are_dead_letters_not_a_stopped_import(tmp_path: Path) -> None:
+    # year 1 in UTC+8 is before year 1 in UTC: converting it stopped the import with a traceback
+    rows = [QA_ROWS[0], ["c1", "a1", "0001-01-01 00:00", 90, 0, 0, 0, 0, "", ""],
+            ["c2", "a1", "9999-12-31 23:59", 90, 0, 0, 0, 0, "", ""],
+            ["c3", "a1", "2026-11-02 09:30", 90, 5_000_000_000, 0, 0, 0, "", ""],  # past the store's UInt32
+            ["c4", "a1", "2026-11-02 09:30", 90, 0, 0, 0, 0, "", ""]]
+    events, letters, _ = run("qa-sheet", write_csv(tmp_path / "qa.csv", rows), tmp_path / "qa.jsonl")
+    assert [e["contact_id"] for e in events] == ["c4"]
+    assert [(x["source"].rsplit(":", 1)[1], x["reason"]) for x in letters] == [
+        ("2", "bad_timestamp"), ("3", "bad_timestamp"), ("4", "out_of_range")]
+    assert letters[0]["detail"].endswith("'0001-01-01 00:00' is outside 1970-01-02 to 2099-12-31 (UTC), the times "
+                                         "the store can hold")
+
+
 def test_the_same_sheet_as_xlsx_gives_the_same_events(tmp_path: Path) -> None:
     rows = [list(r) for r in QA_ROWS]
     rows[1][2] = datetime(2026, 11, 2, 9, 30)  # a real Excel date cell

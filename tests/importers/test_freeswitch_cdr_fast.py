@@ -49,7 +49,9 @@ def _same(paths: list[Path], wraps: dict[str, int] = WRAPS) -> tuple[bytes, list
 
 
 def _field(rng: random.Random, name: str, i: int) -> str:
-    epoch = lambda: rng.choice((str(T + i), str(T + i + 30), "", "0", "x", " 5", "1.5", "-3", "١٢٣"))  # noqa: E731
+    # the last five: the contract's first second and the one before it, its end, and far past it
+    epoch = lambda: rng.choice((str(T + i), str(T + i + 30)) * 3 + ("", "0", "x", " 5", "1.5", "-3",  # noqa: E731
+                                "١٢٣", "86400", "0000086399", "4102444799", "4102444800", "99999999999999"))
     return {
         "cc_side": rng.choice(("member",) * 6 + ("agent", "", "Member")),
         "cc_member_uuid": rng.choice((f"m-{i}",) * 8 + ("", 'm"q', "m\\b", "成员-1")),
@@ -105,6 +107,28 @@ def test_random_csvs_with_bad_rows_map_alike(tmp_path: Path, seed: int) -> None:
     assert {"missing_field", "bad_number", "bad_cancel_reason"} <= set(summary.dead)
     assert summary.events["contact.transferred"] > 0 and summary.skipped["not_queued"] > 0 and out
     assert len(letters) == sum(summary.dead.values())
+
+
+def test_a_time_the_store_cannot_hold_is_a_dead_letter_not_a_stopped_import(tmp_path: Path) -> None:
+    # an epoch past year 9999 once stopped the import with a traceback (printing it); now the row is a dead
+    # letter with its fix on both paths, and the rows after it map as before
+    row = dict.fromkeys(CDR_HEADER, "")
+    row.update({"cc_side": "member", "cc_queue": "sales@default", "cc_cause": "Terminated", "cc_agent": "1001@default",
+                "caller_id_number": "13800138000"})
+    rows = [{**row, "cc_member_uuid": "far", "cc_queue_joined_epoch": str(T), "cc_queue_answered_epoch": str(T + 9),
+             "cc_queue_terminated_epoch": "99999999999999"},
+            {**row, "cc_member_uuid": "ok", "cc_queue_joined_epoch": str(T), "cc_queue_answered_epoch": str(T + 9),
+             "cc_queue_terminated_epoch": str(T + 99)}]
+    path = tmp_path / "cdr.csv"
+    lines = [",".join(_csv_value(c) for c in CDR_HEADER)] + [",".join(_csv_value(r[c]) for c in CDR_HEADER)
+                                                           for r in rows]
+    path.write_text("\n".join(lines) + "\n")
+    out, letters, summary = _same([path])
+    assert [(letter.reason, letter.detail) for letter in letters] == [(
+        "bad_number", "row 2: cc_queue_terminated_epoch '99999999999999' is outside 1970-01-02 to 2099-12-31 "
+                      "(UTC), the times the store can hold; check the switch's clock")]
+    assert [orjson.loads(line)["event_id"] for line in out.splitlines()] == [
+        "ok/offered", "ok/answered", "ok/ended", "ok/wrapup_completed"]
 
 
 def test_headers_the_fast_path_leaves_to_the_reference(tmp_path: Path) -> None:

@@ -119,7 +119,8 @@ class Intake:
         The same steps and the same results as ``feed`` per message (``feed`` stays the reference; the tests
         compare them), written as one loop for the chain's hot path: names bound once, the events counted by
         type after the loop, the fast epoch conversion, and no UTC copy of an event already in UTC for its
-        content hash.  A message the decoder refuses, or a time without an offset, goes through ``feed``.
+        content hash.  A message the decoder refuses, or one without a text or a time the store can hold (see
+        ``NOT_TEXT``, ``decode.TS_MIN_MS``), goes through ``feed``, which rejects it.
         ``where(place)`` is the message's ``source`` (``topic/partition/offset``, ``file:line``), made only for
         the few messages that become dead letters or duplicates: formatted for every message, it was a tenth of
         the take-in.

@@ -94,7 +94,8 @@ def replay(
     return ReplaySummary(counts, len(contacts), letters, dead_letter_path, per_path)
 
 
-def _every_line(paths: list[str], on_bytes: Callable[[int], None], per_path: Counter[str]) -> Iterator[tuple[bytes, Place]]:
+def _every_line(paths: list[str], on_bytes: Callable[[int], None],
+                per_path: Counter[str]) -> Iterator[tuple[bytes, Place]]:
     """Every non-blank line of every file, in order, counted per file in ``per_path``."""
     for path in paths:
         per_path[path] += 0

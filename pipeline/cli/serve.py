@@ -105,16 +105,25 @@ def run_server(app: object, host: str, port: int, on_ready: str = "", duration: 
 
     Returns True when Ctrl-C ended it: uvicorn raises the captured SIGINT again once it has shut down, which
     would reach click as "Aborted!" and exit 1; the caller says one line instead and exits 0.
+
+    "Ctrl-C to stop" is said once the server has started, inside uvicorn's signal handling: said before it,
+    a Ctrl-C typed at once could land while the server was still starting, set its exit flag half-way and
+    leave it serving (the demo's Ctrl-C test waited on such a demo for ever under a loaded machine).
     """
     import uvicorn
 
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list | None = None) -> None:  # type: ignore[override]
+            await super().startup(sockets=sockets)
+            if self.started:
+                click.echo(f"wallboard on http://{host}:{port}/ {on_ready}(Ctrl-C to stop)", err=True)
+
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)  # type: ignore[arg-type]
-    server = uvicorn.Server(config)
+    server = Server(config)
     if duration > 0:
         timer = threading.Timer(duration, lambda: setattr(server, "should_exit", True))
         timer.daemon = True
         timer.start()
-    click.echo(f"wallboard on http://{host}:{port}/ {on_ready}(Ctrl-C to stop)", err=True)
     try:
         server.run()
     except KeyboardInterrupt:

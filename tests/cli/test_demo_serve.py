@@ -6,6 +6,7 @@ import json
 import os
 import pty
 import select
+import signal
 import subprocess
 import time
 import urllib.request
@@ -82,6 +83,20 @@ def _read_until(fd: int, wanted: str, seconds: float) -> str:
     return seen.decode(errors="replace")
 
 
+def _exit_status(pid: int, seconds: float) -> int:
+    """The child's wait status once it ends; one still running after ``seconds`` is killed with its group and the
+    test fails, instead of waiting for ever (a demo that ignored Ctrl-C once held a whole CI run)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.1)
+    os.killpg(pid, signal.SIGKILL)  # pty.fork made the child a session (and group) leader
+    os.waitpid(pid, 0)
+    raise AssertionError(f"make demo was still running {seconds:g} s after Ctrl-C")
+
+
 def test_ctrl_c_on_make_demo_ends_with_one_line_and_make_succeeds(tmp_path: Path) -> None:
     """In a terminal, as a user types it: Ctrl-C reaches the demo only, which says what it did; make exits 0."""
     port = free_port()
@@ -96,7 +111,7 @@ def test_ctrl_c_on_make_demo_ends_with_one_line_and_make_succeeds(tmp_path: Path
         assert "Ctrl-C to stop" in shown, shown[-3000:]
         os.write(fd, b"\x03")
         shown += _read_until(fd, "\0", 60)  # everything until the terminal closes
-        _, status = os.waitpid(pid, 0)
+        status = _exit_status(pid, 30)
     finally:
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 0, shown[-3000:]

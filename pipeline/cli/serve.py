@@ -103,8 +103,10 @@ def second_reader(url: str) -> Store | None:
 def run_server(app: object, host: str, port: int, on_ready: str = "", duration: float = 0) -> bool:
     """uvicorn until Ctrl-C (its own signal handling shuts down cleanly), or for ``duration`` seconds.
 
-    Returns True when Ctrl-C ended it: uvicorn raises the captured SIGINT again once it has shut down, which
-    would reach click as "Aborted!" and exit 1; the caller says one line instead and exits 0.
+    Returns True when a signal (Ctrl-C) ended it: uvicorn raises the captured SIGINT again once it has shut
+    down, which would reach click as "Aborted!" and exit 1; the caller says one line instead and exits 0.
+    The server notes the signal itself, so a process started with SIGINT ignored (a script's background job)
+    still says it was stopped, not that it ended.
 
     "Ctrl-C to stop" is said once the server has started, inside uvicorn's signal handling: said before it,
     a Ctrl-C typed at once could land while the server was still starting, set its exit flag half-way and
@@ -113,10 +115,16 @@ def run_server(app: object, host: str, port: int, on_ready: str = "", duration: 
     import uvicorn
 
     class Server(uvicorn.Server):
+        signalled = False
+
         async def startup(self, sockets: list | None = None) -> None:  # type: ignore[override]
             await super().startup(sockets=sockets)
             if self.started:
                 click.echo(f"wallboard on http://{host}:{port}/ {on_ready}(Ctrl-C to stop)", err=True)
+
+        def handle_exit(self, sig: int, frame: object) -> None:  # type: ignore[override]
+            self.signalled = True
+            super().handle_exit(sig, frame)  # type: ignore[arg-type]
 
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)  # type: ignore[arg-type]
     server = Server(config)
@@ -128,7 +136,7 @@ def run_server(app: object, host: str, port: int, on_ready: str = "", duration: 
         server.run()
     except KeyboardInterrupt:
         return True
-    return False
+    return server.signalled
 
 
 @click.command()

@@ -73,6 +73,9 @@ TS_RANGE = "1970-01-02 to 2099-12-31 (UTC), the times the store can hold"
 # The importers' durations (seconds, seven digits at most): a time in range plus a few of them stays a time
 # Python can print (an infinite or 10**15-second wait stopped an import); past 2099 the intake refuses it.
 DURATION_END_S = 10_000_000
+DURATION_BOUND = f"at most {DURATION_END_S - 1:,} seconds, about 115 days"  # said by every importer refusing one
+# the range as a ten-digit epoch is written: the fast importers compare an epoch's text before converting it
+TS_MIN_TEXT, TS_END_TEXT = f"{TS_MIN_S:010d}", f"{TS_END_S:010d}"
 OUT_OF_RANGE = f"`ts` is outside {TS_RANGE}; check the producer's clock - at `$.ts`"
 
 

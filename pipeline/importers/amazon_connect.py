@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pipeline.core.decode import DURATION_END_S, TS_END_S, TS_MIN_S, TS_RANGE
+from pipeline.core.decode import DURATION_BOUND, DURATION_END_S, TS_END_S, TS_MIN_S, TS_RANGE
 
 CHANNELS = {"VOICE": "voice", "CHAT": "chat"}
 _FIRST, _END = (datetime.fromtimestamp(s, timezone.utc) for s in (TS_MIN_S, TS_END_S))  # the contract's times
@@ -126,8 +126,7 @@ def _seconds(record: dict[str, Any], path: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise BadRecord("bad_duration", f"{path} {value!r} is not a number of seconds")
     if not abs(value) < DURATION_END_S:
-        raise BadRecord("bad_duration", f"{path} {value!r} is not a duration a contact can have (at most "
-                                        f"{DURATION_END_S - 1:,} seconds, about 115 days)")
+        raise BadRecord("bad_duration", f"{path} {value!r} is not a duration a contact can have ({DURATION_BOUND})")
     return float(value)
 
 

@@ -57,7 +57,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
-from pipeline.core.decode import DURATION_END_S, TS_END_S, TS_MIN_S, TS_RANGE
+from pipeline.core.decode import DURATION_BOUND, DURATION_END_S, TS_END_S, TS_MIN_S, TS_RANGE
 
 # event -> the abandon reason it stands for
 ABANDONS = {"ABANDON": "customer", "EXITWITHTIMEOUT": "timeout", "EXITEMPTY": "empty", "EXITWITHKEY": "key"}
@@ -134,8 +134,7 @@ def _seconds(values: list[str], index: int, name: str, event: str) -> float:
     if value < 0:
         raise BadLine("bad_number", f"{event} {name} {text!r} is negative")
     if not value < DURATION_END_S:  # infinity and NaN too
-        raise BadLine("bad_number", f"{event} {name} {text!r} is not a duration a call can have (at most "
-                                    f"{DURATION_END_S - 1:,} seconds, about 115 days)")
+        raise BadLine("bad_number", f"{event} {name} {text!r} is not a duration a call can have ({DURATION_BOUND})")
     return value
 
 

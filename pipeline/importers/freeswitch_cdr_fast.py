@@ -24,7 +24,7 @@ from typing import IO
 
 import orjson
 
-from pipeline.core.decode import TS_END_S, TS_MIN_S
+from pipeline.core.decode import TS_END_TEXT, TS_MIN_TEXT
 from pipeline.core.intake import DeadLetter
 from pipeline.core.pseudonym import pseudonymise_key_in
 from pipeline.importers.freeswitch_callcenter import (_NO_CALLER, CANCEL_REASONS, BadEvent, CallcenterSummary, customer_key,
@@ -57,10 +57,8 @@ def _utf8(path: Path) -> bool:
 def _seconds(text: str) -> int:
     """Epoch seconds as ``epoch()`` reads them, or 0 when that would refuse them (or might read them otherwise):
     ten digits within the event contract's times, compared as text."""
-    return int(text) if len(text) == 10 and text.isdecimal() and _MIN_TEXT <= text < _END_TEXT else 0
+    return int(text) if len(text) == 10 and text.isdecimal() and TS_MIN_TEXT <= text < TS_END_TEXT else 0
 
-
-_MIN_TEXT, _END_TEXT = f"{TS_MIN_S:010d}", f"{TS_END_S:010d}"
 
 
 class FastCdrCsv:

@@ -30,7 +30,7 @@ from typing import IO
 import orjson
 
 from pipeline.core.intake import DeadLetter
-from pipeline.core.decode import TS_END_S, TS_MIN_S
+from pipeline.core.decode import TS_END_TEXT, TS_MIN_TEXT
 from pipeline.importers.asterisk_queue_log import (_NO_CALLER, ABANDONS, AGENT_STATES, SKIPPED, BadLine, OpenCall,
                                                    QueueLogMapper, _iso, pseudonymised_caller)
 from pipeline.importers.source_files import Unreadable, _unreadable
@@ -44,7 +44,6 @@ _UNSAFE_BYTES = bytes(c for c in range(0x20) if c != 0x0A) + b'"\\'
 _UNSAFE_IN_LINE = re.compile(r'[\x00-\x1f"\\]').search
 _NONE = ("", "NONE")
 _TS_CACHE_MAX = 1 << 16
-_EPOCH_MIN_TEXT, _EPOCH_END_TEXT = f"{TS_MIN_S:010d}", f"{TS_END_S:010d}"  # as a ten-digit epoch is written
 # how a line may be mapped here (checked before anything changes); the reference maps everything else
 _REFERENCE, _SKIPPED, _ENTER, _CONNECT, _COMPLETE, _ABANDON, _AGENT = range(7)
 _KINDS = {**dict.fromkeys(SKIPPED, _SKIPPED), "ENTERQUEUE": _ENTER, "CONNECT": _CONNECT,
@@ -167,7 +166,7 @@ class FastQueueLog:
             values = line.split("|")
             # ten digits within the contract's times (compared as text): any other epoch is the reference's
             if (len(values) < 5 or len(values[0]) != 10 or not values[0].isdecimal()
-                    or not _EPOCH_MIN_TEXT <= values[0] < _EPOCH_END_TEXT
+                    or not TS_MIN_TEXT <= values[0] < TS_END_TEXT
                     or (not clean and _UNSAFE_IN_LINE(line))):
                 kind = _REFERENCE
             else:

@@ -58,7 +58,6 @@ SIDE_TABLES: dict[type, tuple[str, dict[str, str]]] = {
 
 _FACT_FIELDS = [name for name in FACT_COLUMNS if name not in ("version", "state")]
 _state_encoder = msgspec.json.Encoder()
-_TYPE_NAMES = {kind: ev.type_name_of(kind) for kind in ev.EVENT_TYPES}  # ``ev.type_name`` as one dict lookup
 
 
 def _empty(types: dict[str, str]) -> Columns:
@@ -84,7 +83,7 @@ def event_columns(accepted: Sequence[tuple[ev.Event, int, str]], ingested_ms: in
     columns = _empty(EVENT_COLUMNS)
     ids, types, times, contacts, agents, raws = (columns[name].append for name in (
         "event_id", "type", "ts_ms", "contact_id", "agent_id", "raw"))
-    names = _TYPE_NAMES
+    names = ev.NAME_OF_TYPE
     for event, ts_ms, raw in accepted:  # the worker's hot loop: appends bound once
         ids(event.event_id)
         types(names[type(event)])

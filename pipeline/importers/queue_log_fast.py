@@ -36,7 +36,9 @@ from pipeline.importers.asterisk_queue_log import (_NO_CALLER, ABANDONS, AGENT_S
 from pipeline.importers.source_files import Unreadable, _unreadable
 from pipeline.ingest.input_files import DAMAGED, PackedFileError, open_input
 
-_BLOCK_BYTES = 1 << 20
+# 256 kB of lines a block (~1 MB of JSON out): 1 MB blocks made 4 MB joins and copies, fresh memory the kernel
+# had to map each time and out of the cache (1M lines: 3.06 -> 2.5 s, system time 0.4 -> 0.2 s)
+_BLOCK_BYTES = 1 << 18
 _GZIP_BLOCK_LINES = 8192
 # what orjson escapes in a string: ASCII, so a block is checked in its bytes (a UTF-8 decoder never takes an
 # ASCII byte into a replaced sequence), without \n, which separates its lines; 15x faster than a regex on the text

@@ -18,8 +18,11 @@ for every source alike, so the timeline is derived, not trusted:
   agent's first own change the state is unknown (``""``): it counts no time
   and the grid does not show the agent.
 
-Pure: the store reads the inputs (``store.agent_work``), the live grid and
-agent time (occupancy, logged-in time) use the one result.
+Pure: the store reads the inputs (``store.agent_reads``), the live grid and
+agent time (occupancy, logged-in time) use the one result.  ``timeline`` is the
+reference, written as the rules read; ``lay`` gives the same changes from
+arrays of a day's contacts, for agent time (a day of a large centre is over a
+million contacts; ``tests/core/test_agent_work_lay.py`` compares the two).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
+
+import numpy as np
 
 ON_CONTACT = "on_contact"
 AFTER_CONTACT_WORK = "after_contact_work"
@@ -111,6 +116,53 @@ def timeline(changes: Iterable[Change], works: Iterable[Work]) -> list[Change]:
         else:
             own = base[index]
             result.append(own if own.ts_ms == t else _new(Change, (t, own.seq, own.event_id, own.state, own.reason)))
+    return result
+
+
+NOT_KNOWN = np.iinfo(np.int64).min  # ``lay``'s ended or wrap-up time of a contact whose end is not known (None)
+
+
+def lay(changes: Iterable[Change], answered: np.ndarray, ended: np.ndarray, wrapup: np.ndarray) -> list[Change]:
+    """``timeline`` of an agent whose contacts come as three int64 arrays (``NOT_KNOWN`` for None).
+
+    The same sweep in whole-array steps: the moments anything changes, the
+    contacts talked on and in wrap-up at each (counts of starts and ends,
+    summed), the agent's own change in force at each, then a Change only where
+    the state differs from the one before.  Laying a day at 50M contacts a
+    month took 3.9 s through ``timeline``."""
+    base = sorted(changes)
+    times = np.fromiter((c.ts_ms for c in base), np.int64, len(base))
+    closed = ended != NOT_KNOWN
+    talk_end = np.maximum(ended[closed], answered[closed])  # clocks that disagree: never a negative span
+    done = wrapup[closed]
+    no_wrapup = done == NOT_KNOWN
+    work_end = np.maximum(done, talk_end)
+    if no_wrapup.any():  # until the agent's own next change at or after the end, or for ever
+        after = np.searchsorted(times, talk_end[no_wrapup], "left")
+        work_end[no_wrapup] = np.append(times, NOT_KNOWN)[after]
+    work_end = work_end[work_end != NOT_KNOWN]
+    moments = np.unique(np.concatenate((times, answered, talk_end, work_end)))
+    size = len(moments)
+
+    def starts(at: np.ndarray) -> np.ndarray:
+        return np.bincount(np.searchsorted(moments, at), minlength=size)
+
+    talking = np.cumsum(starts(answered) - starts(talk_end))
+    wrapping = np.cumsum(starts(talk_end) - starts(work_end))
+    own = np.searchsorted(times, moments, "right") - 1  # the agent's change in force: -1 before its first
+    keys: dict[tuple[str, str], int] = {(ON_CONTACT, ""): 0, (AFTER_CONTACT_WORK, ""): 1, (UNKNOWN, ""): 2}
+    own_key = np.array([keys.setdefault((c.state, c.reason), len(keys)) for c in base] + [2], np.int64)
+    key = np.where(talking > 0, 0, np.where(wrapping > 0, 1, own_key[own]))  # own[-1] reads the 2 at the end
+    kept = np.flatnonzero(np.diff(key, prepend=-1))  # a repeat of the state dropped
+    derived = ((talking > 0) | (wrapping > 0) | (own < 0))[kept]
+    names = {number: pair for pair, number in keys.items()}
+    result: list[Change] = []
+    for t, k, i, made in zip(moments[kept].tolist(), key[kept].tolist(), own[kept].tolist(), derived.tolist()):
+        if made:  # on a contact, in wrap-up, or not known yet
+            result.append(_new(Change, (t, 0, "", names[k][0], "")))
+        else:
+            change = base[i]
+            result.append(change if change.ts_ms == t else _new(Change, (t, *change[1:])))
     return result
 
 

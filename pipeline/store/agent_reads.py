@@ -19,7 +19,7 @@ from collections.abc import Collection
 
 import numpy as np
 
-from pipeline.core.agent_work import NOT_KNOWN, Change, Work, lay, state_now
+from pipeline.core.agent_work import NOT_KNOWN, Change, Works, lay, state_now
 from pipeline.store.components_sql import INDEXED_SPAN_MS, offered_between
 from pipeline.store.engines import literal
 from pipeline.store.store import Store
@@ -62,42 +62,23 @@ def _changes(store: Store, start_ms: int, end_ms: int, agents: str = "1") -> dic
     return found
 
 
-def _works_source(store: Store, answered_before_ms: int, finished_after_ms: int, agents: str) -> str:
-    """FROM and WHERE of the contacts answered before ``answered_before_ms`` whose wrap-up is open or ends at or
-    after ``finished_after_ms``, offered within ``WORK_LOOKBACK_MS`` before that (``agents``: a condition on
-    ``agent_id``)."""
-    lo, hi = finished_after_ms - WORK_LOOKBACK_MS, answered_before_ms
-    narrowing = f"{offered_between(store.db, [(lo, hi)])} AND " if hi - lo <= INDEXED_SPAN_MS else ""
-    return (f"FROM {store.db}.contact_facts FINAL "
-            f"WHERE {narrowing}{agents} AND has_offered AND offered_ms >= {lo} AND offered_ms < {hi} AND is_answered "
-            f"AND agent_id != '' AND answered_ms < {answered_before_ms} "
-            f"AND (wrapup_ms IS NULL OR wrapup_ms >= {finished_after_ms})")
-
-
-def _works(store: Store, answered_before_ms: int, finished_after_ms: int, agents: str = "1") -> dict[str, list[Work]]:
-    """Those contacts (``_works_source``) per agent."""
-    rows = store.engine.query(f"SELECT agent_id, answered_ms, ended_ms, wrapup_ms "
-                              f"{_works_source(store, answered_before_ms, finished_after_ms, agents)}")
-    found: dict[str, list[Work]] = defaultdict(list)
-    new = tuple.__new__  # without the NamedTuple's Python-level __new__: a month holds millions of contacts
-    for agent, answered, ended, wrapup in zip(rows["agent_id"], rows["answered_ms"], rows["ended_ms"],
-                                              rows["wrapup_ms"]):
-        found[agent].append(new(Work, (int(answered), None if ended is None else int(ended),
-                                       None if wrapup is None else int(wrapup))))
-    return found
-
-
-Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]
 _NOT_KNOWN = f"toInt64('{NOT_KNOWN}')"  # a literal both engines read as Int64 (a bare one is not)
 
 
-def _work_arrays(store: Store, answered_before_ms: int, finished_after_ms: int, agents: str = "1") -> dict[str, Arrays]:
-    """Those contacts (``_works_source``) per agent as ``agent_work.lay`` takes them: an array per time, grouped in
-    the store (a day's million contacts as two thousand rows, not a million tuples)."""
+def _works(store: Store, answered_before_ms: int, finished_after_ms: int, agents: str = "1") -> dict[str, Works]:
+    """Contacts answered before ``answered_before_ms`` whose wrap-up is open or ends at or after
+    ``finished_after_ms``, offered within ``WORK_LOOKBACK_MS`` before that, per agent (``agents``: a condition
+    on ``agent_id``), as ``agent_work.lay`` takes them: grouped in the store, an array per time (a day of a
+    large centre as two thousand rows, not a million tuples)."""
+    lo, hi = finished_after_ms - WORK_LOOKBACK_MS, answered_before_ms
+    narrowing = f"{offered_between(store.db, [(lo, hi)])} AND " if hi - lo <= INDEXED_SPAN_MS else ""
     rows = store.engine.query(
         f"SELECT agent_id, groupArray(assumeNotNull(answered_ms)) AS answered, "
         f"groupArray(ifNull(ended_ms, {_NOT_KNOWN})) AS ended, groupArray(ifNull(wrapup_ms, {_NOT_KNOWN})) AS wrapup "
-        f"{_works_source(store, answered_before_ms, finished_after_ms, agents)} GROUP BY agent_id")
+        f"FROM {store.db}.contact_facts FINAL "
+        f"WHERE {narrowing}{agents} AND has_offered AND offered_ms >= {lo} AND offered_ms < {hi} AND is_answered "
+        f"AND agent_id != '' AND answered_ms < {answered_before_ms} "
+        f"AND (wrapup_ms IS NULL OR wrapup_ms >= {finished_after_ms}) GROUP BY agent_id")
     return {agent: (np.array(answered, np.int64), np.array(ended, np.int64), np.array(wrapup, np.int64))
             for agent, answered, ended, wrapup in zip(rows["agent_id"], rows["answered"], rows["ended"],
                                                       rows["wrapup"])}
@@ -109,11 +90,11 @@ def timelines(store: Store, start_ms: int, end_ms: int,
     (which clips it)."""
     condition = of_agents(agents)
     changes = _changes(store, start_ms, end_ms, condition)
-    works = _work_arrays(store, end_ms, start_ms, condition)
-    return {agent: lay(changes.get(agent, []), *works.get(agent, _NO_WORK)) for agent in set(changes) | set(works)}
+    works = _works(store, end_ms, start_ms, condition)
+    return {agent: lay(changes.get(agent, []), works.get(agent, _NO_WORK)) for agent in set(changes) | set(works)}
 
 
-_NO_WORK: Arrays = (np.empty(0, np.int64),) * 3
+_NO_WORK: Works = (np.empty(0, np.int64),) * 3
 
 
 def states_now(store: Store, now_ms: int) -> dict[str, Change]:
@@ -122,7 +103,7 @@ def states_now(store: Store, now_ms: int) -> dict[str, Change]:
     works = _works(store, now_ms + 1, now_ms - SINCE_LOOKBACK_MS)
     found = {}
     for agent in set(latest) | set(works):
-        state = state_now(latest.get(agent, []), works.get(agent, []), now_ms)
+        state = state_now(latest.get(agent, []), works.get(agent, _NO_WORK), now_ms)
         if state is not None:
             found[agent] = state
     return found

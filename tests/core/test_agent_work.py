@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pipeline.core.agent_time import state_time
 from pipeline.core.agent_work import Change, Work, state_now, timeline
+from tests.core.work_arrays import arrays
 
 
 def _now(own: list[Change], works: list[Work], now_ms: int) -> tuple[int, str] | None:
-    found = state_now(own, works, now_ms)
+    found = state_now(own, arrays(works), now_ms)
     return None if found is None else (found.ts_ms, found.state)
 
 
@@ -21,7 +22,7 @@ def test_a_pause_in_the_same_second_as_the_addmember_before_it_wins_whatever_the
     pause = Change(1000, 8, "a-pause", "not_ready", "lunch")
     for given in ([add, pause], [pause, add]):
         assert _states(timeline(given, [])) == [(1000, "not_ready", "lunch")]
-        assert state_now(given, [], 1000) == pause
+        assert state_now(given, arrays([]), 1000) == pause
 
 
 def test_on_a_contact_from_answer_to_end_then_wrap_up_then_back_to_the_own_state():
@@ -58,8 +59,8 @@ def test_concurrent_chats_on_contact_beats_wrap_up_and_an_agent_with_no_own_stat
     # chat A 100-300 (wrap-up to 500), chat B 200-600 (wrap-up to 650); no agent.state at all (a CTR-only centre)
     line = timeline([], [Work(100, 300, 500), Work(200, 600, 650)])
     assert _states(line) == [(100, "on_contact", ""), (600, "after_contact_work", ""), (650, "", "")]
-    assert state_now([], [Work(100, 300, 500), Work(200, 600, 650)], 700) is None  # unknown: not on the grid
-    assert state_now([], [Work(100, 300, 500)], 50) is None  # answered later than now: not yet
+    assert state_now([], arrays([Work(100, 300, 500), Work(200, 600, 650)]), 700) is None  # unknown: not on the grid
+    assert state_now([], arrays([Work(100, 300, 500)]), 50) is None  # answered later than now: not yet
 
 
 def test_occupancy_counts_the_derived_call_time_as_handling_not_available():
@@ -95,6 +96,6 @@ def test_concurrent_chats_count_each_contact_and_derived_changes_carry_no_sequen
 
 def test_a_contact_answered_at_exactly_now_is_on_contact_now():
     # available since 0; a call answered at exactly 100 ms, asked at 100 ms: on the contact since 100
-    own, works = [Change(0, 5, "e1", "available")], [Work(100, None, None)]
+    own, works = [Change(0, 5, "e1", "available")], arrays([Work(100, None, None)])
     assert state_now(own, works, 100) == Change(100, 0, "", "on_contact")
     assert state_now(own, works, 99) == Change(0, 5, "e1", "available")  # a millisecond before: the own state

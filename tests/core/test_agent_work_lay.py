@@ -6,23 +6,15 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 import pytest
 
-from pipeline.core.agent_work import NOT_KNOWN, Change, Work, lay, timeline
-
-
-def _arrays(works: list[Work]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    def column(values: list[int | None]) -> np.ndarray:
-        return np.array([NOT_KNOWN if v is None else v for v in values], np.int64)
-
-    return (column([w.answered_ms for w in works]), column([w.ended_ms for w in works]),
-            column([w.wrapup_ms for w in works]))
+from pipeline.core.agent_work import UNKNOWN, Change, Work, lay, state_now, timeline
+from tests.core.work_arrays import arrays
 
 
 def _both(changes: list[Change], works: list[Work]) -> list[Change]:
     expected = timeline(changes, works)
-    got = lay(changes, *_arrays(works))
+    got = lay(changes, arrays(works))
     assert got == expected
     assert [type(c) for c in got] == [Change] * len(got)
     return got
@@ -58,9 +50,7 @@ def test_an_own_on_contact_change_and_a_call_are_one_state_so_the_call_inside_it
                    Change(900, 0, "", ""), Change(1_000, 0, "e1", "on_contact"), Change(6_000, 2, "e2", "available")]
 
 
-@pytest.mark.parametrize("seed", range(200))
-def test_random_agents_give_the_reference_changes(seed: int) -> None:
-    rng = random.Random(seed)
+def _random_agent(rng: random.Random) -> tuple[list[Change], list[Work]]:
     moments = [rng.randrange(0, 200) * 1_000 for _ in range(rng.randrange(0, 30))]
     states = ["available", "not_ready", "logged_out", "on_contact", "after_contact_work"]
     changes = [Change(t, rng.randrange(0, 3), f"e{i}", rng.choice(states), rng.choice(["", "", "lunch"]))
@@ -71,4 +61,24 @@ def test_random_agents_give_the_reference_changes(seed: int) -> None:
         ended = None if rng.random() < 0.15 else answered + rng.randrange(-3, 20) * 1_000
         wrapup = None if ended is None or rng.random() < 0.3 else ended + rng.randrange(-3, 10) * 1_000
         works.append(Work(answered, ended, wrapup))
-    _both(changes, works)
+    return changes, works
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_random_agents_give_the_reference_changes(seed: int) -> None:
+    _both(*_random_agent(random.Random(seed)))
+
+
+def _reference_state_now(changes: list[Change], works: list[Work], now_ms: int) -> Change | None:
+    """``state_now`` as the rules read, through ``timeline``."""
+    known = [c for c in changes if c.ts_ms <= now_ms]
+    line = [c for c in timeline(known, [w for w in works if w.answered_ms <= now_ms]) if c.ts_ms <= now_ms]
+    return None if not line or line[-1].state == UNKNOWN else line[-1]
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_the_state_now_of_random_agents_is_the_reference_one(seed: int) -> None:
+    rng = random.Random(seed)
+    changes, works = _random_agent(rng)
+    for now_ms in [rng.randrange(-5, 205) * 1_000 + rng.choice([-1, 0, 1]) for _ in range(10)]:
+        assert state_now(changes, arrays(works), now_ms) == _reference_state_now(changes, works, now_ms)

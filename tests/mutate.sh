@@ -18,7 +18,7 @@ MUTATE_TIMEOUT=${MUTATE_TIMEOUT:-14400}
 # name | paths to mutate (comma-separated) | pytest arguments (test files and flags)
 # --noconftest where the tests need no fixture from a conftest (saves the conftest imports per mutant).
 GROUPS_TABLE='
-intervals|pipeline/core/intervals.py,pipeline/core/agent_time.py,pipeline/core/agent_work.py|--noconftest tests/core/test_intervals.py tests/core/test_agent_work.py
+intervals|pipeline/core/intervals.py,pipeline/core/agent_time.py,pipeline/core/agent_work.py|--noconftest tests/core/test_intervals.py tests/core/test_agent_work.py tests/core/test_agent_work_lay.py
 contact|pipeline/core/contact.py,pipeline/core/facts.py,pipeline/core/decode.py,pipeline/core/events.py|--noconftest tests/core/test_contact.py tests/core/test_contact_state_bytes.py tests/core/test_facts_partial.py tests/core/test_decode_edges.py tests/core/test_event_contract.py tests/core/test_time_conflict.py tests/core/test_decode.py tests/cli/test_schemas_export.py
 kpi|pipeline/core/kpi.py|--noconftest tests/core/test_kpi_compute.py tests/core/test_kpi_catalogue_rates.py tests/core/test_kpi_percentile_large.py
 intake|pipeline/core/intake.py,pipeline/core/pseudonym.py|tests/core/test_intake.py tests/core/test_pseudonymiser.py tests/core/test_pseudonym.py tests/worker/test_units.py tests/ingest/test_chain.py

@@ -105,5 +105,9 @@ class ChdbEngine:
             return
         self._session.query(f"INSERT INTO {self.database}.{table} FROM INFILE {literal(str(path))} FORMAT Native")
 
+    def beside(self) -> None:
+        """One session per process, which runs a query at a time."""
+        return None
+
     def close(self) -> None:
         """The session stays open for the process: chDB cannot reopen another folder anyway."""

@@ -234,6 +234,11 @@ class ClickhouseEngine:
         for block in blocks:
             self._run(lambda client: client.execute(f"INSERT INTO {self.database}.{table} ({names}) VALUES", block))
 
+    def beside(self) -> ClickhouseEngine:
+        """A connection of its own: ClickHouse 18.16 merges a ``FINAL`` read on one thread, so two such reads
+        on two connections use both cores of a small server."""
+        return ClickhouseEngine(self._url, self._settings)
+
     def close(self) -> None:
         self._client.disconnect()
 

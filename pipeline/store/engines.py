@@ -46,6 +46,10 @@ class Engine(Protocol):
     def load(self, table: str, path: Path) -> None:
         """Append the rows of a file ``dump`` wrote to ``table``."""
 
+    def beside(self) -> Engine | None:
+        """A second connection to the same store, for a read run at the same time as this one's; None where the
+        engine runs one query at a time."""
+
     def close(self) -> None: ...
 
 

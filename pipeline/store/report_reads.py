@@ -15,6 +15,7 @@ time, and to agent groupings only), and agent-state changes (agent groupings).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -63,16 +64,34 @@ class ReportReads:
 
 
 def read_report(store: Store, scope: ReportScope, settings: Settings) -> ReportReads:
-    """Everything ``scope`` needs from the store, read the cheapest exact way."""
-    return ReportReads(_contact_rows(store, scope, settings), _side_rows(store, scope, settings),
-                       _agent_time_rows(store, scope, settings))
+    """Everything ``scope`` needs from the store, read the cheapest exact way.
+
+    Agent time is read on a second connection while the contacts and the QA and complaint joins are read on
+    this one, where the engine allows it: its blocks' prints read every answered contact of the range through
+    ``FINAL``, which the server merges on one thread (8.6 of a month's 15.9 s at 50M facts, the rest 6.8 s),
+    so the two run on two cores."""
+    beside = store.beside() if _needs_agent_time(scope) else None
+    if beside is None:
+        return ReportReads(_contact_rows(store, scope, settings), _side_rows(store, scope, settings),
+                           _agent_time_rows(store, scope, settings))
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cckpi-agent-time") as pool:
+            agent_time = pool.submit(_agent_time_rows, beside, scope, settings)
+            contacts, sides = _contact_rows(store, scope, settings), _side_rows(store, scope, settings)
+            return ReportReads(contacts, sides, agent_time.result())
+    finally:
+        beside.close()
+
+
+def _needs_agent_time(scope: ReportScope) -> bool:
+    return "agent" in scope.by and set(scope.by) <= {"agent", "interval"}
 
 
 def _agent_time_rows(store: Store, scope: ReportScope, settings: Settings) -> Keyed:
     """Agent-state time per agent (and interval), clipped to the range: the agents' timelines, their own
     changes with the contacts they answered laid over them, summed from the days' blocks
     (``agent_time_blocks``)."""
-    if "agent" not in scope.by or not set(scope.by) <= {"agent", "interval"}:
+    if not _needs_agent_time(scope):
         return []
     zone = settings.zone
     by_interval = "interval" in scope.by

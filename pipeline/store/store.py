@@ -38,6 +38,12 @@ class Store:
             migrate(store.engine)
         return store
 
+    def beside(self) -> Store | None:
+        """The same store on a connection of its own, for a read run at the same time (None: the engine runs
+        one query at a time)."""
+        engine = self.engine.beside()
+        return None if engine is None else Store(engine)
+
     def close(self) -> None:
         self.engine.close()
 

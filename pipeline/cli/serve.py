@@ -92,14 +92,6 @@ def open_reader(url: str) -> Store:
         raise click.ClickException(str(exc)) from None
 
 
-def second_reader(url: str) -> Store | None:
-    """A second connection for the long reads (reports, exports) on a ClickHouse server, so they never hold the
-    connection the wallboard and the health check use; None for the embedded store (one session per process)."""
-    from pipeline.store.store_url import parse_url
-
-    return None if parse_url(url).scheme == "chdb" else open_reader(url)
-
-
 def run_server(app: object, host: str, port: int, on_ready: str = "", duration: float = 0) -> bool:
     """uvicorn until Ctrl-C (its own signal handling shuts down cleanly), or for ``duration`` seconds.
 
@@ -171,7 +163,7 @@ def serve(store_url: str | None, host: str, port: int) -> None:
     except SpoolError as exc:
         raise click.ClickException(str(exc)) from None
     app = create_app(store, config, token=token, relay=relay, payroll_store=open_payroll(config, url),
-                     long_reads=second_reader(url), bind_host=host)
+                     long_reads=store.beside(), bind_host=host)
     gate = SchemaGate(app, store)
     reason = gate.missing()
     if reason is not None:

@@ -235,8 +235,9 @@ class ClickhouseEngine:
             self._run(lambda client: client.execute(f"INSERT INTO {self.database}.{table} ({names}) VALUES", block))
 
     def beside(self) -> ClickhouseEngine:
-        """A connection of its own: ClickHouse 18.16 merges a ``FINAL`` read on one thread, so two such reads
-        on two connections use both cores of a small server."""
+        """A connection of its own: ``cckpi serve``'s long reads never hold the wallboard's, and a report reads
+        its agent time beside its contacts (ClickHouse 18.16 merges a ``FINAL`` read on one thread, so two
+        such reads on two connections use both cores of a small server)."""
         return ClickhouseEngine(self._url, self._settings)
 
     def close(self) -> None:

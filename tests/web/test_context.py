@@ -8,16 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli.serve import open_reader, second_reader
+from pipeline.cli.serve import open_reader
 from pipeline.web.factory import create_app
 from pipeline.web.floor import report_api
 from pipeline.web.server import serve_in_thread
 from tests.fixtures.ports import free_port
+from tests.fixtures.stores import fresh_url
 from tests.web.conftest import NOW_MS
 
 
-def test_the_embedded_store_has_one_lane(tmp_path: Path):
-    assert second_reader(f"chdb://{tmp_path / 'store'}") is None  # chDB: one session per process
+def test_the_embedded_store_has_one_lane(chdb_dir: Path):
+    store = open_reader(fresh_url("chdb", chdb_dir))
+    try:
+        assert store.beside() is None  # chDB: one session per process
+    finally:
+        store.engine.command(f"DROP DATABASE IF EXISTS {store.db}")
 
 
 def test_a_report_in_progress_does_not_hold_the_health_check_or_the_live_board(store_url, settings, monkeypatch):
@@ -34,7 +39,7 @@ def test_a_report_in_progress_does_not_hold_the_health_check_or_the_live_board(s
         return real(store, wanted, config)
 
     monkeypatch.setattr(report_api, "build_report", held)
-    app = create_app(open_reader(store_url), settings, clock=lambda: NOW_MS, long_reads=second_reader(store_url))
+    app = create_app(open_reader(store_url), settings, clock=lambda: NOW_MS, long_reads=open_reader(store_url).beside())
     port = free_port()
     stop = serve_in_thread(app, "127.0.0.1", port)
     base = f"http://127.0.0.1:{port}"
